@@ -1,0 +1,89 @@
+"""Text normalisation applied before tokenising and matching.
+
+Steps, in order (each documented in ``docs/semantics.md``):
+
+1. line endings ``\\r\\n`` and ``\\r`` become ``\\n``;
+2. Unicode NFKC: full-width digits, letters and ASCII punctuation become their ordinary forms
+   (``２０２５`` -> ``2025``, ``，`` -> ``,``); CJK punctuation such as ``。`` and ``、`` is kept;
+3. zero-width and invisible characters are removed (U+200B-U+200D, U+2060, U+FEFF, U+00AD);
+4. traditional -> simplified characters with OpenCC ``t2s`` (on by default, ``t2s=False`` turns it off);
+5. hard-wrapped lines are joined: a single line break between two CJK characters is removed, because a
+   sentence never ends on a bare ideograph (it ends on ``。！？；：`` or a closing mark). A break is kept
+   when the next line opens a heading (``一、``, ``（二）``, ``第三条``, ``1.``), and blank lines are always kept.
+
+All offsets that policytext reports (hits, keyword in context) refer to the normalised text.
+
+>>> normalize_text("推进精细\\n化管理，实现无缝\\u200b对接")
+'推进精细化管理,实现无缝对接'
+>>> normalize_text("無縫對接")
+'无缝对接'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+__all__ = ["is_cjk", "join_hard_wraps", "normalize_text", "to_simplified"]
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+
+# CJK unified ideographs (basic, extension A, compatibility) and the iteration mark 〇.
+_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HEADING = (
+    r"(?:第[一二三四五六七八九十百千零〇两\d]+[章节条款部分篇]"
+    r"|[一二三四五六七八九十]+、"
+    r"|[(（][一二三四五六七八九十\d]+[)）]"
+    r"|\d+[.、．])"
+)
+_WRAP = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]*\n[ \t\u3000]*(?=[{_CJK}])(?!{_HEADING})")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK ideograph.
+
+    >>> is_cjk("治"), is_cjk("a"), is_cjk("。")
+    (True, False, False)
+    """
+    return bool(_CJK_CHAR.fullmatch(ch))
+
+
+def join_hard_wraps(text: str) -> str:
+    """Remove line breaks that split a sentence between two CJK characters.
+
+    >>> join_hard_wraps("全面推进网格\\n化管理。\\n一、总体要求\\n二、主要任务")
+    '全面推进网格化管理。\\n一、总体要求\\n二、主要任务'
+    """
+    return _WRAP.sub("", text)
+
+
+_local = threading.local()
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional characters to simplified ones with OpenCC's ``t2s`` table.
+
+    >>> to_simplified("績效評估與社區自治")
+    '绩效评估与社区自治'
+    """
+    conv = getattr(_local, "t2s", None)
+    if conv is None:
+        import opencc
+
+        conv = _local.t2s = opencc.OpenCC("t2s")
+    return conv.convert(text)
+
+
+def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> str:
+    """Normalise ``text`` as described in the module docstring and return the new string."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_INVISIBLE)
+    if t2s:
+        text = to_simplified(text)
+    if join_wraps and "\n" in text:
+        text = join_hard_wraps(text)
+    return text

@@ -1,0 +1,339 @@
+"""Reading a corpus: folders and files of documents, and tables with one document per row.
+
+:func:`read_corpus` takes a path or a list of paths and returns a :class:`~policytext.corpus.Corpus`. Each
+input that cannot be used becomes an :class:`~policytext.corpus.ErrorRecord` and the batch goes on; only
+problems with the corpus as a whole raise (:class:`~policytext.errors.CorpusError` and subclasses).
+``len(corpus) + len(corpus.errors)`` is the number of inputs: documents, table rows and files that failed.
+
+Formats
+    ``.txt``, ``.md``      plain text, decoded by :func:`decode_bytes` (rules below).
+    ``.docx``             paragraphs of the body and of table cells, in document order, one per line.
+    ``.pdf``              the text layer of each page (pypdf), pages joined with a newline. No text on any
+                          page: ``NoTextLayerError`` (a scan). Encrypted and not openable with the empty
+                          password: ``CorruptFileError``.
+    ``.html``, ``.htm``   the main text of the page (see :func:`policytext.readers._files.read_html`): script,
+                          style, nav, header, footer, aside, form, noscript are dropped; ``<article>``,
+                          ``<main>`` or an element whose id/class says content/article/main/text/editor/zoom
+                          (gov.cn's ``UCAP-CONTENT``, ``TRS_Editor``) is preferred to ``<body>``; block
+                          elements and ``<br>`` end lines. The encoding comes from a BOM, else the
+                          ``<meta charset>`` if the bytes obey it, else detection.
+    ``.csv``, ``.tsv``     one document per row; decoded like text; quoted cells may hold newlines; a row
+                          with more or fewer fields than the header is an error record, never dropped.
+    ``.jsonl``            one JSON object per line; a malformed line is an error record naming the line.
+    ``.xlsx``             the first worksheet, first row = header.
+    ``.parquet``          one document per row.
+
+    Every other extension is an ``UnsupportedFormatError`` record. Text is never normalised here (no NFKC, no
+    traditional-to-simplified, line ends kept); only a BOM is removed. Empty or whitespace-only documents
+    and table cells (also NaN/``null``) are ``EmptyDocumentError`` records.
+
+Tables
+    ``text_column`` names the column with the text (default: ``text``); ``id_column`` the ids (default:
+    ``doc_id``, else ``id``, else ``<file id>#<row>``, rows counted from 1 after the header, blank lines not
+    counted; for .jsonl the row is the line number). A named column that does not exist raises
+    ``ColumnError`` listing the columns that do. All cells are read as strings: ``0012`` stays ``0012``. The
+    other columns become ``Document.meta``. ``Document.source`` of a row is ``<path>#row <n>``.
+
+Ids
+    A file inside a folder: its path relative to that folder, ``/``-separated, without the extension
+    (``2025/11_beijing``). A file given directly: its stem. A table's ``<file id>`` follows the same rule.
+    Ids are unique: a later document with a used id is a ``DuplicateIdError`` record naming the first source.
+
+Folders
+    Read recursively in sorted order (plain string order of the relative POSIX path). Names starting with
+    ``.`` are skipped. Symbolic links are followed, but a link to a folder already read (a loop) is an
+    ``UnreadableFileError`` record, as is a broken link or a file that cannot be opened. ``glob`` (one
+    pattern or a list) is matched with :func:`fnmatch.fnmatchcase` against the relative POSIX path (``*``
+    also matches ``/``): files that do not match are not inputs. ``glob`` does not filter files given
+    directly. A ``metadata.csv`` at the root of a folder is the metadata file when ``metadata`` is None
+    (``corpus.info["metadata"]``), and never a document.
+
+Metadata
+    ``metadata`` is a CSV joined by id: its id column is ``metadata_id_column``, else ``doc_id``, else
+    ``id``. Values are strings, empty cells ``None``. Metadata values are added to ``Document.meta`` and
+    **override** table columns of the same name. Unmatched documents and unused metadata rows are listed in
+    ``corpus.info["metadata_unmatched_docs"]`` and ``["metadata_unused_rows"]``; repeated ids raise
+    ``MetadataError``.
+
+Encodings (:func:`decode_bytes`)
+    ``encoding`` given: that codec only, strictly (``DecodeError`` names the byte offset). Otherwise: a BOM
+    (UTF-8, UTF-16, UTF-32), then strict UTF-8, then UTF-16 without a BOM when NUL bytes sit at alternate
+    offsets, then GB18030 or Big5, whichever gives more common Chinese characters (ties: GB18030). Binary
+    bytes (NUL and control characters) are a ``DecodeError``, never mojibake. The codec used for each file
+    is in ``corpus.info["encodings"]`` (``{source: encoding}``).
+
+``corpus.info`` keys: ``inputs``, ``n_files``, ``glob``, ``encodings``, ``metadata``, ``metadata_id_column``,
+``metadata_unmatched_docs``, ``metadata_unused_rows``, ``notes``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..corpus import Corpus, Document, ErrorRecord
+from ..errors import (
+    ColumnError,
+    CorpusError,
+    DocumentError,
+    DuplicateIdError,
+    NoDocumentsError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+from ._decode import decode_bytes, lookup_encoding
+from ._files import read_docx, read_html, read_pdf, read_plain_text
+from ._metadata import join_metadata, load_metadata
+from ._tables import TABLE_FORMATS, open_table, table_documents
+
+__all__ = ["DOCUMENT_FORMATS", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "read_corpus"]
+
+DOCUMENT_FORMATS = (".docx", ".htm", ".html", ".md", ".pdf", ".txt")
+#: every extension read_corpus reads, sorted
+SUPPORTED_FORMATS = tuple(sorted(DOCUMENT_FORMATS + TABLE_FORMATS))
+METADATA_FILENAME = "metadata.csv"
+
+_SAVE_AS = {".doc": ".docx", ".xls": ".xlsx", ".htmls": ".html", ".wps": ".docx", ".et": ".xlsx"}
+
+PathLike = str | os.PathLike
+
+
+@dataclass
+class _Input:
+    """One file to read (or a listing problem to record): where it is, its id and its source string."""
+
+    path: Path
+    file_id: str
+    source: str
+    problem: DocumentError | None = None
+
+
+def read_corpus(
+    inputs: PathLike | Iterable[PathLike],
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    encoding: str | None = None,
+    metadata: PathLike | None = None,
+    metadata_id_column: str | None = None,
+    glob: str | Iterable[str] | None = None,
+    progress: Any = None,
+) -> Corpus:
+    """Read folders, document files and table files into one :class:`~policytext.corpus.Corpus`.
+
+    ``inputs`` is a path or a list of paths (folders are read recursively). ``text_column`` and
+    ``id_column`` apply to tables; ``encoding`` forces a codec for text, HTML, CSV/TSV and JSONL files;
+    ``metadata`` is a CSV joined by id (``metadata_id_column``, else ``doc_id``, else ``id``), whose values
+    override table columns of the same name; ``glob`` keeps only folder files whose relative path matches;
+    ``progress`` is a tqdm-like object (``total`` is set once the files are listed, ``update(1)`` per file).
+    The module docstring gives the full rules.
+
+    Raises :class:`CorpusError` for a missing input, :class:`ColumnError`, :class:`MetadataError`,
+    :class:`NoDocumentsError` when nothing at all was found, :class:`ConfigError` for an unknown encoding.
+    Documents that fail are returned as ``corpus.errors``.
+    """
+    if encoding:
+        lookup_encoding(encoding)
+    paths = _as_paths(inputs)
+    patterns = [glob] if isinstance(glob, str) else (list(glob) if glob is not None else None)
+    notes: list[str] = []
+
+    entries: list[_Input] = []
+    found_metadata: list[Path] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            raise CorpusError(f"input not found: {path}")
+        if path.is_dir():
+            folder_entries, folder_metadata = _list_folder(path, patterns)
+            entries.extend(folder_entries)
+            if folder_metadata is not None:
+                found_metadata.append(folder_metadata)
+        else:
+            entries.append(_Input(path, path.stem, str(path)))
+
+    metadata_paths: list[Path] = []
+    if metadata is not None:
+        metadata_paths = [Path(metadata)]
+        notes.extend(f"{p}: not read as a document (metadata= was given)" for p in found_metadata)
+    else:
+        metadata_paths = found_metadata
+    joined = load_metadata(metadata_paths, metadata_id_column) if metadata_paths else None
+
+    if progress is not None:
+        progress.total = len(entries)
+    documents: list[Document] = []
+    errors: list[ErrorRecord] = []
+    encodings: dict[str, str] = {}
+    first_source: dict[str, str] = {}
+
+    def add(item: Document | DocumentError) -> None:
+        if isinstance(item, DocumentError):
+            errors.append(ErrorRecord.from_error(item))
+        elif item.doc_id in first_source:
+            errors.append(ErrorRecord.from_error(DuplicateIdError(
+                f"id {item.doc_id!r} is already used by {first_source[item.doc_id]}", item.source, item.doc_id)))
+        else:
+            first_source[item.doc_id] = item.source
+            documents.append(item)
+
+    for entry in entries:
+        for item in _read_entry(entry, text_column, id_column, encoding, encodings, notes):
+            add(item)
+        if progress is not None:
+            progress.update(1)
+
+    if not documents and not errors:
+        where = ", ".join(map(str, paths)) or "(no inputs)"
+        matching = f" matching {', '.join(patterns)}" if patterns else ""
+        raise NoDocumentsError(f"no documents{matching} found in {where} (readable: {', '.join(SUPPORTED_FORMATS)})")
+
+    unmatched: list[str] = []
+    unused: list[str] = []
+    if joined is not None:
+        unmatched, unused = join_metadata(documents, joined)
+    info = {
+        "inputs": [str(p) for p in paths],
+        "n_files": len(entries),
+        "glob": patterns,
+        "encodings": encodings,
+        "metadata": (str(metadata_paths[0]) if len(metadata_paths) == 1
+                     else [str(p) for p in metadata_paths] or None),
+        "metadata_id_column": joined.id_column if joined is not None else None,
+        "metadata_unmatched_docs": unmatched,
+        "metadata_unused_rows": unused,
+        "notes": notes,
+    }
+    return Corpus(documents, errors, info)
+
+
+def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[Path]:
+    if isinstance(inputs, (str, os.PathLike)):
+        return [Path(inputs)]
+    return [Path(p) for p in inputs]
+
+
+# --------------------------------------------------------------------------- listing folders
+
+
+def _list_folder(root: Path, patterns: list[str] | None) -> tuple[list[_Input], Path | None]:
+    """Files under ``root`` as inputs (sorted by relative path), and the root's metadata.csv if any.
+
+    Directories are visited once each (by device and inode), so a symbolic link back to a folder already
+    read is recorded as a loop instead of being followed forever.
+    """
+    entries: list[tuple[str, _Input]] = []
+    metadata_file = None
+    root_stat = root.stat()
+    seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            children = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            rel = prefix.rstrip("/") or "."
+            problem = UnreadableFileError(f"cannot list the folder ({exc.strerror or exc})")
+            entries.append((rel, _Input(folder, rel, str(folder), problem)))
+            continue
+        subfolders = []
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            rel = prefix + child.name
+            path = Path(child.path)
+            wanted = patterns is None or any(fnmatchcase(rel, p) for p in patterns)
+            try:
+                st = path.stat()
+            except OSError as exc:
+                if wanted:
+                    reason = "broken symbolic link" if path.is_symlink() else f"cannot read ({exc.strerror or exc})"
+                    entries.append((rel, _Input(path, _strip_ext(rel), str(path), UnreadableFileError(reason))))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key in seen_dirs:
+                    problem = UnreadableFileError(
+                        "symbolic link loop: this link points to a folder that is already read")
+                    entries.append((rel, _Input(path, rel, str(path), problem)))
+                    continue
+                seen_dirs.add(key)
+                subfolders.append((path, rel + "/"))
+            elif not prefix and child.name == METADATA_FILENAME:
+                metadata_file = path
+            elif not wanted:
+                continue
+            elif not stat.S_ISREG(st.st_mode):
+                problem = UnreadableFileError("not a regular file (a device, pipe or socket)")
+                entries.append((rel, _Input(path, _strip_ext(rel), str(path), problem)))
+            else:
+                entries.append((rel, _Input(path, _strip_ext(rel), str(path))))
+        stack.extend(reversed(subfolders))
+    entries.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in entries], metadata_file
+
+
+def _strip_ext(rel: str) -> str:
+    name = rel.rsplit("/", 1)[-1]
+    suffix = Path(name).suffix
+    return rel[: -len(suffix)] if suffix else rel
+
+
+# --------------------------------------------------------------------------- reading one input
+
+
+def _read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict, notes: list
+                ) -> Iterable[Document | DocumentError]:
+    """Documents and errors from one input file (a list, or a generator for tables)."""
+    if entry.problem is not None:
+        entry.problem.source, entry.problem.doc_id = entry.source, None
+        return [entry.problem]
+    ext = entry.path.suffix.lower()
+    try:
+        if ext in TABLE_FORMATS:
+            return _read_table(entry, ext, text_column, id_column, encoding, encodings, notes)
+        if ext not in DOCUMENT_FORMATS:
+            return [_unsupported(entry, ext)]
+        text, used = _read_document(entry.path, ext, encoding)
+    except DocumentError as exc:
+        exc.source = entry.source
+        exc.doc_id = None if ext in TABLE_FORMATS else entry.file_id
+        return [exc]
+    except OSError as exc:
+        return [UnreadableFileError(f"cannot read the file ({exc.strerror or exc})", entry.source,
+                                    None if ext in TABLE_FORMATS else entry.file_id)]
+    if used is not None:
+        encodings[entry.source] = used
+    return [Document(entry.file_id, text, {}, entry.source)]
+
+
+def _read_document(path: Path, ext: str, encoding: str | None) -> tuple[str, str | None]:
+    if ext in (".txt", ".md"):
+        return read_plain_text(path, encoding)
+    if ext in (".html", ".htm"):
+        return read_html(path, encoding)
+    if ext == ".docx":
+        return read_docx(path), None
+    return read_pdf(path), None
+
+
+def _read_table(entry: _Input, ext: str, text_column, id_column, encoding, encodings: dict, notes: list):
+    try:
+        table = open_table(entry.path, ext, encoding)
+    except ColumnError as exc:
+        raise ColumnError(f"{entry.source}: {exc}") from None
+    if table.encoding is not None:
+        encodings[entry.source] = table.encoding
+    notes.extend(table.notes)
+    return table_documents(table, text_column=text_column, id_column=id_column, file_id=entry.file_id,
+                           source=entry.source)
+
+
+def _unsupported(entry: _Input, ext: str) -> UnsupportedFormatError:
+    what = f"unsupported extension {ext!r}" if ext else "no file extension"
+    hint = f"; save it as {_SAVE_AS[ext]}" if ext in _SAVE_AS else ""
+    return UnsupportedFormatError(
+        f"{what}{hint} (supported: {', '.join(SUPPORTED_FORMATS)})", entry.source, entry.file_id)

@@ -1,0 +1,104 @@
+"""Tables to files: ``.csv``, ``.tsv``, ``.jsonl``, ``.parquet``, ``.xlsx``, chosen by extension.
+
+* Writes are atomic: the table goes to a temporary file in the target folder, which then replaces the target,
+  so an interrupted run leaves the old file or none, never half a file.
+* CSV files get a UTF-8 byte-order mark so that Excel opens Chinese text correctly (pandas and most tools
+  ignore it); CSV on standard output has none.
+* Spreadsheet formula injection: in CSV, TSV and XLSX, a text cell that begins with ``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return is prefixed with ``'`` so that spreadsheet programs show it as text. Numbers are
+  written as numbers and are not touched. JSON Lines and Parquet keep text exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import OutputError
+
+__all__ = ["TABLE_FORMATS", "atomic_write", "neutralize_formulas", "table_to_text", "write_table"]
+
+TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` in which text cells that a spreadsheet would run as formulas start with ``'``.
+
+    >>> neutralize_formulas(pd.DataFrame({"t": ["=1+1", "ok", "@x"], "n": [-1, 2, 3]})).values.tolist()
+    [["'=1+1", -1], ['ok', 2], ["'@x", 3]]
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
+    """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def table_to_text(df: pd.DataFrame, fmt: str = "csv") -> str:
+    """``df`` as CSV/TSV (formulas neutralised, no BOM) or JSON Lines text, e.g. for standard output."""
+    if fmt in ("csv", "tsv"):
+        return neutralize_formulas(df).to_csv(index=False, sep="," if fmt == "csv" else "\t", lineterminator="\n")
+    if fmt == "jsonl":
+        return df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+    raise OutputError(f"cannot print a table as {fmt!r}; use csv, tsv or jsonl")
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "data") -> Path:
+    """Write ``df`` to ``path`` in the format its extension names (see the module docstring)."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in TABLE_FORMATS:
+        raise OutputError(f"{path}: unknown output format {ext or '(no extension)'!r}; use one of "
+                          f"{', '.join(TABLE_FORMATS)}")
+    try:
+        if ext in (".csv", ".tsv"):
+            with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
+                fh.write(table_to_text(df, ext[1:]))
+        elif ext == ".jsonl":
+            with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(table_to_text(df, "jsonl"))
+        elif ext == ".parquet":
+            with atomic_write(path, "wb") as fh:
+                df.to_parquet(fh, index=False)
+        else:
+            from openpyxl.utils import get_column_letter
+
+            with atomic_write(path, "wb") as fh:
+                with pd.ExcelWriter(fh, engine="openpyxl") as xw:
+                    neutralize_formulas(df).to_excel(xw, index=False, sheet_name=sheet_name)
+                    ws = xw.sheets[sheet_name]
+                    ws.freeze_panes = "A2"
+                    for i, col in enumerate(df.columns, start=1):
+                        width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
+                        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path

@@ -1,0 +1,148 @@
+"""policytext score: exit codes, output formats, errors on stderr, --strict."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from policytext.cli import cli
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+DEMO = str(REPO / "corpora" / "demo")
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A folder of three documents written for this test, one of them empty."""
+    d = tmp_path / "mini"
+    (d / "2020").mkdir(parents=True)
+    (d / "2020" / "a.txt").write_text("推进网格化管理，实现无缝对接。", encoding="utf-8")
+    (d / "2020" / "b.txt").write_text("发展精细化工，生产无缝钢管，加强公共治理。", encoding="utf-8")
+    (d / "empty.txt").write_text("   \n", encoding="utf-8")
+    return d
+
+
+def test_scores_go_to_stdout_as_csv_and_the_summary_to_stderr(runner, mini):
+    res = runner.invoke(cli, ["score", str(mini)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(io.StringIO(res.stdout))
+    assert df["doc_id"].tolist() == ["2020/a", "2020/b"]
+    assert df.set_index("doc_id")["hits_total"].to_dict() == {"2020/a": 2, "2020/b": 0}
+    assert "scored 2 documents against fine_grained_governance" in res.stderr
+    assert "1 of 3 inputs not scored (EmptyDocumentError 1)" in res.stderr
+    assert "empty.txt" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_strict_turns_skipped_documents_into_exit_code_1(runner, mini):
+    res = runner.invoke(cli, ["score", str(mini), "--strict", "-q"])
+    assert res.exit_code == 1
+    assert res.stderr.count("\n") == 1 and "1 of 3 inputs not scored" in res.stderr
+
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl", ".parquet", ".xlsx"])
+def test_output_format_follows_the_extension(runner, mini, tmp_path, ext):
+    out = tmp_path / f"scores{ext}"
+    res = runner.invoke(cli, ["score", str(mini), "-o", str(out), "-q"])
+    assert res.exit_code == 0 and res.stdout == ""
+    df = {".csv": pd.read_csv, ".jsonl": lambda p: pd.read_json(p, lines=True), ".parquet": pd.read_parquet,
+          ".xlsx": pd.read_excel}[ext](out)
+    assert df["doc_id"].tolist() == ["2020/a", "2020/b"]
+    assert df["hits_total"].tolist() == [2, 0]
+
+
+def test_evidence_and_errors_files(runner, mini, tmp_path):
+    ev, err = tmp_path / "ev.csv", tmp_path / "err.csv"
+    res = runner.invoke(cli, ["score", str(mini), "--evidence", str(ev), "--errors", str(err), "-q"])
+    assert res.exit_code == 0
+    hits = pd.read_csv(ev)
+    assert hits[["doc_id", "term", "start", "end"]].values.tolist() == [
+        ["2020/a", "网格化管理", 2, 7], ["2020/a", "无缝对接", 10, 14]]
+    errors = pd.read_csv(err)
+    assert errors[["doc_id", "error"]].values.tolist() == [["empty", "EmptyDocumentError"]]
+
+
+def test_demo_corpus_ranks_fine_above_crude(runner, tmp_path):
+    out = tmp_path / "demo.csv"
+    res = runner.invoke(cli, ["score", DEMO, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    df = pd.read_csv(out)
+    assert len(df) == 24 and "metadata from" in res.stderr and "highest index:" in res.stderr
+    mean = df.groupby("intended_level")["index"].mean()
+    assert mean["fine"] > mean["mixed"] > mean["crude"]
+    assert df.loc[df.intended_level == "fine", "index"].min() > df.loc[df.intended_level == "crude", "index"].max()
+
+
+def test_table_input_with_named_columns(runner, tmp_path):
+    t = tmp_path / "docs.csv"
+    t.write_text("文号,正文,year\nA-1,推进社区自治,2020\nA-2,粗放管理,2021\n", encoding="utf-8")
+    res = runner.invoke(cli, ["score", str(t), "--text-column", "正文", "--id-column", "文号", "--format", "x"])
+    assert res.exit_code == 2  # unknown option: click's usage error
+    res = runner.invoke(cli, ["score", str(t), "--text-column", "正文", "--id-column", "文号", "-q"])
+    assert res.exit_code == 0, res.stderr
+    df = pd.read_csv(io.StringIO(res.stdout))
+    assert df[["doc_id", "year", "hits_grassroots", "hits_crude"]].values.tolist() == [["A-1", 2020, 2, 0], ["A-2", 2021, 0, 1]]
+
+
+def test_missing_text_column_is_one_line_naming_the_columns(runner, tmp_path):
+    t = tmp_path / "docs.csv"
+    t.write_text("id,body\n1,推进社区自治\n", encoding="utf-8")
+    res = runner.invoke(cli, ["score", str(t), "--text-column", "正文"])
+    assert res.exit_code == 3
+    assert res.stderr.startswith("policytext: error: ") and res.stderr.count("\n") == 1
+    assert "正文" in res.stderr and "body" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_missing_corpus_and_bad_lexicon_are_input_errors(runner, mini, tmp_path):
+    res = runner.invoke(cli, ["score", str(tmp_path / "nope")])
+    assert res.exit_code == 3 and "nope" in res.stderr
+    lex = tmp_path / "lex.csv"
+    lex.write_text("term,category,weight\n共治,co,1\n精细化,fine,heavy\n", encoding="utf-8")
+    res = runner.invoke(cli, ["score", str(mini), "--lexicon", str(lex)])
+    assert res.exit_code == 3
+    assert "lex.csv, line 3: weight must be a number" in res.stderr
+
+
+def test_unwritable_output_is_exit_code_4(runner, mini, tmp_path):
+    res = runner.invoke(cli, ["score", str(mini), "-o", str(tmp_path / "no" / "such" / "dir.csv")])
+    assert res.exit_code == 4 and "does not exist" in res.stderr
+    res = runner.invoke(cli, ["score", str(mini), "-o", str(tmp_path / "scores.txt")])
+    assert res.exit_code == 4 and "unknown output format" in res.stderr
+
+
+def test_debug_shows_the_traceback(runner, tmp_path):
+    res = runner.invoke(cli, ["score", str(tmp_path / "nope"), "--debug"])
+    assert res.exit_code != 0 and res.exception is not None
+
+
+def test_engine_and_options_give_identical_scores(runner, mini):
+    a = runner.invoke(cli, ["score", str(mini), "-q"]).stdout
+    b = runner.invoke(cli, ["score", str(mini), "-q", "--engine", "rjieba"]).stdout
+    assert a == b
+
+
+def test_custom_csv_lexicon_and_no_t2s(runner, tmp_path):
+    d = tmp_path / "c"
+    d.mkdir()
+    (d / "t.txt").write_text("推進社區自治", encoding="utf-8")
+    lex = tmp_path / "lex.csv"
+    lex.write_text("term,category\n自治,self\n", encoding="utf-8")
+    on = pd.read_csv(io.StringIO(runner.invoke(cli, ["score", str(d), "--lexicon", str(lex), "-q"]).stdout))
+    off = pd.read_csv(io.StringIO(runner.invoke(cli, ["score", str(d), "--lexicon", str(lex), "-q", "--no-t2s"]).stdout))
+    assert list(on.filter(like="hits_").columns) == ["hits_self", "hits_total"]
+    assert (int(on.loc[0, "hits_self"]), int(off.loc[0, "hits_self"])) == (1, 1)  # 自治 is the same in both scripts
+    assert on.loc[0, "n_chars"] == off.loc[0, "n_chars"] == 6
+
+
+def test_help_has_an_example(runner):
+    res = runner.invoke(cli, ["score", "--help"])
+    assert res.exit_code == 0 and "Examples:" in res.output and "policytext score corpora/demo" in res.output
