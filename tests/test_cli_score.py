@@ -146,3 +146,43 @@ def test_custom_csv_lexicon_and_no_t2s(runner, tmp_path):
 def test_help_has_an_example(runner):
     res = runner.invoke(cli, ["score", "--help"])
     assert res.exit_code == 0 and "Examples:" in res.output and "policytext score corpora/demo" in res.output
+
+
+def test_bad_inputs_are_reported_and_the_batch_goes_on(runner, tmp_path):
+    """Every kind of bad input from the issue: each a record naming the file; inputs == scored + errors."""
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "good.txt").write_text("推进社区共治。", encoding="utf-8")
+    (d / "junk.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (d / "zero.txt").write_bytes(b"")
+    (d / "blank.md").write_text(" \n\u3000\n", encoding="utf-8")
+    (d / "old.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    (d / "notes.rtf").write_text("{\\rtf1 x}", encoding="ascii")
+    (d / "good.md").write_text("推进基层自治。", encoding="utf-8")  # id "good" again; sorted first, so it is kept
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(d / "scan.pdf"))
+    c.rect(100, 100, 200, 200, fill=1)
+    c.save()
+    errors = tmp_path / "errors.csv"
+    res = runner.invoke(cli, ["score", str(d), "--errors", str(errors)])
+    assert res.exit_code == 0, res.stderr
+    scored = pd.read_csv(io.StringIO(res.stdout))
+    table = pd.read_csv(errors)
+    assert len(scored) + len(table) == 8
+    assert scored["doc_id"].tolist() == ["good"]
+    by_file = {s.rsplit("/", 1)[-1]: e for s, e in zip(table["source"], table["error"])}
+    assert by_file == {
+        "blank.md": "EmptyDocumentError", "good.txt": "DuplicateIdError", "junk.txt": "DecodeError",
+        "notes.rtf": "UnsupportedFormatError", "old.docx": "CorruptFileError", "scan.pdf": "NoTextLayerError",
+        "zero.txt": "EmptyDocumentError",
+    }
+    dup = table.loc[table.error == "DuplicateIdError", "message"].item()
+    assert "good.md" in dup  # names the document that holds the id
+    assert "7 of 8 inputs not scored" in res.stderr and "Traceback" not in res.stderr
+    for line in res.stderr.splitlines():
+        if line.startswith("  ") and "more" not in line:
+            assert str(d) in line  # each shown error names its file
+    assert all("\n" not in m for m in table["message"])
+    res = runner.invoke(cli, ["score", str(d), "--strict", "-q"])
+    assert res.exit_code == 1

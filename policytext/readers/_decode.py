@@ -78,14 +78,14 @@ def _common_characters() -> frozenset[str]:
             try:
                 chars.add(bytes((lead, trail)).decode("gb2312"))
             except UnicodeDecodeError:
-                pass
+                continue  # not a character in this codec
     trails = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
     for lead in range(0xA4, 0xC7):  # Big5 level 1: 0xA440-0xC67E
         for trail in trails:
             try:
                 chars.add(bytes((lead, trail)).decode("big5"))
             except UnicodeDecodeError:
-                pass
+                continue  # not a character in this codec
     return frozenset(chars)
 
 
