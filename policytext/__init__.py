@@ -31,10 +31,25 @@ __all__ = [
     "Scorer",
     "Tokenizer",
     "__version__",
+    "fit_topics",
     "kwic",
     "load_lexicon",
     "normalize_text",
     "read_corpus",
     "score_corpus",
     "score_texts",
+    "write_report",
 ]
+
+
+# members whose modules pull in heavy libraries (numpy, pandas, plotly, gensim) are imported on first use,
+# so that importing policytext stays light and changes no global state
+_LAZY = {"fit_topics": ".topics", "write_report": ".reports"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'policytext' has no attribute {name!r}")

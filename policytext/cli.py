@@ -128,6 +128,13 @@ def _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon):
     return lexicon, Tokenizer(engine=engine, hmm=not no_hmm, words=words)
 
 
+def _token_cache(cache_dir):
+    """The token cache of the command line: ``--cache DIR``, else the user's cache folder."""
+    from .cache import TokenCache, default_cache_dir
+
+    return TokenCache(cache_dir if cache_dir else default_cache_dir())
+
+
 def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
     from .corpus import Corpus
     from .reports import write_table
@@ -177,11 +184,20 @@ def cli():
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the inputs that could not be scored, with reasons, to FILE.")
 @click.option("--strict", is_flag=True, help="Exit with code 1 if any input was not scored.")
+@click.option("-j", "--jobs", type=click.IntRange(1), metavar="N",
+              help="Worker processes (default: every core). Scores are identical whatever N; corpora under "
+                   "50 documents or 200,000 characters use one.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Token cache folder (default: tokens/ in the user cache folder, e.g. ~/.cache/policytext/tokens); "
+                   "a re-run with another lexicon reuses the tokens.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
 @corpus_options
 @tokenizer_options
 @common_options
-def score(inputs, output, evidence, errors_path, strict, text_column, id_column, encoding, metadata,
-          metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, text_column, id_column,
+          encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Score documents against the lexicon: hits, rates and a composite index per document.
 
     CORPUS is a folder (read recursively: .txt .md .docx .pdf .html), a document file, or a table
@@ -193,32 +209,59 @@ def score(inputs, output, evidence, errors_path, strict, text_column, id_column,
       policytext score corpora/demo -o scores.xlsx --evidence hits.csv
       policytext score docs.csv --text-column 正文 --id-column 文号 > scores.csv
       policytext score reports/ --glob '*.txt' --metadata meta.csv --errors errors.csv --strict
+      policytext score laws/ -o scores.csv --jobs 2 --cache ~/tokens
+      policytext score laws/ -o scores.csv --scheduler tcp://10.0.0.5:8786
     """
+    from .parallel import EvidenceWriter, default_jobs, score_documents
+    from .readers import iter_corpus
     from .scoring import Scorer
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    if cache_dir and no_cache:
+        raise click.UsageError("--cache and --no-cache exclude each other")
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     scorer = Scorer(lexicon, tokenizer, t2s=not no_t2s)
+    cache = None if no_cache else _token_cache(cache_dir)
+    jobs = jobs or default_jobs()
+    info: dict = {}
+    reader = dict(text_column=text_column, id_column=id_column, encoding=encoding, metadata=metadata,
+                  metadata_id_column=metadata_id_column, glob=list(glob) or None)
+    hits_writer = EvidenceWriter(evidence) if evidence else None
     bar = _progress(quiet, "scoring")
-    try:
-        result = scorer.score(corpus, progress=bar)
+    try:  # the corpus is read, scored and its evidence written as a stream (docs/scale.md)
+        on_hits = hits_writer if hits_writer is not None else (lambda rows: None)
+        if scheduler:
+            from .distributed import score_distributed
+
+            result = score_distributed(list(inputs), scorer, scheduler=scheduler, **reader, info=info, progress=bar,
+                                       cache=("default" if cache is not None and not cache_dir else cache),
+                                       on_hits=on_hits)
+        else:
+            items = iter_corpus(list(inputs), **reader, progress=bar, info=info)
+            result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits)
+        bar.close()
+        _emit_table(result.scores, output)
+        if hits_writer is not None:
+            hits_writer.close()
+    except BaseException:
+        if hits_writer is not None:
+            hits_writer.abort()
+        raise
     finally:
         bar.close()
-    _emit_table(result.scores, output)
-    if evidence:
-        from .reports import write_table
-
-        write_table(result.hits, evidence)
+    where = f"Dask cluster {scheduler}" if scheduler else f"{jobs} process{'es' if jobs > 1 else ''}"
+    reuse = (f"; token cache {cache.stats['hits']} reused, {cache.stats['misses']} new ({cache.folder})"
+             if cache is not None and not scheduler else "")
     _info(quiet, f"policytext: scored {len(result.scores)} documents against {lexicon.name} {lexicon.version} "
                  f"({len(lexicon.categories)} categories, {len(lexicon.terms)} terms); tokenizer {tokenizer.engine}, "
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"
-                 + (f"; metadata from {corpus.info['metadata']}" if corpus.info.get("metadata") else ""))
+                 + (f"; metadata from {info['metadata']}" if info.get("metadata") else "")
+                 + f"; {where}{reuse}")
     if len(result.scores) and not quiet:
         ranked = result.scores.sort_values(["index", "doc_id"], ascending=[False, True])
         fmt = lambda rows: ", ".join(f"{r.doc_id} ({r.index:.1f})" for r in rows.itertuples())  # noqa: E731
         click.echo(f"policytext: highest index: {fmt(ranked.head(3))}; lowest: {fmt(ranked.tail(3).iloc[::-1])}",
                    err=True)
-    _report_errors(result.errors, corpus.n_inputs, errors_path, quiet)
+    _report_errors(result.errors, len(result.scores) + len(result.errors), errors_path, quiet)
     if strict and result.errors:
         sys.exit(EXIT_STRICT)
 
@@ -265,9 +308,172 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for report.html, report.xlsx, scores.csv and manifest.json (replaced as a whole).")
+@click.option("--group-by", "group_by", multiple=True, metavar="COLUMN",
+              help="Compare groups of this metadata column, with bootstrap 95% intervals (repeatable).")
+@click.option("--topics", "n_topics", type=click.IntRange(2, 200), metavar="K",
+              help="Add a lexicon-seeded topic model with K topics (at least one per lexicon dimension: 7 for "
+                   "the default lexicon, so K >= 8 leaves room for an unseeded topic).")
+@click.option("--title", metavar="TEXT", help="Title of the report (default: 精细化治理政策文本分析报告).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the topic model.")
+@corpus_options
+@tokenizer_options
+@common_options
+def report(inputs, output_dir, group_by, n_topics, title, seed, text_column, id_column, encoding, metadata,
+           metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+    """Write a batch report: one offline HTML page in Chinese, a workbook, the scores and a run manifest.
+
+    The page ranks every document, shows the distribution of the index, category profiles, group
+    comparisons and trends over time (a year or date column is found by itself) with bootstrap 95%
+    intervals, top terms, keyword-in-context evidence, methods and the inputs not scored.
+
+    \b
+    Examples:
+      policytext report corpora/demo -o demo_report
+      policytext report corpora/demo -o demo_report --group-by region --group-by doc_type --topics 8
+      policytext report laws/ -o laws_report --engine rjieba --title 地方性法规中的精细化治理
+    """
+    import warnings
+
+    from .reports import write_report
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = write_report(corpus, output_dir, group_by=group_by, topics=n_topics, title=title, lexicon=lexicon,
+                              tokenizer=tokenizer, t2s=not no_t2s, seed=seed, command=sys.argv,
+                              progress=functools.partial(_progress, quiet))
+    _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
+    size = result.files["report.html"].stat().st_size / 1e6
+    _info(quiet, f"policytext: report of {len(result.scores)} documents written to {result.directory}/ "
+                 f"(report.html {size:.1f} MB, report.xlsx, scores.csv, manifest.json)")
+    _report_errors(result.errors, corpus.n_inputs, None, quiet)
+
+
+class _DefaultFit(click.Group):
+    """``policytext topics CORPUS ...`` means ``policytext topics fit CORPUS ...``; ``topics apply`` is explicit."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["fit", *args]
+        return super().parse_args(ctx, args)
+
+
+def _warn_lines(caught, quiet: bool) -> None:
+    for w in caught:
+        if not quiet:
+            click.echo(f"policytext: warning: {w.message}", err=True)
+
+
+@cli.group(cls=_DefaultFit)
+def topics():
+    """Topic models (LDA, lexicon-seeded LDA, NMF) and each document's share in fine-grained governance.
+
+    \b
+    Examples:
+      policytext topics corpora/demo --k 9 -o topics_out
+      policytext topics reports/ --model lda --k 5:40:5 --seed 1 -o topics_k
+      policytext topics apply topics_out/model new_docs/ -o new_shares.csv
+    """
+
+
+@topics.command("fit")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for documents.csv, topics.csv, k_selection.csv and model/ (replaced as a whole).")
+@click.option("--model", type=click.Choice(["seeded", "lda", "nmf"]), default="seeded", show_default=True,
+              help="seeded: LDA with a prior built from the lexicon; lda: gensim LDA; nmf: NMF on TF-IDF.")
+@click.option("--k", "k", default="10", show_default=True, metavar="K",
+              help="Number of topics: 10, a list 5,10,20 or a range 5:40:5 (then K is chosen; see k_selection.csv).")
+@click.option("--seed", "seed", type=int, default=0, show_default=True, help="Random seed (random_state).")
+@click.option("--unit", type=click.Choice(["paragraph", "document"]), default="paragraph", show_default=True,
+              help="Fit on paragraphs (shares averaged back to documents) or on whole documents.")
+@click.option("--min-df", type=float, default=2, show_default=True, help="Drop words in fewer rows (a share if < 1).")
+@click.option("--max-df", type=float, default=0.5, show_default=True, help="Drop words in more rows (a share if <= 1).")
+@click.option("--passes", "max_iter", type=click.IntRange(1), help="Passes (LDA) or iterations (NMF).")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="LDA worker processes; more than 1 is faster but not reproducible.")
+@click.option("--seed-strength", type=click.FloatRange(0, min_open=True), default=0.01, show_default=True,
+              help="Seeded model: prior mass per seeded topic as a share of all tokens.")
+@click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for seeds and governance topics.")
+@click.option("--engine", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True)
+@click.option("--no-hmm", is_flag=True, help="Turn off jieba's HMM for unknown words.")
+@corpus_options
+@common_options
+def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, workers, seed_strength, lexicon_path,
+               engine, no_hmm, text_column, id_column, encoding, metadata, metadata_id_column, glob, no_t2s, quiet):
+    """Fit a topic model and write the document table, topic table and model.
+
+    \b
+    Examples:
+      policytext topics corpora/demo --k 9 -o topics_out
+      policytext topics corpora/demo --model nmf --k 4,6,8 -o topics_nmf
+    """
+    import warnings
+
+    from .dtm import topic_tokenizer
+    from .lexicon import load_lexicon
+    from .topics import fit_topics, write_topics
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    lexicon = load_lexicon(lexicon_path)
+    tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+    as_int = lambda v: int(v) if v >= 1 else v  # noqa: E731
+    bar = _progress(quiet, "tokenizing")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fit_topics(corpus, k, model=model, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
+                                t2s=not no_t2s, unit=unit, min_df=as_int(min_df), max_df=as_int(max_df) if max_df > 1 else max_df,
+                                max_iter=max_iter, workers=workers, seed_strength=seed_strength, progress=bar)
+    finally:
+        bar.close()
+    _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
+    write_topics(result, output)
+    if result.k_selection is not None and not quiet:
+        click.echo(f"policytext: {result.k_selection.loc[result.k_selection.chosen, 'reason'].iloc[0]}", err=True)
+    gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
+    _info(quiet, f"policytext: {model} model, K={result.settings['k']}, {result.settings['n_rows']} {unit}s of "
+                 f"{len(corpus)} documents, vocabulary {result.settings['vocabulary_size']}; governance topics: {gov}; "
+                 f"wrote {output}/documents.csv, topics.csv, model/")
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
+
+
+@topics.command("apply")
+@click.argument("model_dir", type=click.Path(file_okay=False), metavar="MODEL")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the document table here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
+@corpus_options
+@common_options
+def topics_apply(model_dir, inputs, output, text_column, id_column, encoding, metadata, metadata_id_column, glob,
+                 no_t2s, quiet):
+    """Score new documents with a saved model: topic shares and governance_share per document.
+
+    \b
+    Example:
+      policytext topics apply topics_out/model corpora/demo -o shares.csv
+    """
+    from .topics import apply_topics
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    bar = _progress(quiet, "applying")
+    try:
+        docs = apply_topics(model_dir, corpus, progress=bar)
+    finally:
+        bar.close()
+    _emit_table(docs, output)
+    _info(quiet, f"policytext: applied {model_dir} to {len(docs)} documents")
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
+
+
 @cli.group()
 def lexicon():
-    """Show, check and convert lexicons.
+    """Show, check, diagnose, expand and convert lexicons.
 
     \b
     Examples:
@@ -364,6 +570,322 @@ def lexicon_export(lexicon_path, output, fmt):
             fh.write(text)
     else:
         click.echo(lex.dumps(fmt or "yaml"), nl=False)
+
+
+# -- measurement you can defend (docs/validation.md): lexicon diagnose | expand | merge, scale, validate, sample --
+def _percent(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+@lexicon.command("diagnose")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the term table here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
+@click.option("--categories", "categories_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the category table (hits, coverage, top term, dominance) to FILE.")
+@click.option("--sensitivity", "sensitivity_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Leave-one-term-out: rescore without each term and write how the document ranking changes to FILE.")
+@click.option("--dominance", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Flag a term (and its category) when it has more than this share of the category's hits.")
+@corpus_options
+@tokenizer_options
+@common_options
+def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominance, text_column, id_column, encoding,
+                     metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+    """Which terms drive the index on a corpus, which hide inside longer tokens, which never occur.
+
+    Per term: hits, documents, share of all hits and of its category, share of the index, occurrences inside
+    longer tokens with those compounds (共享 in 数据共享), exclusions applied, never seen. Per category:
+    coverage and whether one term dominates it. Matching is the scoring matcher's (docs/semantics.md).
+
+    \b
+    Examples:
+      policytext lexicon diagnose corpora/demo -o terms.csv --categories categories.csv
+      policytext lexicon diagnose reports/ --glob '202*/*.txt' --engine rjieba --sensitivity loto.csv
+    """
+    from .diagnostics import diagnose_lexicon
+    from .reports import write_table
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
+    bar = _progress(quiet, "diagnosing")
+    try:
+        diag = diagnose_lexicon(corpus, lexicon, tokenizer=tokenizer, t2s=not no_t2s, dominance=dominance,
+                                sensitivity=bool(sensitivity_path), progress=bar)
+    finally:
+        bar.close()
+    if categories_path:
+        write_table(diag.categories, categories_path, sheet_name="categories")
+    if sensitivity_path:
+        write_table(diag.sensitivity, sensitivity_path, sheet_name="sensitivity")
+    _emit_table(diag.terms, output)
+    t = diag.terms
+    drivers = t[t.polarity > 0].sort_values("index_share", ascending=False).head(5)
+    _info(quiet, f"policytext: {diag.n_documents} documents, {lexicon.name} {lexicon.version}: {int(t.hits.sum())} "
+                 f"hits; terms driving the index: "
+                 + ", ".join(f"{r.term} {_percent(r.index_share)}" for r in drivers.itertuples()))
+    _info(quiet, "policytext: coverage: " + ", ".join(f"{r.category} {_percent(r.coverage)}"
+                                                      for r in diag.categories.itertuples()))
+    dom = diag.dominated
+    if len(dom):
+        _info(quiet, "policytext: dominated categories: " + ", ".join(
+            f"{r.category} ({r.top_term} {_percent(r.top_term_share)} of its hits)" for r in dom.itertuples()))
+    hidden = t[(t.hits == 0) & (t.inside_tokens > 0)]
+    if len(hidden):
+        _info(quiet, f"policytext: {len(hidden)} terms occur only inside longer tokens: "
+                     + ", ".join(f"{r.term} ({r.inside_compounds.split('; ')[0]})" for r in hidden.head(8).itertuples()))
+    if diag.unseen:
+        _info(quiet, f"policytext: {len(diag.unseen)} terms never occur: {', '.join(diag.unseen[:12])}"
+                     + (" ..." if len(diag.unseen) > 12 else ""))
+    if diag.sensitivity is not None and len(diag.sensitivity):
+        _info(quiet, "policytext: most influential terms (Spearman of the index without the term vs with it): "
+                     + ", ".join(f"{r.term} {r.spearman:.3f}" for r in diag.sensitivity.head(5).itertuples()))
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
+
+
+@lexicon.command("expand")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Candidate file to review (.xlsx or .csv), with an empty accept column.")
+@click.option("--top", "top_n", type=click.IntRange(1), default=20, show_default=True, help="Candidates per category.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of word2vec (one thread: reproducible).")
+@click.option("--dim", "vector_size", type=click.IntRange(2), default=100, show_default=True, help="Vector dimensions.")
+@click.option("--window", type=click.IntRange(1), default=5, show_default=True, help="word2vec context window (tokens).")
+@click.option("--min-count", type=click.IntRange(1), default=5, show_default=True,
+              help="Ignore words seen fewer times (seeds too).")
+@click.option("--epochs", type=click.IntRange(1), default=10, show_default=True, help="Training passes.")
+@click.option("--examples", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Keyword-in-context lines per candidate.")
+@click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon to expand (default: fine-grained governance).")
+@click.option("--engine", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True)
+@corpus_options
+@common_options
+def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, epochs, examples, lexicon_path, engine,
+                   text_column, id_column, encoding, metadata, metadata_id_column, glob, no_t2s, quiet):
+    """Propose candidate terms per category from word embeddings trained on the corpus, for a person to review.
+
+    Nothing is added to the lexicon: mark the accept column (1 / yes / 是) and run `policytext lexicon merge`.
+
+    \b
+    Examples:
+      policytext lexicon expand reports/ --engine rjieba -o candidates.xlsx
+      policytext lexicon merge fine_grained_governance candidates.xlsx -o fine_grained_1.1.yaml
+    """
+    from .expansion import expand_lexicon
+    from .lexicon import load_lexicon
+    from .reports import write_table
+
+    if Path(output).suffix.lower() not in (".xlsx", ".csv"):
+        raise click.BadParameter("the candidate file is .xlsx or .csv", param_hint="-o/--output")
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    lexicon = load_lexicon(lexicon_path)
+    bar = _progress(quiet, "tokenizing")
+    try:
+        result = expand_lexicon(corpus, lexicon, engine=engine, t2s=not no_t2s, top_n=top_n, vector_size=vector_size,
+                                window=window, min_count=min_count, epochs=epochs, seed=seed, examples=examples,
+                                progress=bar)
+    finally:
+        bar.close()
+    write_table(result.candidates, output, sheet_name="candidates")
+    s = result.settings
+    no_seed = [c for c, ws in result.seeds.items() if not ws]
+    _info(quiet, f"policytext: word2vec on {s['n_sentences']} sentences of {s['n_documents']} documents (vocabulary "
+                 f"{s['vocabulary_size']}, seed {seed}); {len(result.candidates)} candidates written to {output}; "
+                 "mark accept and run policytext lexicon merge"
+                 + (f"; no seed word seen {min_count} times in: {', '.join(no_seed)}" if no_seed else ""))
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
+
+
+@lexicon.command("merge")
+@click.argument("lexicon_path", metavar="LEXICON")
+@click.argument("candidates_path", type=click.Path(dir_okay=False), metavar="CANDIDATES")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="The new lexicon; the format follows the extension (.yaml, .csv, .dic).")
+@click.option("--version", "new_version", metavar="VERSION",
+              help="Version of the new lexicon (default: the minor version bumped, 1.0.0 -> 1.1.0).")
+@click.option("--name", metavar="NAME", help="Name of the new lexicon (default: the old name).")
+@common_options
+def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quiet):
+    """Add the accepted candidates of a reviewed candidate file to a new version of a lexicon.
+
+    LEXICON is a lexicon file or fine_grained_governance (the shipped one, which is not changed).
+
+    \b
+    Example:
+      policytext lexicon merge fine_grained_governance candidates.xlsx -o fine_grained_1.1.yaml
+    """
+    from .expansion import merge_candidates
+    from .lexicon import load_lexicon
+    from .reports import atomic_write
+    from .validation import read_labels
+
+    lex = load_lexicon(lexicon_path)
+    new, notes = merge_candidates(lex, read_labels(candidates_path), version=new_version, name=name)
+    text = new.dumps(Path(output).suffix.lower().lstrip(".") or "yaml")
+    with atomic_write(output, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    for line in notes:
+        _info(quiet, f"policytext: {line}")
+    _info(quiet, f"policytext: wrote {output}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write document scores here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
+@click.option("--seeds", "seeds_path", metavar="FILE",
+              help="Seed words as a lexicon file (.yaml, .csv, .dic): +1 categories are the positive pole, -1 the "
+                   "negative (default: the lexicon's +1 terms against its crude terms).")
+@click.option("--seed-check", "seed_check_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write each seed's frequency, polarity and nearest words to FILE.")
+@click.option("--words", "words_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write every word's polarity to FILE.")
+@click.option("--dims", "n_components", type=click.IntRange(2), default=300, show_default=True,
+              help="SVD dimensions (fewer if the corpus is small).")
+@click.option("--min-count", type=click.IntRange(1), default=5, show_default=True,
+              help="Ignore words found in fewer sentences.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the randomized SVD.")
+@click.option("--neighbors", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Nearest words shown per seed in --seed-check.")
+@click.option("--reference", "reference_paths", multiple=True, type=click.Path(), metavar="PATH",
+              help="More documents to learn word vectors from, not scored (repeatable; --glob does not apply).")
+@click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for the default seeds and the tokenizer.")
+@click.option("--engine", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True)
+@corpus_options
+@common_options
+def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components, min_count, seed, neighbors,
+          reference_paths, lexicon_path, engine, text_column, id_column, encoding, metadata, metadata_id_column, glob,
+          no_t2s, quiet):
+    """Latent semantic scaling: place documents on the fine-grained <-> crude (精细化 <-> 粗放) dimension.
+
+    Word vectors come from an SVD of the corpus's sentence-term matrix; a word's polarity is its mean cosine
+    similarity to the positive seeds minus that to the negative seeds; a document's scale_score is the
+    frequency-weighted mean polarity of its words, standardised (docs/validation.md).
+
+    \b
+    Examples:
+      policytext scale reports/ --glob '202*/*.txt' --engine rjieba -o scale.csv --seed-check seeds.csv
+      policytext scale corpora/demo --min-count 2 --seeds my_poles.csv
+    """
+    from .lexicon import load_lexicon
+    from .reports import write_table
+    from .scaling import scale_corpus
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    reference = _read(reference_paths, None, None, encoding, None, None, (), quiet) if reference_paths else ()
+    lexicon = load_lexicon(lexicon_path)
+    seeds = load_lexicon(seeds_path) if seeds_path else None
+    bar = _progress(quiet, "tokenizing")
+    try:
+        result = scale_corpus(corpus, seeds=seeds, lexicon=lexicon, engine=engine, t2s=not no_t2s,
+                              n_components=n_components, min_count=min_count, random_state=seed,
+                              n_neighbors=neighbors, reference=reference, progress=bar)
+    finally:
+        bar.close()
+    if seed_check_path:
+        write_table(result.seed_check, seed_check_path, sheet_name="seeds")
+    if words_path:
+        write_table(result.words, words_path, sheet_name="words")
+    _emit_table(result.documents, output)
+    s = result.settings
+    _info(quiet, f"policytext: scaled {s['n_documents']} documents"
+                 + (f" with {s['n_reference_documents']} reference documents" if s["n_reference_documents"] else "")
+                 + f" ({s['n_sentences']} sentences, vocabulary "
+                 f"{s['vocabulary_size']}, {s['n_components']} SVD dimensions); seeds used: {s['seeds_positive']} "
+                 f"positive, {s['seeds_negative']} negative; {s['seeds_missing']} not in the vocabulary")
+    w = result.words[result.words.seed == 0]
+    _info(quiet, "policytext: most fine-grained words: " + ", ".join(w.word.head(8))
+                 + "; most crude: " + ", ".join(w.word.tail(8).iloc[::-1]))
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
+
+
+@cli.command()
+@click.argument("scores_path", type=click.Path(dir_okay=False), metavar="SCORES")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Human labels or known groups (.xlsx, .csv, .tsv, .jsonl, .parquet), joined to SCORES by "
+                   "--id-column; a coded `policytext sample` file works as it is. Default: labels in SCORES itself.")
+@click.option("--score-column", "score_columns", multiple=True, metavar="NAME",
+              help="Score column to validate (repeatable; default: index). Two or more are also correlated with "
+                   "each other (triangulation).")
+@click.option("--label-column", default="code", show_default=True, metavar="NAME", help="The label column.")
+@click.option("--id-column", default="doc_id", show_default=True, metavar="NAME", help="Joins labels to scores.")
+@click.option("--positive", metavar="VALUE", help="The label that counts as positive (default: 1, yes, 是, true).")
+@click.option("--threshold", type=float, metavar="X",
+              help="Precision and recall count score >= X as positive (default: the median score).")
+@click.option("--resamples", type=click.IntRange(100), default=2000, show_default=True, help="Bootstrap resamples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the results here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
+@common_options
+def validate(scores_path, labels_path, score_columns, label_column, id_column, positive, threshold, resamples, seed,
+             output, quiet):
+    """Check scores against human labels or known groups, and against each other, with bootstrap 95% intervals.
+
+    Binary labels: AUROC, Spearman, precision and recall at a threshold; ordinal labels: Spearman. Coded
+    keyword-in-context lines: the share of hits the coders accepted, per category and term. Two or more
+    score columns: their Spearman correlations.
+
+    \b
+    Examples:
+      policytext validate scores.csv --labels sample.xlsx
+      policytext validate measures.csv --labels groups.csv --label-column group --positive smart --score-column index --score-column scale_score
+      policytext validate measures.csv --score-column index --score-column governance_share --score-column scale_score
+    """
+    from .validation import read_labels, validate_measures
+
+    scores = read_labels(scores_path, id_column=id_column)
+    labels = read_labels(labels_path, id_column=id_column) if labels_path else None
+    table = validate_measures(scores, labels, score_columns=score_columns, label_column=label_column,
+                              id_column=id_column, positive=positive, threshold=threshold, n_resamples=resamples,
+                              seed=seed)
+    _emit_table(table, output)
+    for r in table.itertuples():
+        against = f" vs {r.against}" if r.against else ""
+        _info(quiet, f"policytext: {r.measure}{against}: {r.metric} {r.value:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] "
+                     f"(n={r.n})")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-n", "n", type=click.IntRange(1), required=True, metavar="N", help="Number of units to draw.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="The coding sheet (.xlsx or .csv) with an empty code column.")
+@click.option("--unit", type=click.Choice(["document", "kwic"]), default="document", show_default=True,
+              help="Draw whole documents or keyword-in-context lines.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the draw.")
+@click.option("-w", "--window", type=click.IntRange(5, 500), default=30, show_default=True,
+              help="kwic: characters of context on each side.")
+@click.option("--key", "key_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the stratum and index of each unit to FILE instead of the sheet (blind coding).")
+@corpus_options
+@tokenizer_options
+@common_options
+def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_column, encoding, metadata,
+           metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+    """Draw a sample for human coding, stratified by the lexicon index (high, low, zero).
+
+    \b
+    Examples:
+      policytext sample corpora/demo -n 12 -o sample.xlsx
+      policytext sample reports/ -n 200 --unit kwic --seed 7 -o kwic_sample.xlsx --key kwic_key.csv
+      policytext validate scores.csv --labels sample.xlsx
+    """
+    from .sampling import draw_sample, write_sample
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
+    bar = _progress(quiet, "scoring")
+    try:
+        drawn = draw_sample(corpus, n, unit=unit, seed=seed, lexicon=lexicon, tokenizer=tokenizer, t2s=not no_t2s,
+                            window=window, progress=bar)
+    finally:
+        bar.close()
+    write_sample(drawn, output, key=key_path)
+    counts = ", ".join(f"{k} {v}" for k, v in drawn["stratum"].value_counts().reindex(["high", "low", "zero"],
+                                                                                     fill_value=0).items())
+    _info(quiet, f"policytext: {len(drawn)} {unit} units drawn (seed {seed}; {counts}) to {output}; fill in the code "
+                 f"column and run policytext validate --labels {output}")
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 
 def main(argv=None) -> None:

@@ -28,6 +28,7 @@ import unicodedata
 __all__ = ["is_cjk", "join_hard_wraps", "normalize_text", "to_simplified"]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]").search  # translate() is slow
 
 # CJK unified ideographs (basic, extension A, compatibility) and the iteration mark 〇.
 _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -81,7 +82,8 @@ def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> s
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_INVISIBLE)
+    if _HAS_INVISIBLE(text):
+        text = text.translate(_INVISIBLE)
     if t2s:
         text = to_simplified(text)
     if join_wraps and "\n" in text:

@@ -46,8 +46,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from .corpus import Corpus, Document, ErrorRecord
 from .errors import EmptyDocumentError
 from .lexicon import Lexicon, Term, load_lexicon
-from .normalize import normalize_text
-from .tokenize import Tokenizer, is_word_token
+from .tokenize import Tokenizer
 
 if TYPE_CHECKING:  # pandas is imported when a table is built, not with policytext
     import pandas as pd
@@ -56,6 +55,15 @@ __all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_tex
 
 _END = ""  # trie key marking the end of a term (no term contains the empty string)
 EVIDENCE_WINDOW = 12
+
+
+def _trie_regex(node: dict) -> str:
+    """A regex matching exactly the strings of a character trie (``_END`` marks ends), e.g. 精细化(?:管理)?."""
+    alternatives = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch != _END]
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    return f"(?:{body})?" if _END in node else body
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,18 @@ class Matcher:
             for ch in t.term:
                 node = node.setdefault(ch, {})
             node.setdefault(_END, []).append(t)
+        # Candidate starts are found by one regex built from the terms (and the literal prefixes of the
+        # globs), so that only positions where a term can start are examined. A glob without a literal
+        # prefix (``*治理``) could match any token: then every token start is examined (_match_scan).
+        prefixes = [re.split(r"[*?\[]", t.term, maxsplit=1)[0] for _, t in self._globs]
+        self._scan_all = any(not p for p in prefixes)
+        search_trie: dict = {}
+        for s in [t.term for t in lexicon.terms if not t.is_glob] + prefixes:
+            node = search_trie
+            for ch in s:
+                node = node.setdefault(ch, {})
+            node[_END] = True
+        self._search = re.compile(_trie_regex(search_trie)).search if search_trie else None
 
     @staticmethod
     def _excluded(text: str, start: int, t: Term) -> bool:
@@ -96,6 +116,72 @@ class Matcher:
 
     def match(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
         """Hits in ``text`` given its ``tokens`` (``(token, start, end)``, whitespace tokens left out)."""
+        if self._scan_all:
+            return self._match_scan(text, tokens)
+        return self.match_spans(text, [s for _, s, _ in tokens], [e for _, _, e in tokens])
+
+    def match_spans(self, text: str, starts, ends) -> list[Hit]:
+        """Hits in ``text`` given the token offsets as two ascending sequences or int arrays.
+
+        The same rule as :meth:`match`, but only where a term (or a glob's literal prefix) occurs in the
+        text is anything examined: matching costs one regex scan plus work per occurrence, not per token.
+        """
+        import numpy as np
+
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        if self._scan_all:
+            s_list, e_list = starts.tolist(), ends.tolist()
+            return self._match_scan(text, [(text[s:e], s, e) for s, e in zip(s_list, e_list)])
+        hits: list[Hit] = []
+        search = self._search
+        n_text = len(text)
+        if search is None or not len(starts):
+            return hits
+        flags = np.zeros(n_text + 1, dtype=np.uint8)
+        flags[starts] |= 1
+        flags[ends] |= 2
+        flags = flags.tobytes()
+        trie, globs = self._trie, self._globs
+        pos = 0
+        while True:
+            m = search(text, pos)
+            if m is None:
+                break
+            start = m.start()
+            if not flags[start] & 1:
+                pos = start + 1
+                continue
+            cands: list[tuple[int, int, list[Term]]] = []  # (end, fixed-first rank, terms)
+            node, p = trie, start
+            while p < n_text:
+                node = node.get(text[p])
+                if node is None:
+                    break
+                p += 1
+                if _END in node and flags[p] & 2:
+                    cands.append((p, 1, node[_END]))
+            if globs:
+                tok_end = int(ends[int(np.searchsorted(starts, start))])
+                word = text[start:tok_end]
+                for pattern, t in globs:
+                    if pattern.match(word):
+                        cands.append((tok_end, 0, [t]))
+            chosen = None
+            for end, _, terms in sorted(cands, key=lambda c: (c[0], c[1]), reverse=True):
+                keep = tuple(t for t in terms if not (t.exclusions and self._excluded(text, start, t)))
+                if keep:
+                    chosen = Hit(text[start:end], start, end, keep)
+                    break
+            if chosen is None:
+                pos = start + 1
+            else:
+                hits.append(chosen)
+                pos = chosen.end
+        return hits
+
+    def _match_scan(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
+        """The rule applied at every token start (used when a glob has no literal prefix)."""
         end_index = {e: i for i, (_, _, e) in enumerate(tokens)}
         hits: list[Hit] = []
         trie, globs, n_text = self._trie, self._globs, len(text)
@@ -169,16 +255,20 @@ class Scorer:
             "normalization": {"nfkc": True, "zero_width_removed": True, "t2s": self.t2s, "hard_wraps_joined": True},
         }
 
-    def analyze(self, doc: Document) -> tuple[dict, list[dict]]:
-        """Score one document: ``(row, hit rows)``. Raises :class:`EmptyDocumentError` for text with no characters."""
-        text = normalize_text(doc.text, t2s=self.t2s)
-        n_chars = sum(1 for ch in text if not ch.isspace())
-        if n_chars == 0:
-            raise EmptyDocumentError("no text left after normalisation", source=doc.source, doc_id=doc.doc_id)
-        tokens = self.tokenizer.tokenize(text)
-        n_tokens = sum(1 for w, _, _ in tokens if is_word_token(w))
-        hits = self.matcher.match(text, tokens)
-        return self._row(doc, text, n_chars, n_tokens, hits)
+    def analyze(self, doc: Document, cache=None) -> tuple[dict, list[dict]]:
+        """Score one document: ``(row, hit rows)``. Raises :class:`EmptyDocumentError` for text with no characters.
+
+        ``cache`` (a :class:`policytext.cache.TokenCache`) supplies the normalised text and tokens when it
+        has them and stores them when it does not; the result is the same either way.
+        """
+        from .cache import segment_text
+
+        if cache is not None:
+            seg = cache.segment(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
+        else:
+            seg = segment_text(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
+        hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends)
+        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits)
 
     def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit]) -> tuple[dict, list[dict]]:
         lex = self.lexicon
@@ -225,29 +315,24 @@ class Scorer:
             else:
                 yield doc, row, hit_rows, None
 
-    def score(self, corpus: Corpus | Iterable[Document], progress=None) -> ScoreResult:
+    def score(self, corpus: Corpus | Iterable[Document], progress=None, *, jobs: int | None = 1, cache=None,
+              **options) -> ScoreResult:
         """Score every document; see the module docstring for the columns.
 
         ``progress`` is None or a tqdm-like object (``update(n)``, ``total``). Errors from reading (the
         corpus's own ``errors``) and from scoring are returned together in input order of discovery.
-        """
-        import pandas as pd
 
-        docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
-        errors = list(corpus.errors) if isinstance(corpus, Corpus) else []
-        if progress is not None:
-            progress.total = len(docs)
-        rows, metas, all_hits = [], [], []
-        for doc, row, hit_rows, err in self.iter_analyses(docs):
-            if err is not None:
-                errors.append(err)
-            else:
-                rows.append(row)
-                metas.append(doc)
-                all_hits.extend(hit_rows)
-            if progress is not None:
-                progress.update(1)
-        return ScoreResult(self._frame(metas, rows), pd.DataFrame(all_hits, columns=HIT_COLUMNS), errors)
+        ``jobs`` worker processes share the work (None: every core); the result is the same, byte for byte,
+        whatever their number, and corpora under 50 documents or 200,000 characters stay in this process
+        (:mod:`policytext.parallel`). ``cache``, a :class:`policytext.cache.TokenCache` or a folder, keeps
+        normalised texts and tokens for the next run; without it nothing is written. ``options`` go to
+        :func:`policytext.parallel.iter_scored` (e.g. ``mp_context="spawn"``).
+        """
+        from .parallel import score_documents
+
+        if not isinstance(corpus, Corpus) and progress is not None and hasattr(corpus, "__len__"):
+            progress.total = len(corpus)
+        return score_documents(corpus, self, jobs=jobs, cache=cache, progress=progress, **options)
 
     def empty_row(self) -> dict:
         return self._row(Document("", " "), "", 1, 0, [])[0]

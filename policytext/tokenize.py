@@ -33,6 +33,9 @@ import re
 import threading
 import unicodedata
 from importlib import resources
+from math import log
+from operator import not_
+from itertools import accumulate, chain, compress
 from pathlib import Path
 from typing import Iterable
 
@@ -50,6 +53,7 @@ _JIEBA_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _ALNUM_RUN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?")
 _lock = threading.Lock()
 _base_dicts: dict[str, tuple[dict, int, str]] = {}
+_file_digests: dict[str, str] = {}
 
 
 def _dictionary_path(dictionary: str | None) -> str:
@@ -76,6 +80,15 @@ def _base_dictionary(path: str) -> tuple[dict, int, str]:
                 digest = hashlib.sha256(fh.read()).hexdigest()
             _base_dicts[path] = (freq, total, digest)
         return _base_dicts[path]
+
+
+def _file_sha256(path: str) -> str:
+    """sha256 of a dictionary file, computed once per process (without building the prefix dictionary)."""
+    with _lock:
+        if path not in _file_digests:
+            with open(path, "rb") as fh:
+                _file_digests[path] = hashlib.sha256(fh.read()).hexdigest()
+        return _file_digests[path]
 
 
 def load_stopwords(source: str | os.PathLike | Iterable[str] | None = "default") -> frozenset[str]:
@@ -107,18 +120,105 @@ def is_word_token(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
-def _split_like_jieba(tokens):
-    """Split rjieba's multi-character non-CJK tokens as jieba's HMM path does (``2006-2020`` -> 2006/-/2020)."""
-    out = []
-    for w, s, e in tokens:
-        if len(w) > 1 and not _ALNUM_RUN.fullmatch(w) and w.isascii():
-            pos = s
-            for part in _JIEBA_SKIP.split(w):
-                if part:
-                    out.append((part, pos, pos + len(part)))
-                    pos += len(part)
+#: characters of jieba blocks whose words each segmenter remembers (then it starts afresh)
+BLOCK_MEMO_CHARS = 1_000_000
+
+
+def _jieba_words(seg, text: str, hmm: bool) -> list[str]:
+    """``seg.lcut(text, HMM=hmm)``, the same words, faster on repetitive text.
+
+    jieba cuts text into blocks (runs of CJK, letters and digits between punctuation and spaces) and segments
+    each block on its own, so a block's words never depend on its neighbours. Government documents repeat
+    their clauses, so each segmenter remembers the words of the blocks it has seen (up to
+    ``BLOCK_MEMO_CHARS`` characters); everything else is jieba 0.42.1's ``Tokenizer.cut`` (default mode).
+    """
+    import jieba
+
+    re_han, re_skip = jieba.re_han_default, jieba.re_skip_default
+    cut_block = seg._Tokenizer__cut_DAG if hmm else seg._Tokenizer__cut_DAG_NO_HMM
+    memos = seg.__dict__.setdefault("_policytext_blocks", {True: [{}, 0], False: [{}, 0]})
+    memo_size = memos[hmm]
+    memo = memo_size[0]
+    words: list[str] = []
+    extend = words.extend
+    for blk in re_han.split(text):
+        if not blk:
+            continue
+        if re_han.match(blk):
+            cut = memo.get(blk)
+            if cut is None:
+                cut = tuple(cut_block(blk))
+                if memo_size[1] > BLOCK_MEMO_CHARS:
+                    memo.clear()
+                    memo_size[1] = 0
+                memo[blk] = cut
+                memo_size[1] += len(blk)
+            extend(cut)
         else:
-            out.append((w, s, e))
+            for x in re_skip.split(blk):
+                if re_skip.match(x):
+                    words.append(x)
+                else:
+                    extend(x)  # one word per character, as jieba yields them
+    return words
+
+
+def _install_fast_dag(seg) -> None:
+    """Give a private ``jieba.Tokenizer`` faster, exact ``get_DAG`` and ``calc`` (jieba 0.42.1's algorithm).
+
+    The same route through the same candidates with the same floating-point sums, computed with one
+    dictionary look-up per candidate word instead of three; jieba's own ``__cut_DAG`` uses them unchanged.
+    ``tests/test_parallel.py`` checks the tokens against jieba's own on real documents.
+    """
+    get = seg.FREQ.get
+
+    def get_DAG(sentence):  # noqa: N802 - jieba's name
+        n = len(sentence)
+        dag = []
+        for k in range(n):
+            candidates = []
+            i = k
+            freq = get(sentence[k])
+            while freq is not None:  # FREQ holds every prefix of every word (prefixes with frequency 0)
+                if freq:
+                    candidates.append((i, log(freq)))
+                i += 1
+                if i >= n:
+                    break
+                freq = get(sentence[k:i + 1])
+            dag.append(candidates or [(k, log(get(sentence[k]) or 1))])
+        return dag
+
+    def calc(sentence, dag, route):
+        n = len(sentence)
+        route[n] = (0, 0)
+        logtotal = log(seg.total)
+        for idx in range(n - 1, -1, -1):
+            candidates = dag[idx]
+            if len(candidates) == 1:
+                x, logfreq = candidates[0]
+                route[idx] = (logfreq - logtotal + route[x + 1][0], x)
+            else:
+                route[idx] = max((logfreq - logtotal + route[x + 1][0], x) for x, logfreq in candidates)
+
+    seg.get_DAG = get_DAG
+    seg.calc = calc
+
+
+def _split_like_jieba(words: list[str]) -> list[str]:
+    """Split rjieba's multi-character non-CJK words as jieba's HMM path does (``2006-2020`` -> 2006/-/2020)."""
+    # only ASCII words can need it; str.isascii is O(1) and compress() finds them without a Python loop
+    todo = [i for i in compress(range(len(words)), map(str.isascii, words))
+            if len(words[i]) > 1 and not _ALNUM_RUN.fullmatch(words[i])]
+    if not todo:
+        return words
+    out: list[str] = []
+    done = 0
+    for i in todo:
+        out.extend(words[done:i])
+        out.extend(part for part in _JIEBA_SKIP.split(words[i]) if part)
+        done = i + 1
+    out.extend(words[done:])
     return out
 
 
@@ -160,7 +260,7 @@ class Tokenizer:
     def config(self) -> dict:
         """Everything that determines the tokens, for manifests and cache keys."""
         path = _dictionary_path(self.dictionary)
-        digest = _base_dictionary(path)[2]
+        digest = _file_sha256(path)  # hashing the file only: a cached run never needs the segmenter
         words = "\n".join(self.words)
         return {
             "engine": self.engine,
@@ -217,6 +317,7 @@ class Tokenizer:
             seg.initialized = True
             for w in self.words:
                 seg.add_word(w, freq=seg.suggest_freq(w, False))
+            _install_fast_dag(seg)
             return seg
         import rjieba
 
@@ -227,14 +328,20 @@ class Tokenizer:
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
         """All tokens except pure whitespace, as ``(token, start, end)`` character offsets into ``text``."""
+        # the words cover the text end to end, so offsets are running sums of lengths, as jieba's own
+        # tokenize() computes them; zip/accumulate build the tuples in C (a generator per token is slower)
+        words = self._words(text)
+        ends = list(accumulate(map(len, words)))
+        keep = map(not_, map(str.isspace, words))
+        return list(compress(zip(words, chain((0,), ends), ends), keep))
+
+    def _words(self, text: str) -> list[str]:
+        """The engine's words, whitespace included: they cover ``text`` end to end."""
         seg = self._segmenter()
         if self.engine == "jieba":
-            raw = seg.tokenize(text, HMM=self.hmm)
-        else:
-            raw = seg.tokenize(text, "default", self.hmm)
-            if self.hmm:
-                raw = _split_like_jieba(raw)
-        return [(w, s, e) for w, s, e in raw if not w.isspace()]
+            return _jieba_words(seg, text, self.hmm)
+        words = seg.cut(text, self.hmm)
+        return _split_like_jieba(words) if self.hmm else words
 
     def cut(self, text: str) -> list[str]:
         """jieba's plain segmentation of ``text`` (whitespace tokens included), for comparison and debugging."""

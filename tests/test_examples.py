@@ -11,6 +11,7 @@ EXPECTED = {
     "score_demo.py": ["24 documents scored, 0 not scored", "2016/shanghai_grid", "crude", "fine"],
     "custom_lexicon.py": ["notice_a", "公众参与"],
     "tokenizer_sklearn.py": ["24 documents x", "most frequent:"],
+    "topics_demo.py": ["fine_grained", "governance=True", "governance_share"],
 }
 
 

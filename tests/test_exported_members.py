@@ -4,7 +4,8 @@ import policytext
 
 PUBLIC = [
     "Corpus", "Document", "ErrorRecord", "Lexicon", "PolicyTextError", "ScoreResult", "Scorer", "Tokenizer",
-    "__version__", "kwic", "load_lexicon", "normalize_text", "read_corpus", "score_corpus", "score_texts",
+    "__version__", "fit_topics", "kwic", "load_lexicon", "normalize_text", "read_corpus", "score_corpus", "score_texts",
+    "write_report",
 ]
 
 
@@ -24,3 +25,4 @@ def test_members_come_from_their_modules():
     assert policytext.read_corpus.__module__ == "policytext.readers"
     assert policytext.score_corpus.__module__ == "policytext.scoring"
     assert policytext.Tokenizer.__module__ == "policytext.tokenize"
+    assert policytext.write_report.__module__ == "policytext.reports.report"

@@ -73,7 +73,7 @@ import stat
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ..corpus import Corpus, Document, ErrorRecord
 from ..errors import (
@@ -87,10 +87,10 @@ from ..errors import (
 )
 from ._decode import decode_bytes, lookup_encoding
 from ._files import read_docx, read_html, read_pdf, read_plain_text
-from ._metadata import join_metadata, load_metadata
+from ._metadata import load_metadata
 from ._tables import TABLE_FORMATS, open_table, table_documents
 
-__all__ = ["DOCUMENT_FORMATS", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "read_corpus"]
+__all__ = ["DOCUMENT_FORMATS", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "iter_corpus", "read_corpus"]
 
 DOCUMENT_FORMATS = (".docx", ".htm", ".html", ".md", ".pdf", ".txt")
 #: every extension read_corpus reads, sorted
@@ -136,6 +136,65 @@ def read_corpus(
     :class:`NoDocumentsError` when nothing at all was found, :class:`ConfigError` for an unknown encoding.
     Documents that fail are returned as ``corpus.errors``.
     """
+    info: dict = {}
+    documents: list[Document] = []
+    errors: list[ErrorRecord] = []
+    for item in iter_corpus(inputs, text_column=text_column, id_column=id_column, encoding=encoding,
+                            metadata=metadata, metadata_id_column=metadata_id_column, glob=glob,
+                            progress=progress, info=info):
+        (errors if isinstance(item, ErrorRecord) else documents).append(item)
+    return Corpus(documents, errors, info)
+
+
+def iter_corpus(
+    inputs: PathLike | Iterable[PathLike],
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    encoding: str | None = None,
+    metadata: PathLike | None = None,
+    metadata_id_column: str | None = None,
+    glob: str | Iterable[str] | None = None,
+    progress: Any = None,
+    info: dict | None = None,
+) -> Iterator[Document | ErrorRecord]:
+    """What :func:`read_corpus` reads, one item at a time: each :class:`Document` (metadata joined, id
+    checked) or :class:`ErrorRecord`, in input order, without holding the corpus in memory.
+
+    The arguments are those of :func:`read_corpus`. When the iterator is exhausted, ``info`` (if given) is
+    filled with what ``corpus.info`` would hold. The same errors are raised, when the iteration reaches them.
+    """
+    plan = plan_corpus(inputs, encoding=encoding, metadata=metadata, metadata_id_column=metadata_id_column,
+                       glob=glob)
+    if progress is not None:
+        progress.total = len(plan.entries)
+    assembler = CorpusAssembler(plan)
+    for entry in plan.entries:
+        for item in read_entry(entry, text_column, id_column, encoding, assembler.encodings, plan.notes):
+            yield assembler.add(item)
+        if progress is not None:
+            progress.update(1)
+    final = assembler.finish()
+    if info is not None:
+        info.update(final)
+
+
+@dataclass
+class CorpusPlan:
+    """The inputs of a corpus, listed but not read: files (``entries``, in reading order) and metadata."""
+
+    paths: list[Path]
+    patterns: list[str] | None
+    entries: list[_Input]
+    metadata_paths: list[Path]
+    metadata: Any  # ._metadata.Metadata or None
+    notes: list[str]
+
+
+def plan_corpus(inputs: PathLike | Iterable[PathLike], *, encoding: str | None = None,
+                metadata: PathLike | None = None, metadata_id_column: str | None = None,
+                glob: str | Iterable[str] | None = None) -> CorpusPlan:
+    """List the files :func:`read_corpus` would read and load the metadata; read no document."""
     if encoding:
         lookup_encoding(encoding)
     paths = _as_paths(inputs)
@@ -162,52 +221,65 @@ def read_corpus(
     else:
         metadata_paths = found_metadata
     joined = load_metadata(metadata_paths, metadata_id_column) if metadata_paths else None
+    return CorpusPlan(paths, patterns, entries, metadata_paths, joined, notes)
 
-    if progress is not None:
-        progress.total = len(entries)
-    documents: list[Document] = []
-    errors: list[ErrorRecord] = []
-    encodings: dict[str, str] = {}
-    first_source: dict[str, str] = {}
 
-    def add(item: Document | DocumentError) -> None:
+class CorpusAssembler:
+    """Turns the items read from a plan's entries, in input order, into documents and error records: ids
+    are checked (a repeated id is a ``DuplicateIdError`` record) and metadata is joined as they arrive.
+    :meth:`finish` returns ``corpus.info``. ``encodings`` collects the codec used per source."""
+
+    def __init__(self, plan: CorpusPlan):
+        self.plan = plan
+        self.encodings: dict[str, str] = {}
+        self.n_documents = 0
+        self.n_errors = 0
+        self._first_source: dict[str, str] = {}
+        self._unmatched: list[str] = []
+        self._used: set[str] = set()
+
+    def add(self, item: Document | DocumentError) -> Document | ErrorRecord:
         if isinstance(item, DocumentError):
-            errors.append(ErrorRecord.from_error(item))
-        elif item.doc_id in first_source:
-            errors.append(ErrorRecord.from_error(DuplicateIdError(
-                f"id {item.doc_id!r} is already used by {first_source[item.doc_id]}", item.source, item.doc_id)))
-        else:
-            first_source[item.doc_id] = item.source
-            documents.append(item)
+            self.n_errors += 1
+            return ErrorRecord.from_error(item)
+        if item.doc_id in self._first_source:
+            self.n_errors += 1
+            return ErrorRecord.from_error(DuplicateIdError(
+                f"id {item.doc_id!r} is already used by {self._first_source[item.doc_id]}", item.source, item.doc_id))
+        self._first_source[item.doc_id] = item.source
+        self.n_documents += 1
+        joined = self.plan.metadata
+        if joined is not None:
+            values = joined.rows.get(item.doc_id)
+            if values is None:
+                self._unmatched.append(item.doc_id)
+            else:
+                self._used.add(item.doc_id)
+                item.meta.update(values)
+        return item
 
-    for entry in entries:
-        for item in _read_entry(entry, text_column, id_column, encoding, encodings, notes):
-            add(item)
-        if progress is not None:
-            progress.update(1)
-
-    if not documents and not errors:
-        where = ", ".join(map(str, paths)) or "(no inputs)"
-        matching = f" matching {', '.join(patterns)}" if patterns else ""
-        raise NoDocumentsError(f"no documents{matching} found in {where} (readable: {', '.join(SUPPORTED_FORMATS)})")
-
-    unmatched: list[str] = []
-    unused: list[str] = []
-    if joined is not None:
-        unmatched, unused = join_metadata(documents, joined)
-    info = {
-        "inputs": [str(p) for p in paths],
-        "n_files": len(entries),
-        "glob": patterns,
-        "encodings": encodings,
-        "metadata": (str(metadata_paths[0]) if len(metadata_paths) == 1
-                     else [str(p) for p in metadata_paths] or None),
-        "metadata_id_column": joined.id_column if joined is not None else None,
-        "metadata_unmatched_docs": unmatched,
-        "metadata_unused_rows": unused,
-        "notes": notes,
-    }
-    return Corpus(documents, errors, info)
+    def finish(self) -> dict:
+        """``corpus.info``; raises :class:`NoDocumentsError` if no input at all was found."""
+        plan = self.plan
+        if not self.n_documents and not self.n_errors:
+            where = ", ".join(map(str, plan.paths)) or "(no inputs)"
+            matching = f" matching {', '.join(plan.patterns)}" if plan.patterns else ""
+            raise NoDocumentsError(f"no documents{matching} found in {where} (readable: {', '.join(SUPPORTED_FORMATS)})")
+        joined = plan.metadata
+        unused = [doc_id for doc_id in joined.rows if doc_id not in self._used] if joined is not None else []
+        metadata_paths = plan.metadata_paths
+        return {
+            "inputs": [str(p) for p in plan.paths],
+            "n_files": len(plan.entries),
+            "glob": plan.patterns,
+            "encodings": self.encodings,
+            "metadata": (str(metadata_paths[0]) if len(metadata_paths) == 1
+                         else [str(p) for p in metadata_paths] or None),
+            "metadata_id_column": joined.id_column if joined is not None else None,
+            "metadata_unmatched_docs": self._unmatched if joined is not None else [],
+            "metadata_unused_rows": unused,
+            "notes": plan.notes,
+        }
 
 
 def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[Path]:
@@ -285,7 +357,7 @@ def _strip_ext(rel: str) -> str:
 # --------------------------------------------------------------------------- reading one input
 
 
-def _read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict, notes: list
+def read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict, notes: list
                 ) -> Iterable[Document | DocumentError]:
     """Documents and errors from one input file (a list, or a generator for tables)."""
     if entry.problem is not None:

@@ -154,6 +154,30 @@ def _chinese_candidates(data: bytes) -> list[tuple[float, int, str, str]]:
     return found
 
 
+def _mixed_lines(data: bytes) -> str | None:
+    """If every line decodes cleanly as UTF-8 or as GB18030 but the file as a whole does neither, say which
+    lines are which (a file pasted together from two sources). None if that is not the case."""
+    lines = data.split(b"\n")
+    if len(lines) < 2:
+        return None
+    kinds = []
+    for line in lines:
+        if _strict(line, "utf-8") is not None:
+            kinds.append("utf-8")
+            continue
+        gb = _strict(line, "gb18030")
+        if gb is None or not _is_clean(gb) or cjk_quality(gb) < MIN_CJK_QUALITY:
+            return None
+        kinds.append("gb18030")
+    first = {k: kinds.index(k) + 1 for k in ("utf-8", "gb18030") if k in kinds}
+    has_utf8 = any(k == "utf-8" and not lines[i].isascii() for i, k in enumerate(kinds))
+    if len(first) < 2 or not has_utf8:
+        return None
+    utf8_line = next(i + 1 for i, k in enumerate(kinds) if k == "utf-8" and not lines[i].isascii())
+    return (f"mixes encodings: line {first['gb18030']} is GB18030 but line {utf8_line} is UTF-8; "
+            "save the file in one encoding")
+
+
 def _failure_hint(data: bytes) -> str:
     """Tail of the DecodeError message: why nothing fitted and what to try."""
     if 0 in data or _BAD_CONTROL.search(data[:65536].decode("latin-1")):
@@ -238,4 +262,7 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         quality, _, codec, text = max(candidates, key=lambda c: (c[0], c[1]))
         if quality >= MIN_CJK_QUALITY:
             return text, codec
+    mixed = _mixed_lines(data)
+    if mixed:
+        raise DecodeError(mixed)
     raise DecodeError("cannot decode as UTF-8, UTF-16, GB18030 or Big5" + _failure_hint(data))

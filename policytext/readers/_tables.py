@@ -177,6 +177,10 @@ def _open_xlsx(path: Path, ext: str, encoding: str | None) -> Table:
         sheet = workbook.worksheets[0]
         cells = sheet.iter_rows(values_only=True)
         header_values = next(cells, None)
+        # the same sheet with formulas, to tell an empty cell from a formula whose result was never saved
+        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        formulas = formula_book.worksheets[0].iter_rows(values_only=True)
+        next(formulas, None)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, lxml errors ... for damaged files
         raise CorruptFileError(f"not a valid .xlsx ({one_line_reason(exc)})") from None
     notes = []
@@ -186,22 +190,30 @@ def _open_xlsx(path: Path, ext: str, encoding: str | None) -> Table:
         workbook.close()
         raise EmptyDocumentError(f"the worksheet {sheet.title!r} is empty")
     header = [cell_text(v) or f"column{i}" for i, v in enumerate(header_values, start=1)]
-    return Table(_unique_columns(header), _xlsx_rows(workbook, cells, header), None, notes)
+    return Table(_unique_columns(header), _xlsx_rows((workbook, formula_book), cells, formulas, header), None, notes)
 
 
-def _xlsx_rows(workbook, cells, header: list[str]) -> Iterator[Row]:
+class UnsavedFormula(str):
+    """A worksheet cell holding a formula whose result was never saved (read as no value)."""
+
+
+def _xlsx_rows(books, cells, formulas, header: list[str]) -> Iterator[Row]:
     number = 0
     try:
         for values in cells:
-            if all(v is None for v in values):  # a blank worksheet row is not a row
-                continue
+            with_formulas = next(formulas, ())
+            if all(v is None for v in values) and all(v is None for v in with_formulas):
+                continue  # a blank worksheet row is not a row
             number += 1
+            values = [v if v is not None or not (isinstance(f, str) and f.startswith("=")) else UnsavedFormula(f)
+                      for v, f in zip(values, [*with_formulas, *([None] * (len(values) - len(with_formulas)))])]
             padded = [*values, *([None] * (len(header) - len(values)))]
             yield number, dict(zip(header, padded))
     except Exception as exc:
         yield number + 1, CorruptFileError(f"the rest of the worksheet cannot be read ({one_line_reason(exc)})")
     finally:
-        workbook.close()
+        for book in books:
+            book.close()
 
 
 # --------------------------------------------------------------------------- parquet
@@ -289,7 +301,11 @@ def _documents(table: Table, text_col: str | None, id_col: str | None, file_id: 
         raw = values.get(text_col)
         text = cell_text(raw)
         problem = None
-        if text is None:
+        if isinstance(raw, UnsavedFormula):
+            shown = raw if len(raw) <= 40 else raw[:37] + "..."
+            problem = (f"the {text_col!r} cell holds a formula whose result was never saved ({shown}); "
+                       "open and save the workbook in Excel, or paste the values")
+        elif text is None:
             problem = f"the {text_col!r} cell is empty" if text_col in values else f"the row has no {text_col!r} field"
         elif not text.strip():
             problem = f"the {text_col!r} cell contains only whitespace"
@@ -298,5 +314,6 @@ def _documents(table: Table, text_col: str | None, id_col: str | None, file_id: 
         if problem:
             yield EmptyDocumentError(problem, row_source, doc_id)
             continue
-        meta = {key: cell_text(value) for key, value in values.items() if key not in (text_col, id_col)}
+        meta = {key: None if isinstance(value, UnsavedFormula) else cell_text(value)
+                for key, value in values.items() if key not in (text_col, id_col)}
         yield Document(doc_id, text, meta, row_source)

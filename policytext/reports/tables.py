@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import OutputError
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "neutralize_formulas", "table_to_text", "write_table"]
+__all__ = ["TABLE_FORMATS", "atomic_write", "neutralize_formulas", "publish_mode", "table_to_text", "write_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -39,6 +39,23 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (Linux), else the common 0o022."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        return 0o022  # no /proc: assume the common default
+    return 0o022
+
+
+def publish_mode(path: str | os.PathLike, directory: bool = False) -> None:
+    """Give a file or folder made by ``mkstemp``/``mkdtemp`` (private, 0600/0700) the usual permissions."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
     """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
@@ -53,6 +70,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
+        publish_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -1,0 +1,341 @@
+"""Scoring over several processes, and as a stream with bounded memory.
+
+:func:`score_documents` is what :meth:`policytext.Scorer.score` runs and what ``policytext score`` calls
+with ``--jobs``: the documents are cut into chunks of about :data:`CHUNK_CHARS` characters (at most
+:data:`CHUNK_DOCS` documents), each chunk is scored in a worker process of a
+:class:`concurrent.futures.ProcessPoolExecutor`, and the results are taken back **in input order**. Every
+document is scored by the same :meth:`Scorer.analyze` whatever the number of processes, so the table is
+identical, byte for byte, to a one-process run.
+
+* **Small corpora stay in one process**: below :data:`MIN_DOCS` documents or :data:`MIN_CHARS` characters
+  (the first documents are held until both are reached), starting processes costs more than it saves.
+* **Bounded memory**: at most ``2 * jobs`` chunks are in flight; the texts of a chunk are dropped when its
+  results arrive. ``items`` may be any iterator (:func:`policytext.readers.iter_corpus`), so the corpus is
+  never read into memory as a whole. The score table (one row per document) is kept; the evidence, which
+  can be much larger, can go to ``on_hits`` instead (e.g. an :class:`EvidenceWriter`).
+* **Start methods**: the worker function is a top-level function and the scorer is pickled to each worker
+  once (the :class:`~policytext.Tokenizer` rebuilds its segmenter there, lazily), so ``fork`` (Linux's
+  default), ``forkserver`` and ``spawn`` all work (``mp_context="spawn"``). With ``spawn``, a script that
+  scores in parallel needs the usual ``if __name__ == "__main__":`` guard.
+* **Token cache**: ``cache`` (:class:`policytext.cache.TokenCache`) is used by every worker; the counts of
+  hits and misses are added to the parent's ``cache.stats``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import tempfile
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from .corpus import Corpus, Document, ErrorRecord
+from .errors import ConfigError, EmptyDocumentError, OutputError
+
+if TYPE_CHECKING:
+    from .cache import TokenCache
+    from .scoring import Scorer, ScoreResult
+
+__all__ = ["CHUNK_CHARS", "CHUNK_DOCS", "MIN_CHARS", "MIN_DOCS", "EvidenceWriter", "default_jobs",
+           "iter_scored", "score_documents"]
+
+#: below this many documents, or ...
+MIN_DOCS = 50
+#: ... this many characters in all, scoring stays in one process
+MIN_CHARS = 200_000
+#: a chunk sent to a worker holds about this many characters ...
+CHUNK_CHARS = 100_000
+#: ... and at most this many documents
+CHUNK_DOCS = 1000
+
+Outcome = tuple[dict | None, list[dict], ErrorRecord | None]
+
+
+def default_jobs() -> int:
+    """The command line's default ``--jobs``: every core (``os.cpu_count()``)."""
+    return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------- one document, one chunk
+
+
+def analyze_one(scorer: Scorer, doc: Document, cache: TokenCache | None = None) -> Outcome:
+    """``(row, hit rows, None)`` or ``(None, [], error record)`` for one document."""
+    try:
+        row, hits = scorer.analyze(doc, cache=cache)
+    except EmptyDocumentError as exc:
+        return None, [], ErrorRecord.from_error(exc)
+    return row, hits, None
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(scorer: Scorer, cache: TokenCache | None) -> None:
+    _WORKER["scorer"] = scorer
+    _WORKER["cache"] = cache
+
+
+def _score_chunk(chunk: list[tuple[str, str, str]]) -> tuple[list[Outcome], dict | None]:
+    """Worker side: score ``(doc_id, text, source)`` triples; return the outcomes and cache counts."""
+    scorer, cache = _WORKER["scorer"], _WORKER["cache"]
+    before = dict(cache.stats) if cache is not None else None
+    out = [analyze_one(scorer, Document(doc_id, text, {}, source), cache) for doc_id, text, source in chunk]
+    delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
+    return out, delta
+
+
+def _chunks(docs: Iterable[Document], chunk_chars: int, chunk_docs: int) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    size = 0
+    for doc in docs:
+        chunk.append(doc)
+        size += len(doc.text)
+        if size >= chunk_chars or len(chunk) >= chunk_docs:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _context(mp_context):
+    if mp_context is None or not isinstance(mp_context, str):
+        return mp_context
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context(mp_context)
+    except ValueError:
+        raise ConfigError(f"unknown start method {mp_context!r}; use fork, forkserver or spawn") from None
+
+
+# --------------------------------------------------------------------------- the stream
+
+
+def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1, cache: TokenCache | None = None,
+                chunk_chars: int = CHUNK_CHARS, chunk_docs: int = CHUNK_DOCS, min_docs: int = MIN_DOCS,
+                min_chars: int = MIN_CHARS, mp_context=None) -> Iterator[tuple[Document, dict | None, list[dict],
+                                                                                ErrorRecord | None]]:
+    """Yield ``(document, row, hit rows, error)`` for each document, in input order (see the module docstring).
+
+    ``jobs`` processes (1: this process). Corpora smaller than ``min_docs`` documents or ``min_chars``
+    characters are scored in this process whatever ``jobs`` says.
+    """
+    if jobs is None:
+        jobs = default_jobs()
+    if int(jobs) < 1:
+        raise ConfigError(f"jobs must be at least 1, not {jobs}")
+    jobs = int(jobs)
+    docs = iter(documents)
+    head: list[Document] = []
+    if jobs > 1:
+        n_chars = 0
+        for doc in docs:
+            head.append(doc)
+            n_chars += len(doc.text)
+            if len(head) >= min_docs and n_chars >= min_chars:
+                break
+        else:
+            jobs = 1  # the whole corpus is small
+    if jobs == 1:
+        for doc in itertools.chain(head, docs):
+            yield (doc, *analyze_one(scorer, doc, cache))
+        return
+    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, _context(mp_context))
+
+
+def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(scorer, cache))
+    pending: deque = deque()
+    try:
+        def take():
+            chunk, future = pending.popleft()
+            outcomes, delta = future.result()
+            if delta and cache is not None:
+                for k, v in delta.items():
+                    cache.stats[k] = cache.stats.get(k, 0) + v
+            for doc, outcome in zip(chunk, outcomes):
+                yield (doc, *outcome)
+
+        for chunk in _chunks(docs, chunk_chars, chunk_docs):
+            payload = [(d.doc_id, d.text, d.source) for d in chunk]
+            pending.append((chunk, executor.submit(_score_chunk, payload)))
+            if len(pending) >= 2 * jobs:
+                yield from take()
+        while pending:
+            yield from take()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
+                    cache: TokenCache | str | os.PathLike | None = None,
+                    on_hits: Callable[[list[dict]], Any] | None = None, progress=None, **options) -> ScoreResult:
+    """Score a corpus, or a stream of documents and error records, into a :class:`~policytext.ScoreResult`.
+
+    ``jobs`` processes (None: every core); ``cache`` a :class:`~policytext.cache.TokenCache` or a folder.
+    Error records in ``items`` (reading errors) come first in ``result.errors``, then the documents that
+    could not be scored, each in input order. ``on_hits``, if given, receives each scored document's hit
+    rows in input order and ``result.hits`` is left empty: the evidence is never held in memory.
+    ``progress`` is a tqdm-like object updated once per document. ``options`` go to :func:`iter_scored`.
+    """
+    import pandas as pd
+
+    from .cache import as_cache
+    from .scoring import HIT_COLUMNS, ScoreResult
+
+    cache = as_cache(cache)
+    read_errors: list[ErrorRecord] = []
+    if isinstance(items, Corpus):
+        read_errors.extend(items.errors)
+        if progress is not None:
+            progress.total = len(items.documents)
+        documents: Iterable[Document] = items.documents
+    else:
+        def split(stream):
+            for item in stream:
+                if isinstance(item, ErrorRecord):
+                    read_errors.append(item)
+                else:
+                    yield item
+
+        documents = split(items)
+    score_errors: list[ErrorRecord] = []
+    scored: list[Document] = []
+    rows: list[dict] = []
+    all_hits: list[dict] = []
+    for doc, row, hit_rows, err in iter_scored(documents, scorer, jobs=jobs, cache=cache, **options):
+        if err is not None:
+            score_errors.append(err)
+        else:
+            rows.append(row)
+            scored.append(doc if not doc.text else Document(doc.doc_id, "", doc.meta, doc.source))
+            if on_hits is not None:
+                on_hits(hit_rows)
+            else:
+                all_hits.extend(hit_rows)
+        if progress is not None:
+            progress.update(1)
+    frame = scorer._frame(scored, rows)
+    return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
+
+
+# --------------------------------------------------------------------------- evidence to a file, as it comes
+
+
+class EvidenceWriter:
+    """Writes hit rows to a table file as they arrive, atomically (temporary file, then rename).
+
+    ``.csv``, ``.tsv`` and ``.jsonl`` are written in blocks of ``block`` rows and never held in memory; the
+    bytes are those :func:`policytext.reports.write_table` writes for the whole table. ``.parquet`` and
+    ``.xlsx`` need the whole table: their rows are collected and written by :meth:`close`. Use as a context
+    manager, or call :meth:`close` (an exception inside the ``with`` removes the temporary file).
+    """
+
+    STREAMED = (".csv", ".tsv", ".jsonl")
+
+    def __init__(self, path: str | os.PathLike, block: int = 5000):
+        from .reports import TABLE_FORMATS
+
+        self.path = Path(path)
+        self.ext = self.path.suffix.lower()
+        if self.ext not in TABLE_FORMATS:
+            raise OutputError(f"{self.path}: unknown output format {self.ext or '(no extension)'!r}; use one of "
+                              f"{', '.join(TABLE_FORMATS)}")
+        self.block = block
+        self.n_rows = 0
+        self._rows: list[dict] = []
+        self._fh = None
+        self._tmp: str | None = None
+        self._header_written = False
+        if self.ext in self.STREAMED:
+            folder = self.path.parent if str(self.path.parent) else Path(".")
+            if not folder.is_dir():
+                raise OutputError(f"{self.path}: folder {folder} does not exist")
+            try:
+                fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+            except OSError as exc:
+                raise OutputError(f"{self.path}: cannot write here ({exc.strerror})") from None
+            encoding = "utf-8-sig" if self.ext in (".csv", ".tsv") else "utf-8"
+            self._fh = os.fdopen(fd, "w", encoding=encoding, newline="")
+
+    def __call__(self, rows: list[dict]) -> None:
+        self.write(rows)
+
+    def write(self, rows: list[dict]) -> None:
+        self._rows.extend(rows)
+        self.n_rows += len(rows)
+        if self._fh is not None and len(self._rows) >= self.block:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pandas as pd
+
+        from .reports import neutralize_formulas
+        from .scoring import HIT_COLUMNS
+
+        if not self._rows:
+            return
+        df = pd.DataFrame(self._rows, columns=HIT_COLUMNS)
+        self._rows = []
+        try:
+            if self.ext == ".jsonl":
+                text = df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+                if text and not text.endswith("\n"):
+                    text += "\n"
+            else:
+                text = neutralize_formulas(df).to_csv(index=False, header=not self._header_written,
+                                                      sep="," if self.ext == ".csv" else "\t", lineterminator="\n")
+            self._fh.write(text)
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+        self._header_written = True
+
+    def close(self) -> Path:
+        """Finish the file and move it into place."""
+        import pandas as pd
+
+        from .reports import write_table
+        from .scoring import HIT_COLUMNS
+
+        if self._fh is None:
+            write_table(pd.DataFrame(self._rows, columns=HIT_COLUMNS), self.path)
+            self._rows = []
+            return self.path
+        if self.n_rows == 0:  # no hit at all: exactly what write_table writes for an empty table
+            self.abort()
+            return write_table(pd.DataFrame([], columns=HIT_COLUMNS), self.path)
+        self._flush()
+        self._fh.close()
+        self._fh = None
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temporary file (nothing is written to ``path``)."""
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            self._fh = None
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
+
+    def __enter__(self) -> "EvidenceWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,328 @@
+"""Batch reports: one call scores a corpus and writes a folder an analyst can hand on.
+
+:func:`write_report` writes into ``output_dir``:
+
+* ``report.html``: one self-contained page in Chinese (no network needed): headline summary, a ranking of all
+  documents (sortable, searchable, paginated), the distribution of the index, category profiles, comparisons
+  by each ``group_by`` column and over time with bootstrap 95% intervals, top terms, keyword-in-context
+  evidence, the topic model (when ``topics`` is given), methods, and the inputs that were not scored;
+* ``report.xlsx``: the same tables (:mod:`policytext.reports.workbook`);
+* ``scores.csv``: one row per document (UTF-8 with BOM, formulas neutralised);
+* ``manifest.json``: versions, lexicon and tokenizer, seeds, inputs with sha256, command, start and end time.
+
+The folder is written whole into a temporary folder beside ``output_dir`` and then swapped in, so an
+interrupted or failed run leaves the previous report as it was (or no folder), never a mix. An existing
+``output_dir`` is replaced only when it is empty or holds a previous report (nothing but the four files
+above); anything else is an :class:`~policytext.errors.OutputError`, so a report never deletes other files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from ..errors import ConfigError, OutputError
+from . import analysis
+from .manifest import dependency_versions, file_sha256, input_files, utc_now
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..corpus import Corpus, ErrorRecord
+    from ..lexicon import Lexicon
+    from ..tokenize import Tokenizer
+
+__all__ = ["REPORT_FILES", "ReportData", "ReportResult", "write_report"]
+
+#: the files of a report folder
+REPORT_FILES = ("report.html", "report.xlsx", "scores.csv", "manifest.json")
+DEFAULT_TITLE = "精细化治理政策文本分析报告"
+_TITLE_NAMES = ("title", "标题", "题目", "文件名称", "name")
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, computed once and rendered by :mod:`.html` and :mod:`.workbook`."""
+
+    title: str
+    scores: pd.DataFrame
+    hits: pd.DataFrame
+    errors: pd.DataFrame
+    lexicon: Lexicon
+    config: dict
+    summary: dict
+    categories: pd.DataFrame
+    terms: pd.DataFrame
+    evidence: pd.DataFrame
+    group_columns: list[str]
+    group_tables: dict[str, pd.DataFrame]
+    time: dict | None
+    topics: dict | None
+    manifest: dict
+    title_column: str | None = None
+    seed: int = 0
+    n_resamples: int = analysis.N_RESAMPLES
+
+
+@dataclass
+class ReportResult:
+    """What :func:`write_report` returns: the folder, its files, and the scores and errors behind them."""
+
+    directory: Path
+    files: dict[str, Path]
+    scores: pd.DataFrame
+    errors: list[ErrorRecord]
+    manifest: dict = field(default_factory=dict)
+
+
+class _NoBar:
+    total = None
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _stage(progress: Callable[[str], Any] | None, name: str, total: int | None = None):
+    bar = progress(name) if progress is not None else _NoBar()
+    if total is not None:
+        bar.total = total
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def write_report(
+    corpus: Corpus | str | os.PathLike | Iterable[str | os.PathLike],
+    output_dir: str | os.PathLike,
+    *,
+    group_by: Iterable[str] = (),
+    topics: int | Any | None = None,
+    title: str | None = None,
+    lexicon: Lexicon | None = None,
+    tokenizer: Tokenizer | None = None,
+    t2s: bool = True,
+    seed: int = 0,
+    n_resamples: int = analysis.N_RESAMPLES,
+    command: Iterable[str] | None = None,
+    progress: Callable[[str], Any] | None = None,
+) -> ReportResult:
+    """Score ``corpus`` and write a batch report folder (see the module docstring) to ``output_dir``.
+
+    ``corpus`` is a :class:`~policytext.Corpus` or what :func:`~policytext.read_corpus` takes. ``group_by``
+    names metadata columns to compare (a year or date column is found by itself for the trend);
+    ``topics`` is a number of topics K (fits ``policytext.topics.fit_topics(corpus, K, model="seeded")``) or an
+    already fitted result with ``documents`` and ``topics`` DataFrames; ``seed`` seeds the bootstrap
+    (``n_resamples`` resamples) and the topic model. ``command`` (e.g. ``sys.argv``) is recorded in the
+    manifest. ``progress`` is a factory ``progress(stage) -> tqdm-like`` (``total``, ``update``, ``close``),
+    called once per stage; nothing is printed.
+
+    Raises :class:`~policytext.errors.ConfigError` for a ``group_by`` column that does not exist and
+    :class:`~policytext.errors.OutputError` when the folder cannot be written.
+    """
+    from ..corpus import Corpus
+    from ..readers import read_corpus
+    from ..scoring import Scorer
+
+    started = utc_now()
+    out = Path(output_dir)
+    _check_target(out)
+    group_by = list(dict.fromkeys(group_by))
+    if isinstance(topics, bool) or (isinstance(topics, int) and topics < 2):
+        raise ConfigError(f"topics must be a number of topics of at least 2, not {topics!r}")
+
+    if not isinstance(corpus, Corpus):
+        with _stage(progress, "reading") as bar:
+            corpus = read_corpus(corpus, progress=bar)
+    scorer = Scorer(lexicon, tokenizer, t2s=t2s)
+    with _stage(progress, "scoring") as bar:
+        result = scorer.score(corpus, progress=bar)
+    scores = result.scores
+    meta = [c for c in scores.columns if c not in scorer.empty_row() and c != "doc_id"]
+    if scores.empty:  # nothing scored: the metadata columns are those of the documents read
+        meta = list(dict.fromkeys(k for d in corpus.documents for k in d.meta))
+    missing = [c for c in group_by if c not in meta]
+    if missing:
+        raise ConfigError(f"no column {', '.join(map(repr, missing))} to group by; metadata columns: "
+                          f"{', '.join(meta) or '(none)'}")
+
+    topic_result = None
+    if topics is not None:
+        if isinstance(topics, int):
+            from ..dtm import topic_tokenizer  # imported only when asked for: topic models are heavy
+            from ..topics import fit_topics
+
+            tok = topic_tokenizer(scorer.lexicon, engine=scorer.tokenizer.engine, hmm=scorer.tokenizer.hmm)
+            with _stage(progress, "topics") as bar:
+                topic_result = fit_topics(corpus, topics, model="seeded", lexicon=scorer.lexicon, tokenizer=tok,
+                                          random_state=seed, t2s=t2s, progress=bar)
+        else:
+            topic_result = topics
+
+    with _stage(progress, "inputs sha256") as bar:
+        inputs = input_files(corpus, progress=bar)
+    manifest = {
+        "policytext": _version(),
+        "command": [str(a) for a in command] if command is not None else None,
+        "started_utc": started,
+        "finished_utc": None,
+        "dependencies": dependency_versions(),
+        "lexicon": scorer.config["lexicon"],
+        "tokenizer": scorer.config["tokenizer"],
+        "normalization": scorer.config["normalization"],
+        "seeds": {"bootstrap": seed, "bootstrap_resamples": n_resamples,
+                  "topics": seed if isinstance(topics, int) else None},
+        "topics": _topic_settings(topic_result),
+        "options": {"group_by": group_by, "topics": topics if isinstance(topics, int) else
+                    (None if topics is None else "fitted by caller"), "title": title or DEFAULT_TITLE},
+        "counts": {"inputs": corpus.n_inputs, "documents_read": len(corpus), "scored": len(scores),
+                   "errors": len(result.errors)},
+        "corpus": {k: corpus.info.get(k) for k in ("inputs", "glob", "metadata") if k in corpus.info},
+        "inputs": inputs,
+    }
+
+    with _stage(progress, "statistics", total=3 + len(group_by)) as bar:
+        data = _build(corpus, result, scorer, group_by, topic_result, manifest, title or DEFAULT_TITLE, seed,
+                      n_resamples, t2s, bar)
+
+    tmp = _temp_dir(out)
+    try:
+        with _stage(progress, "writing", total=len(REPORT_FILES)) as bar:
+            from .html import render_html
+            from .tables import table_to_text
+            from .workbook import write_workbook
+
+            (tmp / "report.html").write_text(render_html(data), encoding="utf-8")
+            bar.update(1)
+            write_workbook(data, tmp / "report.xlsx")
+            bar.update(1)
+            (tmp / "scores.csv").write_text(table_to_text(data.scores, "csv"), encoding="utf-8-sig", newline="")
+            bar.update(1)
+            manifest["finished_utc"] = utc_now()
+            manifest["outputs"] = {name: {"bytes": (tmp / name).stat().st_size, "sha256": file_sha256(tmp / name)}
+                                   for name in REPORT_FILES[:3]}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+                                               encoding="utf-8")
+            bar.update(1)
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ReportResult(out, {name: out / name for name in REPORT_FILES}, data.scores, result.errors, manifest)
+
+
+def _topic_settings(result) -> dict | None:
+    if result is None:
+        return None
+    settings = getattr(result, "settings", None)
+    out = {"model": "seeded", "k": int(len(result.topics))}
+    if isinstance(settings, dict):
+        out.update({k: v for k, v in settings.items() if isinstance(v, (str, int, float, bool, type(None), list))})
+    return out
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed, n_resamples, t2s, bar) -> ReportData:
+    lex = scorer.lexicon
+    cats = lex.categories
+    score_cols = set(scorer.empty_row())
+    meta_cols = [c for c in result.scores.columns if c not in score_cols and c != "doc_id"]
+    scores = analysis.numeric_metadata(result.scores, meta_cols)
+    scores = scores.sort_values(["index", "doc_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    scores.insert(0, "rank", range(1, len(scores) + 1))
+    title_column = next((c for c in meta_cols if str(c).lower() in _TITLE_NAMES), None)
+
+    categories = analysis.category_table(scores, result.hits, lex)
+    summary = analysis.summary_facts(scores, categories, n_inputs=corpus.n_inputs, n_errors=len(result.errors),
+                                     n_resamples=n_resamples, seed=seed)
+    bar.update(1)
+    group_tables = {}
+    for col in group_by:
+        if col in scores.columns:  # absent only when no document was scored
+            group_tables[col] = analysis.group_table(scores, col, cats, n_resamples=n_resamples, seed=seed)
+        bar.update(1)
+    time = None
+    found = analysis.find_time_column(scores, meta_cols)
+    if found is not None:
+        col, year = found
+        table = analysis.group_table(scores, col, cats, keys=year, n_resamples=n_resamples, seed=seed, sort="key")
+        dated = year.notna()
+        rho = float("nan")
+        if dated.sum() >= 3 and year[dated].nunique() > 1 and scores.loc[dated, "index"].nunique() > 1:
+            rho = float(scores.loc[dated, "index"].rank().corr(year[dated].rank()))
+        time = {"column": col, "table": table, "from_date": str(col).lower() not in analysis._YEAR_NAMES,
+                "n_dated": int(dated.sum()), "n_undated": int((~dated).sum()), "spearman": rho}
+    bar.update(1)
+    terms = analysis.term_table(scores, result.hits, list(group_tables))
+    evidence = analysis.evidence_table(scores, result.hits, corpus, t2s=t2s, title_column=title_column)
+    bar.update(1)
+    topic_data = None
+    if topic_result is not None:
+        topic_data = {"documents": topic_result.documents, **analysis.topic_tables(
+            topic_result.documents, topic_result.topics, scores)}
+    return ReportData(title=title, scores=scores, hits=result.hits, errors=result.errors_frame, lexicon=lex,
+                      config=scorer.config, summary=summary, categories=categories, terms=terms, evidence=evidence,
+                      group_columns=group_by, group_tables=group_tables, time=time, topics=topic_data,
+                      manifest=manifest, title_column=title_column, seed=seed, n_resamples=n_resamples)
+
+
+# -- the folder, written whole and swapped in ------------------------------------------------------------
+def _check_target(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; give a folder for the report")
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+            raise OutputError(f"{out}: folder holds files that are not part of a report ({shown}); a report "
+                              f"replaces its folder, so give a new or empty folder")
+
+
+def _temp_dir(out: Path) -> Path:
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            tmp = parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                tmp.mkdir()  # unlike mkdtemp, honours the umask: the report is readable like any other output
+                return tmp
+            except FileExistsError:
+                continue
+        raise OutputError(f"{out}: cannot create a temporary folder beside it")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace ``out`` by ``tmp``: the old folder is renamed aside, the new one renamed in, the old removed."""
+    _check_target(out)  # again: files may have appeared while the report was computed
+    old = None
+    try:
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=tmp.parent))
+            os.replace(out, old / "report")
+        os.replace(tmp, out)
+    except OSError as exc:
+        if old is not None and not out.exists() and (old / "report").exists():
+            os.replace(old / "report", out)  # put the previous report back
+        raise OutputError(f"{out}: cannot replace the report folder ({exc.strerror or exc})") from None
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

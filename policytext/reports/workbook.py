@@ -1,0 +1,145 @@
+"""The batch report as an Excel workbook (openpyxl).
+
+Sheets, in order: ``summary``, ``scores``, ``categories``, ``terms``, ``evidence``, ``groups``, ``topics`` (only
+when a topic model was fitted), ``errors``, ``manifest``. Each has a bold, frozen header row with a filter,
+column widths fitted to the content (CJK characters count double), numbers stored as numbers, and text cells
+from documents that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return prefixed with ``'``
+(:func:`policytext.reports.tables.neutralize_formulas`), so a spreadsheet shows them instead of running them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .tables import neutralize_formulas
+
+if TYPE_CHECKING:
+    from .report import ReportData
+
+__all__ = ["SHEETS", "write_workbook", "workbook_sheets"]
+
+SHEETS = ("summary", "scores", "categories", "terms", "evidence", "groups", "topics", "errors", "manifest")
+
+
+def _width(value) -> int:
+    s = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    if isinstance(value, float):
+        s = f"{value:.3f}"
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s[:200])
+
+
+def summary_frame(data: ReportData) -> pd.DataFrame:
+    s, cfg = data.summary, data.config
+    rows = [
+        ("title", "报告标题", data.title),
+        ("n_inputs", "输入数", s["n_inputs"]),
+        ("n_scored", "已评分文件数", s["n_scored"]),
+        ("n_errors", "未能评分", s["n_errors"]),
+        ("index_mean", "平均指数", s["index_mean"]),
+        ("index_ci_low", "平均指数 95% 区间下限", s["index_ci_low"]),
+        ("index_ci_high", "平均指数 95% 区间上限", s["index_ci_high"]),
+        ("index_median", "指数中位数", s["index_median"]),
+        ("index_sd", "指数标准差", s["index_sd"]),
+        ("index_min", "最小指数", s["index_min"]),
+        ("index_max", "最大指数", s["index_max"]),
+        ("coverage_share", "至少命中一次正向维度的文件比例", s["coverage_share"]),
+        ("negative_share", "指数为负的文件比例", s["negative_share"]),
+        ("top_doc", "指数最高的文件", s["top_doc"]),
+        ("top_index", "最高指数", s["top_index"]),
+        ("bottom_doc", "指数最低的文件", s["bottom_doc"]),
+        ("bottom_index", "最低指数", s["bottom_index"]),
+        ("top_category", "平均频率最高的正向维度", s["top_category_label"]),
+        ("lexicon", "词典", f"{cfg['lexicon']['name']} {cfg['lexicon']['version']}"),
+        ("lexicon_sha256", "词典 SHA-256", cfg["lexicon"]["sha256"]),
+        ("tokenizer", "分词引擎", cfg["tokenizer"]["engine"]),
+        ("group_by", "分组列", ", ".join(data.group_columns)),
+        ("time_column", "时间列", data.time["column"] if data.time else None),
+        ("bootstrap_resamples", "自助法重抽样次数", data.n_resamples),
+        ("seed", "随机种子", data.seed),
+        ("started_utc", "开始时间（UTC）", data.manifest["started_utc"]),
+    ]
+    return pd.DataFrame([{"key": k, "item": label, "value": _plain(v)} for k, label, v in rows],
+                        columns=["key", "item", "value"]).astype({"value": object})
+
+
+def _plain(v):
+    if v is None:
+        return None
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def manifest_frame(manifest: dict) -> pd.DataFrame:
+    """The manifest flattened to ``key, value`` rows; the input files one row each (``inputs[i]``)."""
+    rows = []
+    for key, value in manifest.items():
+        if key == "inputs":
+            for i, f in enumerate(value):
+                rows.append((f"inputs[{i}].path", f["path"]))
+                rows.append((f"inputs[{i}].sha256", f["sha256"]))
+        elif isinstance(value, dict):
+            for k2, v2 in value.items():
+                rows.append((f"{key}.{k2}", v2 if not isinstance(v2, (dict, list)) else json.dumps(v2, ensure_ascii=False)))
+        elif isinstance(value, list):
+            rows.append((key, json.dumps(value, ensure_ascii=False)))
+        else:
+            rows.append((key, value))
+    return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": object})
+
+
+def workbook_sheets(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The sheets of the workbook, by name, before formula neutralisation."""
+    groups = [g.assign(kind="group") for g in data.group_tables.values()]
+    if data.time is not None:
+        groups.append(data.time["table"].assign(kind="year", group=data.time["table"]["group"].astype("int64")))
+    groups_df = pd.concat(groups, ignore_index=True) if groups else pd.DataFrame(
+        columns=["kind", "column", "group", "n", "mean_index", "ci_low", "ci_high"])
+    if "kind" in groups_df.columns:
+        groups_df = groups_df[["kind", *[c for c in groups_df.columns if c != "kind"]]]
+    if len(groups_df):
+        groups_df["group"] = groups_df["group"].astype(object)
+    sheets = {
+        "summary": summary_frame(data),
+        "scores": data.scores,
+        "categories": data.categories,
+        "terms": data.terms,
+        "evidence": data.evidence,
+        "groups": groups_df,
+    }
+    if data.topics is not None:
+        sheets["topics"] = data.topics["topics"]
+    sheets["errors"] = data.errors
+    sheets["manifest"] = manifest_frame({k: v for k, v in data.manifest.items() if k not in ("finished_utc", "outputs")})
+    return sheets
+
+
+def write_workbook(data: ReportData, path) -> None:
+    """Write the report workbook to ``path`` (not atomically: the report folder is swapped in as a whole)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in workbook_sheets(data).items():
+            safe = neutralize_formulas(df)
+            safe.to_excel(xw, index=False, sheet_name=name)
+            ws = xw.sheets[name]
+            ws.freeze_panes = "A2"
+            if len(df.columns):
+                ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
+            for i, col in enumerate(df.columns, start=1):
+                ws.cell(row=1, column=i).font = bold
+                sample = safe[col].head(300).tolist()
+                width = max([_width(col)] + [_width(v) for v in sample])
+                ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+                if pd.api.types.is_float_dtype(df[col]):
+                    for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i, max_row=len(df) + 1):
+                        cell.number_format = "0.000"

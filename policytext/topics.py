@@ -1,0 +1,590 @@
+"""Topic models that show how far each text emphasises fine-grained governance.
+
+Three estimators follow scikit-learn's contract (``__init__`` only stores arguments, ``fit`` returns self,
+learned state ends in ``_``, randomness only through ``random_state``), all fitted on a
+:class:`~policytext.dtm.DocumentTermMatrix`:
+
+* :class:`LdaModel` -- gensim's LDA (online variational Bayes). ``workers=1`` (default) is single-process and
+  deterministic for a given ``random_state``; ``workers>1`` uses ``LdaMulticore``, faster, not reproducible.
+* :class:`SeededLdaModel` -- LDA whose topic-word prior (``eta``) is built from the lexicon: one topic (or
+  ``topics_per_seed``) per lexicon dimension, the dimension's terms as seeds, plus unseeded topics. **Seed
+  strength**: each seeded topic adds ``seed_strength x total tokens`` to the prior, spread evenly over its seed
+  words present in the vocabulary (seededlda's rule of thumb; default 0.01). Small constant pseudo-counts
+  (0.5, 1, 5) are swamped by long documents and leave the topics as if unseeded.
+* :class:`NmfModel` -- scikit-learn NMF on TF-IDF.
+
+:func:`fit_topics` runs the whole pipeline and returns a :class:`TopicsResult` with the document table
+(``doc_id``, metadata, ``topic_<i>`` shares, ``governance_share``) and the topic table (``topic_id``, ``label``,
+``seeded_dimension``, ``top_terms``, ``coherence``). :func:`select_k` compares several K.
+
+``governance_share`` of a document is the sum of its shares in the *governance topics*: for the seeded model,
+the topics seeded with a dimension of polarity +1; for ``lda`` and ``nmf``, the topics whose probability mass on
+the lexicon's +1 terms is at least twice those terms' share of all tokens in the corpus. The definitions and a
+validation on real documents are in ``docs/topics.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from .corpus import Corpus
+from .dtm import DocumentTermMatrix, EmptyVocabularyError, build_dtm, topic_tokenizer
+from .errors import ConfigError, OutputError, PolicyTextError
+from .lexicon import Lexicon, load_lexicon
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "LdaModel", "MODELS", "NmfModel", "SeedWarning", "SeededLdaModel", "TopicsResult", "apply_topics", "coherence_npmi",
+    "fit_topics", "load_topic_model", "parse_k", "save_topic_model", "select_k", "topic_diversity", "write_topics",
+]
+
+MODELS = ("lda", "seeded", "nmf")
+TOP_N = 20
+
+
+class SeedWarning(UserWarning):
+    """Seed words are missing from the vocabulary or too rare to steer their topic."""
+
+
+# -- estimators ------------------------------------------------------------------------------------------
+class _TopicModel:
+    """Shared behaviour: parameters, normalised topic-word weights, labels."""
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in self._param_names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if not isinstance(v, (dict, Lexicon)))
+        return f"{type(self).__name__}({args})"
+
+    def _check_fit(self, dtm: DocumentTermMatrix) -> None:
+        k, n_rows, n_docs = self.n_components, dtm.X.shape[0], dtm.n_documents
+        if k < 2:
+            raise ConfigError(f"n_components must be at least 2, got {k}")
+        if k > n_rows:
+            raise ConfigError(f"K={k} topics is more than the {n_rows} {dtm.unit}s of {n_docs} documents to fit them on; "
+                              f"use K <= {n_rows}")
+
+    def _finish(self, dtm: DocumentTermMatrix, components: np.ndarray, seeded: list[str | None]) -> None:
+        """Store normalised topic-word weights; ``seeded`` names each topic's seed dimension (or None)."""
+        comp = np.asarray(components, dtype=float)
+        sums = comp.sum(axis=1, keepdims=True)
+        sums[sums == 0] = 1.0
+        self.components_ = comp / sums
+        self.vocabulary_ = list(dtm.vocabulary)
+        self.seeded_dimensions_ = seeded
+        labels = []
+        for k in range(comp.shape[0]):
+            top = [self.vocabulary_[j] for j in np.argsort(-self.components_[k], kind="stable")[:3]]
+            if seeded[k] is None:
+                labels.append("·".join(top))
+            else:
+                same = [i for i, d in enumerate(seeded) if d == seeded[k]]
+                labels.append(seeded[k] if len(same) == 1 else f"{seeded[k]}_{same.index(k) + 1}")
+        self.topic_labels_ = labels
+
+    def fit_transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        return self.fit(dtm).transform(dtm)
+
+    def top_terms(self, k: int, n: int = TOP_N) -> list[tuple[str, float]]:
+        order = np.argsort(-self.components_[k], kind="stable")[:n]
+        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
+
+
+class LdaModel(_TopicModel):
+    """gensim LDA. ``max_iter`` is the number of passes over the corpus; ``iterations`` the E-step limit."""
+
+    _param_names = ("n_components", "max_iter", "iterations", "random_state", "alpha", "workers", "chunksize")
+
+    def __init__(self, n_components: int = 10, *, max_iter: int = 10, iterations: int = 100, random_state: int = 0,
+                 alpha: str | float = "symmetric", workers: int = 1, chunksize: int = 2000):
+        self.n_components = n_components
+        self.max_iter = max_iter
+        self.iterations = iterations
+        self.random_state = random_state
+        self.alpha = alpha
+        self.workers = workers
+        self.chunksize = chunksize
+
+    @staticmethod
+    def _bow(X) -> list[list[tuple[int, int]]]:
+        X = X.tocsr()
+        return [list(zip(X.indices[X.indptr[i]:X.indptr[i + 1]].tolist(), X.data[X.indptr[i]:X.indptr[i + 1]].tolist()))
+                for i in range(X.shape[0])]
+
+    def _eta(self, dtm: DocumentTermMatrix):
+        return None, [None] * self.n_components
+
+    def fit(self, dtm: DocumentTermMatrix) -> "LdaModel":
+        from gensim.corpora import Dictionary
+        from gensim.models import LdaModel as GensimLda, LdaMulticore
+
+        self._check_fit(dtm)
+        eta, seeded = self._eta(dtm)
+        id2word = Dictionary.from_corpus([[(i, 1)] for i in range(len(dtm.vocabulary))],
+                                         id2word=dict(enumerate(dtm.vocabulary)))
+        common = dict(corpus=self._bow(dtm.X), num_topics=self.n_components, id2word=id2word, passes=self.max_iter,
+                      iterations=self.iterations, random_state=self.random_state, chunksize=self.chunksize,
+                      eta=eta if eta is not None else "symmetric")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if self.workers > 1:
+                self.model_ = LdaMulticore(workers=self.workers, alpha=self.alpha, **common)
+            else:
+                self.model_ = GensimLda(alpha=self.alpha, update_every=1, **common)
+        self._finish(dtm, self.model_.get_topics(), seeded)
+        return self
+
+    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        """Row-level topic shares (rows sum to 1); deterministic: inference restarts from ``random_state``."""
+        self._check_vocabulary(dtm)
+        self.model_.random_state = np.random.RandomState(self.random_state)
+        gamma, _ = self.model_.inference(self._bow(dtm.X))
+        return gamma / gamma.sum(axis=1, keepdims=True)
+
+    def _check_vocabulary(self, dtm: DocumentTermMatrix) -> None:
+        if list(dtm.vocabulary) != self.vocabulary_:
+            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
+                              "build_dtm(..., vocabulary=model.vocabulary_)")
+
+    def log_perplexity(self, dtm: DocumentTermMatrix) -> float:
+        """Held-out perplexity (gensim's per-word bound, reported as ``2 ** -bound``)."""
+        self.model_.random_state = np.random.RandomState(self.random_state)
+        return float(np.exp2(-self.model_.log_perplexity(self._bow(dtm.X))))
+
+
+class SeededLdaModel(LdaModel):
+    """LDA with a lexicon-built prior: the first topics are seeded, one (or ``topics_per_seed``) per dimension.
+
+    ``seeds`` maps a dimension to its seed words; by default the lexicon's categories and their (non-glob)
+    terms. Seed words absent from the vocabulary are skipped, and a :class:`SeedWarning` says how many and
+    which; so are words seen fewer than ``min_seed_count`` times. A dimension with no usable seed raises
+    when no dimension has one, and otherwise leaves its topic unseeded with a warning.
+    """
+
+    _param_names = LdaModel._param_names + ("seeds", "topics_per_seed", "seed_strength", "min_seed_count")
+
+    def __init__(self, n_components: int = 10, *, seeds: dict[str, Sequence[str]] | None = None,
+                 topics_per_seed: int = 1, seed_strength: float = 0.01, min_seed_count: int = 5,
+                 max_iter: int = 10, iterations: int = 100, random_state: int = 0, alpha: str | float = "symmetric",
+                 workers: int = 1, chunksize: int = 2000):
+        super().__init__(n_components, max_iter=max_iter, iterations=iterations, random_state=random_state,
+                         alpha=alpha, workers=workers, chunksize=chunksize)
+        self.seeds = seeds
+        self.topics_per_seed = topics_per_seed
+        self.seed_strength = seed_strength
+        self.min_seed_count = min_seed_count
+
+    def _eta(self, dtm: DocumentTermMatrix):
+        seeds = self.seeds if self.seeds is not None else lexicon_seeds(load_lexicon())
+        n_seeded = len(seeds) * self.topics_per_seed
+        if n_seeded > self.n_components:
+            raise ConfigError(f"{len(seeds)} seeded dimensions x {self.topics_per_seed} topics each need K >= {n_seeded}, "
+                              f"got K={self.n_components}")
+        index = {w: j for j, w in enumerate(dtm.vocabulary)}
+        counts = np.asarray(dtm.X.sum(axis=0)).ravel()
+        total = float(counts.sum())
+        K, V = self.n_components, len(dtm.vocabulary)
+        eta = np.full((K, V), 1.0 / K)
+        seeded: list[str | None] = [None] * K
+        report, usable_any = [], False
+        self.seed_words_: dict[str, list[str]] = {}
+        for d, (dim, words) in enumerate(seeds.items()):
+            words = list(dict.fromkeys(words))
+            present = [w for w in words if w in index]
+            rare = [w for w in present if counts[index[w]] < self.min_seed_count]
+            usable = [w for w in present if counts[index[w]] >= self.min_seed_count] or present
+            missing = [w for w in words if w not in index]
+            if missing or rare:
+                report.append(f"{dim}: {len(missing)} of {len(words)} seed words not in the vocabulary"
+                              + (f" ({', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''})" if missing else "")
+                              + (f"; {len(rare)} seen fewer than {self.min_seed_count} times ({', '.join(rare[:6])})"
+                                 if rare else ""))
+            self.seed_words_[dim] = usable
+            if not usable:
+                continue
+            usable_any = True
+            for r in range(self.topics_per_seed):
+                k = d * self.topics_per_seed + r
+                seeded[k] = dim
+                cols = [index[w] for w in usable]
+                eta[k, cols] += self.seed_strength * total / len(cols)
+        if not usable_any:
+            raise SeedError(f"none of the seed words of the {len(seeds)} dimensions occurs in the vocabulary "
+                            f"({V} words from {dtm.n_documents} documents); the lexicon does not match this corpus")
+        if report:
+            warnings.warn("seed words missing or rare: " + "; ".join(report), SeedWarning, stacklevel=3)
+        self.eta_ = eta
+        return eta, seeded
+
+
+class NmfModel(_TopicModel):
+    """scikit-learn NMF on TF-IDF weights; ``transform`` gives each row's normalised topic loadings."""
+
+    _param_names = ("n_components", "max_iter", "random_state", "init")
+
+    def __init__(self, n_components: int = 10, *, max_iter: int = 400, random_state: int = 0, init: str = "nndsvda"):
+        self.n_components = n_components
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.init = init
+
+    def fit(self, dtm: DocumentTermMatrix) -> "NmfModel":
+        from sklearn.decomposition import NMF
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        self._check_fit(dtm)
+        self.tfidf_ = TfidfTransformer().fit(dtm.X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=UserWarning)  # sklearn's ConvergenceWarning subclass
+            self.model_ = NMF(n_components=self.n_components, init=self.init, max_iter=self.max_iter,
+                              random_state=self.random_state).fit(self.tfidf_.transform(dtm.X))
+        self._finish(dtm, self.model_.components_, [None] * self.n_components)
+        return self
+
+    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        if list(dtm.vocabulary) != self.vocabulary_:
+            raise ConfigError("the document-term matrix does not use the model's vocabulary")
+        W = self.model_.transform(self.tfidf_.transform(dtm.X))
+        sums = W.sum(axis=1, keepdims=True)
+        out = np.full_like(W, 1.0 / W.shape[1])
+        nz = sums[:, 0] > 0
+        out[nz] = W[nz] / sums[nz]
+        return out
+
+
+class SeedError(ConfigError):
+    """No seed word of any dimension occurs in the corpus."""
+
+
+def lexicon_seeds(lexicon: Lexicon) -> dict[str, list[str]]:
+    """Seed words per lexicon category: its fixed (non-glob) terms, in file order."""
+    return {c: [t.term for t in lexicon.terms_of(c) if not t.is_glob] for c in lexicon.categories}
+
+
+# -- evaluation ------------------------------------------------------------------------------------------
+def coherence_npmi(model: _TopicModel, dtm: DocumentTermMatrix, top_n: int = 10) -> np.ndarray:
+    """Mean NPMI of each topic's ``top_n`` words, with document (row) co-occurrence as the window.
+
+    ``NPMI(a, b) = log(P(a,b) / (P(a) P(b))) / -log P(a,b)``, probabilities being shares of rows containing
+    the words; a pair that never co-occurs scores -1. Ranges from -1 to 1; higher is more coherent.
+    """
+    B = (dtm.X > 0).astype(np.float64).tocsc()
+    n = B.shape[0]
+    out = np.zeros(model.components_.shape[0])
+    for k in range(len(out)):
+        top = np.argsort(-model.components_[k], kind="stable")[:top_n]
+        sub = B[:, top]
+        co = (sub.T @ sub).toarray() / n
+        p = np.diag(co).copy()
+        vals = []
+        for i in range(len(top)):
+            for j in range(i + 1, len(top)):
+                pij = co[i, j]
+                if pij <= 0 or p[i] <= 0 or p[j] <= 0:
+                    vals.append(-1.0)
+                elif pij >= 1:
+                    vals.append(1.0)
+                else:
+                    vals.append(np.log(pij / (p[i] * p[j])) / -np.log(pij))
+        out[k] = float(np.mean(vals)) if vals else 0.0
+    return out
+
+
+def topic_diversity(model: _TopicModel, top_n: int = 25) -> float:
+    """Share of distinct words among all topics' ``top_n`` words (1.0: no topic repeats another's words)."""
+    tops = [np.argsort(-row, kind="stable")[:top_n] for row in model.components_]
+    return len(set(np.concatenate(tops).tolist())) / float(top_n * len(tops))
+
+
+# -- the pipeline ----------------------------------------------------------------------------------------
+@dataclass
+class TopicsResult:
+    """Document table, topic table, the fitted model and its matrix; ``k_selection`` when several K were tried."""
+
+    documents: "pd.DataFrame"
+    topics: "pd.DataFrame"
+    model: _TopicModel
+    dtm: DocumentTermMatrix
+    governance_topics: list[int]
+    tokenizer: object = None
+    k_selection: "pd.DataFrame | None" = None
+    settings: dict | None = None
+
+
+def _make_model(model: str, k: int, random_state: int, lexicon: Lexicon, max_iter: int | None, workers: int,
+                seed_strength: float) -> _TopicModel:
+    if model == "lda":
+        return LdaModel(k, random_state=random_state, max_iter=max_iter or 10, workers=workers)
+    if model == "seeded":
+        return SeededLdaModel(k, seeds=lexicon_seeds(lexicon), random_state=random_state, max_iter=max_iter or 10,
+                              workers=workers, seed_strength=seed_strength)
+    if model == "nmf":
+        return NmfModel(k, random_state=random_state, max_iter=max_iter or 400)
+    raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+
+
+def governance_topics(model: _TopicModel, dtm: DocumentTermMatrix, lexicon: Lexicon) -> list[int]:
+    """Indices of the governance topics (module docstring)."""
+    positive = {c for c in lexicon.categories if lexicon.category(c).polarity > 0}
+    if any(model.seeded_dimensions_):
+        return [k for k, dim in enumerate(model.seeded_dimensions_) if dim in positive]
+    terms = {t.term for t in lexicon.terms if t.category in positive}
+    cols = [j for j, w in enumerate(dtm.vocabulary) if w in terms]
+    if not cols:
+        return []
+    counts = np.asarray(dtm.X.sum(axis=0)).ravel()
+    baseline = counts[cols].sum() / counts.sum()
+    mass = model.components_[:, cols].sum(axis=1)
+    return [k for k in range(len(mass)) if mass[k] >= 2 * baseline]
+
+
+def _tables(model: _TopicModel, dtm: DocumentTermMatrix, gov: list[int]):
+    import pandas as pd
+
+    shares = dtm.document_shares(model.transform(dtm))
+    docs = dtm.metadata_frame()
+    for k in range(shares.shape[1]):
+        docs[f"topic_{k}"] = shares[:, k]
+    docs["governance_share"] = shares[:, gov].sum(axis=1) if gov else 0.0
+    coh = coherence_npmi(model, dtm)
+    rows = []
+    for k in range(model.components_.shape[0]):
+        rows.append({"topic_id": k, "label": model.topic_labels_[k], "seeded_dimension": model.seeded_dimensions_[k],
+                     "governance": k in gov,
+                     "top_terms": "; ".join(f"{w}:{p:.4f}" for w, p in model.top_terms(k)),
+                     "coherence": round(float(coh[k]), 6)})
+    return docs, pd.DataFrame(rows, columns=["topic_id", "label", "seeded_dimension", "governance", "top_terms",
+                                             "coherence"])
+
+
+def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], *, model: str = "seeded", lexicon: Lexicon | None = None,
+             random_state: int = 0, max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
+             holdout: float = 0.2, min_diversity: float = 0.5, progress=None) -> "pd.DataFrame":
+    """Fit each K and report coherence (mean NPMI), held-out perplexity (LDA models) and topic diversity.
+
+    The held-out rows (``holdout`` share, drawn with ``random_state``) are left out of the fit used for
+    perplexity; coherence and diversity come from a fit on all rows. The chosen K has the highest coherence
+    among those with diversity >= ``min_diversity`` (all K if none qualifies); ties go to the smaller K.
+    """
+    import pandas as pd
+
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    ks = sorted(set(int(k) for k in ks))
+    rng = np.random.default_rng(random_state)
+    n = dtm.X.shape[0]
+    test = np.zeros(n, dtype=bool)
+    test[rng.choice(n, size=max(1, int(round(holdout * n))), replace=False)] = True
+    rows = []
+    if progress is not None:
+        progress.total = len(ks)
+    for k in ks:
+        m = _make_model(model, k, random_state, lexicon, max_iter, workers, seed_strength)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SeedWarning)
+            m.fit(dtm)
+            perplexity = float("nan")
+            if isinstance(m, LdaModel) and test.sum() and (~test).sum() > k:
+                held = _make_model(model, k, random_state, lexicon, max_iter, workers, seed_strength)
+                held.fit(_rows(dtm, ~test))
+                perplexity = held.log_perplexity(_rows(dtm, test))
+        rows.append({"k": k, "coherence_npmi": float(coherence_npmi(m, dtm).mean()), "perplexity": perplexity,
+                     "diversity": topic_diversity(m)})
+        if progress is not None:
+            progress.update(1)
+    table = pd.DataFrame(rows)
+    ok = table[table.diversity >= min_diversity]
+    pool = ok if len(ok) else table
+    best = pool.sort_values(["coherence_npmi", "k"], ascending=[False, True]).iloc[0]
+    table["chosen"] = table.k == best.k
+    why = (f"K={int(best.k)}: highest mean NPMI coherence ({best.coherence_npmi:.3f}) among the K with topic "
+           f"diversity >= {min_diversity}" if len(ok) else
+           f"K={int(best.k)}: highest mean NPMI coherence ({best.coherence_npmi:.3f}); no K reached topic diversity "
+           f">= {min_diversity}")
+    table["reason"] = [why if c else "" for c in table.chosen]
+    return table
+
+
+def _rows(dtm: DocumentTermMatrix, mask: np.ndarray) -> DocumentTermMatrix:
+    idx = np.flatnonzero(mask)
+    return DocumentTermMatrix(X=dtm.X[idx], vocabulary=dtm.vocabulary, doc_ids=dtm.doc_ids, meta=dtm.meta,
+                              row_doc=dtm.row_doc[idx], row_tokens=dtm.row_tokens[idx], unit=dtm.unit,
+                              settings=dtm.settings)
+
+
+def parse_k(spec: str | int | Sequence[int]) -> list[int]:
+    """``10``, ``"5,10,20"`` or ``"5:40:5"`` (start:stop:step, stop included) -> list of K.
+
+    >>> parse_k("5:20:5"), parse_k("8,4"), parse_k(6)
+    ([5, 10, 15, 20], [4, 8], [6])
+    """
+    if isinstance(spec, int):
+        return [spec]
+    if not isinstance(spec, str):
+        return sorted(int(k) for k in spec)
+    try:
+        if ":" in spec:
+            parts = [int(p) for p in spec.split(":")]
+            start, stop, step = (parts + [1])[:3] if len(parts) == 2 else parts
+            if step <= 0 or stop < start:
+                raise ValueError
+            return list(range(start, stop + 1, step))
+        return sorted(int(p) for p in spec.split(",") if p.strip())
+    except ValueError:
+        raise ConfigError(f"cannot read K from {spec!r}; use a number (10), a list (5,10,20) or a range (5:40:5)") from None
+
+
+def fit_topics(corpus: Corpus, k: int | str | Sequence[int] = 10, *, model: str = "seeded",
+               lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, t2s: bool = True,
+               unit: str = "paragraph", min_df: int | float = 2, max_df: int | float = 0.5,
+               ngram_range: tuple[int, int] = (1, 1), max_iter: int | None = None, workers: int = 1,
+               seed_strength: float = 0.01, progress=None) -> TopicsResult:
+    """Build the document-term matrix, choose K if several are given, fit, and tabulate.
+
+    ``k``: one K, a list, or a ``"start:stop:step"`` string (see :func:`parse_k`). ``unit="paragraph"``
+    (default) fits on paragraphs and aggregates shares to documents by length; ``"document"`` fits on
+    whole documents.
+    """
+    if model not in MODELS:
+        raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    ks = parse_k(k)
+    docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
+    if not docs:
+        raise EmptyVocabularyError("the corpus has no documents to fit a topic model on")
+    tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon)
+    dtm = build_dtm(docs, tokenizer=tokenizer, t2s=t2s, unit=unit, min_df=min_df, max_df=max_df,
+                    ngram_range=ngram_range, progress=progress)
+    too_big = [x for x in ks if x > dtm.X.shape[0]]
+    if too_big:
+        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {unit}s of {len(docs)} documents; "
+                          f"use K <= {dtm.X.shape[0]}")
+    selection = None
+    if len(ks) > 1:
+        selection = select_k(dtm, ks, model=model, lexicon=lexicon, random_state=random_state, max_iter=max_iter,
+                             workers=workers, seed_strength=seed_strength)
+        ks = [int(selection.loc[selection.chosen, "k"].iloc[0])]
+    m = _make_model(model, ks[0], random_state, lexicon, max_iter, workers, seed_strength).fit(dtm)
+    gov = governance_topics(m, dtm, lexicon)
+    documents, topics = _tables(m, dtm, gov)
+    settings = {"model": model, "k": ks[0], "random_state": random_state, "unit": unit, "min_df": min_df,
+                "max_df": max_df, "ngram_range": list(ngram_range), "max_iter": max_iter, "workers": workers,
+                "seed_strength": seed_strength if model == "seeded" else None, "t2s": t2s,
+                "vocabulary_size": len(dtm.vocabulary), "n_documents": len(docs), "n_rows": int(dtm.X.shape[0]),
+                "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.hash},
+                "tokenizer": tokenizer.config, "governance_topics": gov}
+    return TopicsResult(documents, topics, m, dtm, gov, tokenizer, selection, settings)
+
+
+# -- saving and applying ---------------------------------------------------------------------------------
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("policytext", "gensim", "scikit-learn", "numpy", "jieba", "rjieba"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def save_topic_model(result: TopicsResult, directory: str | os.PathLike) -> Path:
+    """Write ``model.joblib``, ``vocabulary.json`` and ``manifest.json`` (settings, seed, vocabulary size,
+    versions) to ``directory``, atomically (a temporary folder is renamed into place)."""
+    import joblib
+
+    directory = Path(directory)
+    parent = directory.parent if str(directory.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{directory}: folder {parent} does not exist")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    try:
+        joblib.dump({"model": result.model, "tokenizer": result.tokenizer}, tmp / "model.joblib")
+        (tmp / "vocabulary.json").write_text(json.dumps(result.dtm.vocabulary, ensure_ascii=False), "utf-8")
+        manifest = {"format": "policytext-topic-model/1", "settings": result.settings, "versions": _versions(),
+                    "topics": result.topics[["topic_id", "label", "seeded_dimension", "governance"]].to_dict("records")}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), "utf-8")
+        _swap_in(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
+    """Write the outputs of :func:`fit_topics` to ``directory``: ``documents.csv``, ``topics.csv``,
+    ``k_selection.csv`` (when several K were compared) and the model folder ``model/``.
+
+    Everything is written to a temporary folder that then replaces ``directory``: an interrupted run leaves the
+    previous outputs or none, never a mix.
+    """
+    from .reports import write_table
+
+    directory = Path(directory)
+    parent = directory.parent if str(directory.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{directory}: folder {parent} does not exist")
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory}: exists and is not a folder")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    try:
+        write_table(result.documents, tmp / "documents.csv")
+        write_table(result.topics, tmp / "topics.csv")
+        if result.k_selection is not None:
+            write_table(result.k_selection, tmp / "k_selection.csv")
+        save_topic_model(result, tmp / "model")
+        _swap_in(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Replace ``target`` (a folder, if any) with ``tmp``; the old one is removed only after the rename."""
+    from .reports.tables import publish_mode
+
+    publish_mode(tmp, directory=True)
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_topic_model(directory: str | os.PathLike) -> tuple[_TopicModel, object, dict]:
+    """Load a model saved by :func:`save_topic_model`: ``(model, tokenizer, manifest)``. Only load folders you
+    trust (the model is a pickle)."""
+    import joblib
+
+    directory = Path(directory)
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file() or not (directory / "model.joblib").is_file():
+        raise ConfigError(f"{directory}: not a policytext topic model folder (needs manifest.json and model.joblib)")
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    saved = joblib.load(directory / "model.joblib")
+    return saved["model"], saved["tokenizer"], manifest
+
+
+def apply_topics(directory: str | os.PathLike, corpus: Corpus, *, progress=None) -> "pd.DataFrame":
+    """Score new documents with a saved model: the document table (topic shares and ``governance_share``)."""
+    model, tokenizer, manifest = load_topic_model(directory)
+    s = manifest["settings"]
+    dtm = build_dtm(corpus, tokenizer=tokenizer, t2s=s["t2s"], unit=s["unit"], ngram_range=tuple(s["ngram_range"]),
+                    vocabulary=model.vocabulary_, progress=progress)
+    docs, _ = _tables(model, dtm, list(s["governance_topics"]))
+    return docs

@@ -1,0 +1,221 @@
+"""The token cache: a hit gives what a fresh run gives, a changed tokenizer never gets stale tokens, a damaged
+entry is detected and rebuilt, concurrent writers are safe, and nothing is written unless asked."""
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import policytext as pt
+from policytext.cache import Segmentation, TokenCache, default_cache_dir, segment_text
+from policytext.cli import cli
+from policytext.tokenize import is_word_token
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "corpora" / "demo"
+
+TEXTS = ["全面推进网格\n化管理，实现公共服务无缝对接。", "發展精細化工，生產無縫鋼管。", "２０２５年 坚持共建共治共享"]
+LEX_A = pt.Lexicon.from_dict({"fine": ["网格化管理", "精细化"], "co": ["无缝对接", "共治"]})
+LEX_B = pt.Lexicon.from_dict({"co": ["共建共治共享", "公共服务"], "crude": ["无缝钢管"]})
+
+
+@pytest.fixture(autouse=True)
+def private_cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.tok"))
+
+
+def test_a_hit_returns_what_a_fresh_run_computes(tmp_path, tokenizer):
+    cache = TokenCache(tmp_path / "c")
+    for raw in TEXTS:
+        fresh = pt.normalize_text(raw)
+        tokens = tokenizer.tokenize(fresh)
+        miss = cache.segment(raw, tokenizer)
+        hit = cache.segment(raw, tokenizer)
+        for seg in (miss, hit):
+            assert seg.text == fresh and seg.tokens() == tokens
+            assert seg.n_chars == sum(1 for ch in fresh if not ch.isspace())
+            assert seg.n_tokens == sum(1 for w, _, _ in tokens if is_word_token(w))
+    assert cache.stats == {"hits": 3, "misses": 3, "bad": 0, "write_errors": 0}
+    assert len(entries(tmp_path / "c")) == 3
+
+
+def test_segmentation_bytes_round_trip():
+    seg = segment_text("推进精细化管理 \n\n 2006-2020年", pt.Tokenizer())
+    back = Segmentation.from_bytes(seg.to_bytes())
+    assert (back.text, back.tokens(), back.n_chars, back.n_tokens) == (seg.text, seg.tokens(), seg.n_chars, seg.n_tokens)
+
+
+def test_scores_with_and_without_cache_are_identical(tmp_path):
+    corpus = pt.read_corpus(DEMO)
+    plain = pt.Scorer().score(corpus)
+    cache = TokenCache(tmp_path / "c")
+    cold = pt.Scorer().score(corpus, cache=cache)
+    warm = pt.Scorer().score(corpus, cache=cache)
+    for result in (cold, warm):
+        pd.testing.assert_frame_equal(result.scores, plain.scores)
+        pd.testing.assert_frame_equal(result.hits, plain.hits)
+    assert cache.stats["misses"] == 24 and cache.stats["hits"] == 24
+
+
+def test_a_changed_lexicon_reuses_the_tokens(tmp_path):
+    cache = TokenCache(tmp_path / "c")
+    corpus = pt.Corpus.from_texts(TEXTS)
+    pt.Scorer(LEX_A).score(corpus, cache=cache)
+    before = dict(cache.stats)
+    with_b = pt.Scorer(LEX_B).score(corpus, cache=cache)
+    assert cache.stats["hits"] - before["hits"] == 3 and cache.stats["misses"] == before["misses"]
+    pd.testing.assert_frame_equal(with_b.scores, pt.Scorer(LEX_B).score(corpus).scores)
+    assert with_b.scores["hits_crude"].tolist() == [0, 1, 0]  # t2s applied before the cached tokens were made
+
+
+@pytest.mark.parametrize("other", [
+    dict(tokenizer=pt.Tokenizer(hmm=False)),
+    dict(tokenizer=pt.Tokenizer(words=["公共服务无缝对接"])),
+    dict(tokenizer=pt.Tokenizer(engine="rjieba")),
+    dict(t2s=False),
+], ids=["no-hmm", "injected-words", "rjieba", "no-t2s"])
+def test_a_changed_tokenizer_configuration_is_another_key(tmp_path, tokenizer, other):
+    cache = TokenCache(tmp_path / "c")
+    raw = TEXTS[1]
+    cache.segment(raw, tokenizer)
+    tok = other.get("tokenizer", tokenizer)
+    t2s = other.get("t2s", True)
+    assert cache.key(raw, tok, t2s) != cache.key(raw, tokenizer, True)
+    seg = cache.segment(raw, tok, t2s=t2s)
+    assert cache.stats["hits"] == 0 and cache.stats["misses"] == 2
+    fresh = pt.normalize_text(raw, t2s=t2s)
+    assert seg.text == fresh and seg.tokens() == tok.tokenize(fresh)
+
+
+def test_injecting_a_changed_lexicon_changes_the_key(tmp_path):
+    words_a = [t.term for t in LEX_A.terms]
+    words_b = [t.term for t in LEX_B.terms]
+    cache = TokenCache(tmp_path / "c")
+    assert cache.key(TEXTS[0], pt.Tokenizer(words=words_a)) != cache.key(TEXTS[0], pt.Tokenizer(words=words_b))
+    assert cache.key(TEXTS[0], pt.Tokenizer(words=words_a)) == cache.key(TEXTS[0], pt.Tokenizer(words=words_a))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "empty"])
+def test_a_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, tokenizer, damage):
+    cache = TokenCache(tmp_path / "c")
+    good = cache.segment(TEXTS[0], tokenizer)
+    (path,) = entries(tmp_path / "c")
+    data = path.read_bytes()
+    path.write_bytes({"truncated": data[: len(data) // 2],  # a write cut short mid-file
+                      "flipped": data[:-3] + bytes([data[-3] ^ 0xFF]) + data[-2:],
+                      "garbage": b"not a cache entry at all" * 3,
+                      "empty": b""}[damage])
+    assert cache.get(cache.key(TEXTS[0], tokenizer)) is None
+    assert cache.stats["bad"] == 1 and not path.exists()  # removed
+    rebuilt = cache.segment(TEXTS[0], tokenizer)
+    assert rebuilt.tokens() == good.tokens() and rebuilt.text == good.text
+    assert path.read_bytes() == data  # rebuilt, the same bytes as the first time
+
+
+def test_a_damaged_entry_does_not_change_scores(tmp_path):
+    cache = TokenCache(tmp_path / "c")
+    corpus = pt.Corpus.from_texts(TEXTS)
+    first = pt.Scorer(LEX_A).score(corpus, cache=cache)
+    for path in entries(tmp_path / "c"):
+        path.write_bytes(path.read_bytes()[:-7])
+    again = pt.Scorer(LEX_A).score(corpus, cache=cache)
+    pd.testing.assert_frame_equal(first.scores, again.scores)
+    assert cache.stats["bad"] == 3 and all(Segmentation.from_bytes(p.read_bytes()) for p in entries(tmp_path / "c"))
+
+
+def _write_many(folder):
+    cache = TokenCache(folder)
+    tok = pt.Tokenizer()
+    for _ in range(3):
+        for raw in TEXTS:
+            cache.put(cache.key(raw, tok), segment_text(raw, tok))
+    return True
+
+
+def test_concurrent_writers_never_leave_a_broken_entry(tmp_path):
+    folder = tmp_path / "shared"
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map(_write_many, [folder] * 4) == [True] * 4
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert len(files) == 3 and all(p.suffix == ".tok" for p in files)  # no temporary files left
+    cache = TokenCache(folder)
+    for raw in TEXTS:
+        assert cache.segment(raw, pt.Tokenizer()).text == pt.normalize_text(raw)
+    assert cache.stats["hits"] == 3
+
+
+def test_an_unwritable_cache_does_not_fail_the_run(tmp_path):
+    blocker = tmp_path / "c"
+    blocker.mkdir()
+    (blocker / "ab").write_text("a file where a shard folder would go")
+    cache = TokenCache(blocker)
+    cache.path = lambda key: blocker / "ab" / f"{key}.tok"  # every entry would go under the file
+    result = pt.Scorer(LEX_A).score(pt.Corpus.from_texts(TEXTS), cache=cache)
+    assert len(result.scores) == 3 and cache.stats["write_errors"] == 3
+
+
+def test_the_library_writes_nothing_unless_given_a_cache(tmp_path):
+    pt.Scorer().score(pt.read_corpus(DEMO))
+    pt.score_texts(TEXTS)
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_default_cache_dir_is_in_the_user_cache_folder(tmp_path):
+    assert default_cache_dir() == tmp_path / "xdg" / "policytext" / "tokens"
+
+
+def test_cli_uses_the_default_cache_and_reuses_it(tmp_path):
+    runner = CliRunner()
+    first = runner.invoke(cli, ["score", str(DEMO)])
+    assert first.exit_code == 0, first.output
+    assert "token cache 0 reused, 24 new" in first.stderr
+    assert len(entries(tmp_path / "xdg" / "policytext" / "tokens")) == 24
+    lex = tmp_path / "lex.yaml"
+    lex.write_text(LEX_B.dumps("yaml"), encoding="utf-8")
+    second = runner.invoke(cli, ["score", str(DEMO), "--lexicon", str(lex)])
+    assert second.exit_code == 0 and "token cache 24 reused, 0 new" in second.stderr
+    plain = runner.invoke(cli, ["score", str(DEMO), "--lexicon", str(lex), "--no-cache", "-q"])
+    assert plain.stdout == second.stdout
+
+
+def test_cli_cache_dir_no_cache_and_their_conflict(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(cli, ["score", str(DEMO), "--cache", str(tmp_path / "mine"), "-q"])
+    assert res.exit_code == 0 and len(entries(tmp_path / "mine")) == 24
+    res = runner.invoke(cli, ["score", str(DEMO), "--no-cache", "-q"])
+    assert res.exit_code == 0 and not (tmp_path / "xdg").exists()
+    res = runner.invoke(cli, ["score", str(DEMO), "--no-cache", "--cache", str(tmp_path / "mine")])
+    assert res.exit_code == 2 and "exclude each other" in res.output
+    (tmp_path / "file").write_text("x")
+    res = runner.invoke(cli, ["score", str(DEMO), "--cache", str(tmp_path / "file")])
+    assert res.exit_code in (2, 3) and "file" in res.output
+
+
+def test_cli_inject_lexicon_with_another_lexicon_misses(tmp_path):
+    runner = CliRunner()
+    folder = str(tmp_path / "c")
+    runner.invoke(cli, ["score", str(DEMO), "--cache", folder, "--inject-lexicon", "-q"])
+    lex = tmp_path / "lex.yaml"
+    lex.write_text(LEX_B.dumps("yaml"), encoding="utf-8")
+    res = runner.invoke(cli, ["score", str(DEMO), "--cache", folder, "--inject-lexicon", "--lexicon", str(lex)])
+    assert res.exit_code == 0 and "token cache 0 reused, 24 new" in res.stderr
+    assert len(entries(tmp_path / "c")) == 48
+    assert os.path.isdir(folder)
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_counts_follow_the_published_definitions_on_odd_characters(engine):
+    raw = "推进_治理 𠀀字 ①② ，。abc 12.5% —— \U0001F600 ＿ Ⅷ 〇 ٣ x_y __ \u3000 ··· 2006-2020年"
+    tok = pt.Tokenizer(engine=engine)
+    seg = segment_text(raw, tok)
+    tokens = tok.tokenize(seg.text)
+    assert seg.tokens() == tokens
+    assert seg.n_tokens == sum(1 for w, _, _ in tokens if is_word_token(w))
+    assert seg.n_chars == sum(1 for ch in seg.text if not ch.isspace())

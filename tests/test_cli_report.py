@@ -1,0 +1,83 @@
+"""policytext report: exit codes, the files written, messages on stderr, --help examples, --topics."""
+
+import importlib
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from policytext.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = str(REPO / "corpora" / "demo")
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_report_on_the_demo_corpus_writes_the_folder(runner, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(out), "--group-by", "region", "--title", "演示报告"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "report.html", "report.xlsx", "scores.csv"]
+    assert res.stdout == ""
+    assert "policytext: report of 24 documents written to" in res.stderr
+    html = (out / "report.html").read_text("utf-8")
+    assert "<title>演示报告</title>" in html and "按“region”比较" in html and '<section id="trend">' in html
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["options"]["group_by"] == ["region"] and manifest["counts"]["scored"] == 24
+    assert len(manifest["inputs"]) == 25  # 24 documents and metadata.csv
+
+
+def test_quiet_report_prints_nothing(runner, tmp_path):
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(tmp_path / "out"), "-q", "--engine", "rjieba"])
+    assert res.exit_code == 0 and res.output == ""
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["tokenizer"]["engine"] == "rjieba"
+
+
+def test_help_has_examples(runner):
+    res = runner.invoke(cli, ["report", "--help"])
+    assert res.exit_code == 0
+    assert re.search(r"Examples:\n\s+policytext report corpora/demo -o \S+\n", res.output), res.output
+    for opt in ("--group-by COLUMN", "--topics K", "--title TEXT", "--seed"):
+        assert opt in res.output
+
+
+def test_unknown_group_column_is_a_one_line_error(runner, tmp_path):
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(tmp_path / "out"), "--group-by", "province"])
+    assert res.exit_code == 3
+    assert res.stderr.startswith("policytext: error: no column 'province' to group by; metadata columns: title, year,")
+    assert "Traceback" not in res.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_folder_with_other_files_is_refused_with_exit_code_4(runner, tmp_path):
+    (tmp_path / "thesis.docx").write_bytes(b"mine")
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(tmp_path)])
+    assert res.exit_code == 4 and "not part of a report (thesis.docx)" in res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.docx"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("policytext.topics") is None
+                    or not hasattr(importlib.import_module("policytext.topics"), "fit_topics"),
+                    reason="policytext.topics.fit_topics is not available")
+def test_topics_end_to_end(runner, tmp_path):
+    """The seeded model needs at least one topic per lexicon dimension (7 by default): K=8 is the smallest
+    useful K; the demo corpus is fitted on paragraphs."""
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(out), "--topics", "8", "-q"])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text("utf-8")
+    assert '<section id="topics">' in html and "共 8 个主题" in html
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    assert "topics" in wb.sheetnames
+    rows = list(wb["topics"].iter_rows(values_only=True))
+    assert len(rows) == 9 and rows[0][:2] == ("topic_id", "label")
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["seeds"]["topics"] == 0 and manifest["topics"]["k"] == 8

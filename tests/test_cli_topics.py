@@ -1,0 +1,76 @@
+"""policytext topics (fit) and topics apply."""
+
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from policytext.cli import cli
+
+DEMO = str(Path(__file__).resolve().parents[1] / "corpora" / "demo")
+
+
+def test_fit_writes_tables_and_model_then_apply_reproduces_them(tmp_path):
+    out = tmp_path / "t"
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--k", "9", "--seed", "3", "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert "policytext: warning: seed words missing or rare:" in res.stderr  # the demo is small
+    assert "governance topics: fine_grained, smart_admin, seamless_service, co_governance, grassroots, performance" in res.stderr
+    docs = pd.read_csv(out / "documents.csv")
+    topics = pd.read_csv(out / "topics.csv")
+    assert len(docs) == 24 and "governance_share" in docs and len(topics) == 9
+    res = CliRunner().invoke(cli, ["topics", "apply", str(out / "model"), DEMO, "-q"])
+    assert res.exit_code == 0, res.stderr
+    applied = pd.read_csv(__import__("io").StringIO(res.stdout))
+    pd.testing.assert_frame_equal(applied, docs)
+
+
+def test_k_range_writes_the_selection_table_and_says_why(tmp_path):
+    out = tmp_path / "k"
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--model", "nmf", "--k", "3:6:3", "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    table = pd.read_csv(out / "k_selection.csv")
+    assert table["k"].tolist() == [3, 6] and table["chosen"].sum() == 1
+    assert "highest mean NPMI coherence" in res.stderr
+
+
+def test_same_seed_same_document_table(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert CliRunner().invoke(cli, ["topics", DEMO, "--model", "lda", "--k", "4", "-q", "-o", str(out)]).exit_code == 0
+    assert (a / "documents.csv").read_bytes() == (b / "documents.csv").read_bytes()
+
+
+def test_bad_input_is_one_line_and_nothing_is_written(tmp_path):
+    out = tmp_path / "never"
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--model", "lda", "--k", "99", "--unit", "document", "-o", str(out)])
+    assert res.exit_code == 3 and "K=99 is more than the 24 documents of 24 documents" in res.stderr
+    assert res.stderr.count("policytext: error:") == 1 and "Traceback" not in res.stderr
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--min-df", "500", "-o", str(out)])
+    assert res.exit_code == 3 and "pruning left no words: min_df=500" in res.stderr
+    lex = tmp_path / "lex.csv"
+    lex.write_text("term,category\n量子纠缠,x\n暗物质,y\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--k", "3", "--lexicon", str(lex), "-o", str(out)])
+    assert res.exit_code == 3 and "none of the seed words" in res.stderr
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--k", "ten", "-o", str(out)])
+    assert res.exit_code == 3 and "cannot read K" in res.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["lex.csv"]
+    res = CliRunner().invoke(cli, ["topics", "apply", str(tmp_path), DEMO])
+    assert res.exit_code == 3 and "not a policytext topic model folder" in res.stderr
+
+
+def test_help_has_examples():
+    for cmd in (["topics"], ["topics", "fit"], ["topics", "apply"]):
+        res = CliRunner().invoke(cli, [*cmd, "--help"])
+        assert res.exit_code == 0 and "policytext topics" in res.output
+
+
+def test_all_empty_documents_are_a_clear_error(tmp_path):
+    d = tmp_path / "empty"
+    d.mkdir()
+    (d / "a.txt").write_text("  \n", encoding="utf-8")
+    (d / "b.txt").write_text("的了。", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["topics", str(d), "--model", "lda", "--k", "2", "-o", str(tmp_path / "o")])
+    assert res.exit_code == 3
+    assert "none of the 1 documents has a countable word" in res.stderr
+    assert not (tmp_path / "o").exists()
