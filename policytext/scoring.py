@@ -114,6 +114,14 @@ class Matcher:
                 k = phrase.find(t.term, k + 1)
         return False
 
+    def _choose(self, text: str, start: int, cands: list[tuple[int, int, list[Term]]]) -> Hit | None:
+        """The longest candidate ``(end, fixed-first rank, terms)`` at ``start`` not excluded there, or None."""
+        for end, _, terms in sorted(cands, key=lambda c: (c[0], c[1]), reverse=True):
+            keep = tuple(t for t in terms if not (t.exclusions and self._excluded(text, start, t)))
+            if keep:
+                return Hit(text[start:end], start, end, keep)
+        return None
+
     def match(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
         """Hits in ``text`` given its ``tokens`` (``(token, start, end)``, whitespace tokens left out)."""
         if self._scan_all:
@@ -167,12 +175,7 @@ class Matcher:
                 for pattern, t in globs:
                     if pattern.match(word):
                         cands.append((tok_end, 0, [t]))
-            chosen = None
-            for end, _, terms in sorted(cands, key=lambda c: (c[0], c[1]), reverse=True):
-                keep = tuple(t for t in terms if not (t.exclusions and self._excluded(text, start, t)))
-                if keep:
-                    chosen = Hit(text[start:end], start, end, keep)
-                    break
+            chosen = self._choose(text, start, cands)
             if chosen is None:
                 pos = start + 1
             else:
@@ -200,12 +203,7 @@ class Matcher:
             for pattern, t in globs:
                 if pattern.match(word):
                     cands.append((tok_end, 0, [t]))
-            chosen = None
-            for end, _, terms in sorted(cands, key=lambda c: (c[0], c[1]), reverse=True):
-                keep = tuple(t for t in terms if not (t.exclusions and self._excluded(text, start, t)))
-                if keep:
-                    chosen = Hit(text[start:end], start, end, keep)
-                    break
+            chosen = self._choose(text, start, cands)
             if chosen is None:
                 i += 1
             else:

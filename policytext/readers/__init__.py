@@ -170,8 +170,15 @@ def iter_corpus(
         progress.total = len(plan.entries)
     assembler = CorpusAssembler(plan)
     for entry in plan.entries:
-        for item in read_entry(entry, text_column, id_column, encoding, assembler.encodings, plan.notes):
-            yield assembler.add(item)
+        try:
+            for item in read_entry(entry, text_column, id_column, encoding, assembler.encodings, plan.notes):
+                yield assembler.add(item)
+        except ColumnError as exc:
+            if len(plan.entries) == 1:
+                raise  # the table is the whole corpus: nothing can be read, say so
+            assembler.n_errors += 1  # one table among other inputs: record it, the batch goes on
+            message = str(exc).removeprefix(f"{entry.source}: ")
+            yield ErrorRecord(source=entry.source, doc_id=None, error="ColumnError", message=message)
         if progress is not None:
             progress.update(1)
     final = assembler.finish()
@@ -212,7 +219,7 @@ def plan_corpus(inputs: PathLike | Iterable[PathLike], *, encoding: str | None =
             if folder_metadata is not None:
                 found_metadata.append(folder_metadata)
         else:
-            entries.append(_Input(path, path.stem, str(path)))
+            entries.append(_Input(path, _display(path.stem), _display(str(path))))
 
     metadata_paths: list[Path] = []
     if metadata is not None:
@@ -315,22 +322,23 @@ def _list_folder(root: Path, patterns: list[str] | None) -> tuple[list[_Input], 
         for child in children:
             if child.name.startswith("."):
                 continue
-            rel = prefix + child.name
+            rel = prefix + _display(child.name)
             path = Path(child.path)
+            shown = _display(str(path))
             wanted = patterns is None or any(fnmatchcase(rel, p) for p in patterns)
             try:
                 st = path.stat()
             except OSError as exc:
                 if wanted:
                     reason = "broken symbolic link" if path.is_symlink() else f"cannot read ({exc.strerror or exc})"
-                    entries.append((rel, _Input(path, _strip_ext(rel), str(path), UnreadableFileError(reason))))
+                    entries.append((rel, _Input(path, _strip_ext(rel), shown, UnreadableFileError(reason))))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 key = (st.st_dev, st.st_ino)
                 if key in seen_dirs:
                     problem = UnreadableFileError(
                         "symbolic link loop: this link points to a folder that is already read")
-                    entries.append((rel, _Input(path, rel, str(path), problem)))
+                    entries.append((rel, _Input(path, rel, shown, problem)))
                     continue
                 seen_dirs.add(key)
                 subfolders.append((path, rel + "/"))
@@ -340,12 +348,31 @@ def _list_folder(root: Path, patterns: list[str] | None) -> tuple[list[_Input], 
                 continue
             elif not stat.S_ISREG(st.st_mode):
                 problem = UnreadableFileError("not a regular file (a device, pipe or socket)")
-                entries.append((rel, _Input(path, _strip_ext(rel), str(path), problem)))
+                entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
             else:
-                entries.append((rel, _Input(path, _strip_ext(rel), str(path))))
+                entries.append((rel, _Input(path, _strip_ext(rel), shown)))
         stack.extend(reversed(subfolders))
     entries.sort(key=lambda pair: pair[0])
     return [entry for _, entry in entries], metadata_file
+
+
+def _display(name: str) -> str:
+    """A file name as text. Names that are not valid UTF-8 reach Python with surrogate escapes; their bytes
+    are decoded as GB18030 when that works (archives made on Chinese Windows), else with U+FFFD for bad bytes,
+    so ids and sources can always be written to CSV, JSON or Excel.
+
+    >>> _display(os.fsdecode("公告".encode("gbk") + b".txt"))
+    '公告.txt'
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
 
 
 def _strip_ext(rel: str) -> str:

@@ -1,0 +1,85 @@
+"""The bad-input suite (tests/data/bad): every input becomes a document or an error record with a one-line
+reason, the run completes, and inputs == results + errors. Run through the library and the CLI."""
+
+import importlib.util
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from policytext import Scorer, Tokenizer, read_corpus
+from policytext.cli import cli
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+spec = importlib.util.spec_from_file_location("bad_generate", BAD / "generate.py")
+generate = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(generate)
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad") / "inputs"
+    shutil.copytree(BAD / "files", folder)
+    expected = dict(generate.EXPECTED)
+    expected.update(generate.make_runtime_inputs(folder))
+    yield folder, expected
+    os.chmod(folder / "locked.txt", 0o644)
+
+
+@pytest.fixture
+def locked_is_unreadable(suite, monkeypatch):
+    """chmod 000 does not stop root; where tests run as root, refuse the file the way the OS would."""
+    folder, _ = suite
+    if os.geteuid() != 0:
+        return
+    real_open = io.open
+    locked = str(folder / "locked.txt")
+
+    def refusing_open(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.fspath(file) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", refusing_open)
+
+
+def outcome_key(source: str, folder: Path) -> str:
+    return os.path.relpath(source.split("#")[0], folder) + ("#" + source.split("#", 1)[1] if "#" in source else "")
+
+
+def test_committed_files_are_the_generators_files():
+    assert sorted(p.name for p in (BAD / "files").iterdir()) == sorted(generate.static_files())
+
+
+def test_every_bad_input_has_its_expected_outcome(suite, locked_is_unreadable):
+    folder, expected = suite
+    corpus = read_corpus(folder)
+    result = Scorer(tokenizer=Tokenizer(engine="rjieba")).score(corpus)
+    got = {outcome_key(d.source, folder): "document" for d in corpus if d.doc_id in set(result.scores.doc_id)}
+    got.update({outcome_key(e.source, folder): e.error for e in result.errors})
+    assert got == expected
+    assert len(result.scores) + len(result.errors) == len(expected)  # inputs == results + errors
+    for e in result.errors:
+        assert e.message and "\n" not in e.message and len(e.message) < 300, e
+    big = result.scores.set_index("doc_id").loc["one_line_50mb"]
+    assert big["n_chars"] > 17_000_000 and big["hits_total"] > 1_000_000
+    assert "公告" in set(result.scores.doc_id)  # a GBK file name becomes a readable id
+
+
+def test_the_cli_run_completes_and_writes_every_error(suite, locked_is_unreadable, tmp_path):
+    folder, expected = suite
+    out, errors = tmp_path / "scores.csv", tmp_path / "errors.csv"
+    res = CliRunner().invoke(cli, ["score", str(folder), "--engine", "rjieba", "--jobs", "1", "--no-cache",
+                                   "-o", str(out), "--errors", str(errors)])
+    assert res.exit_code == 0, res.stderr
+    scores, errs = pd.read_csv(out), pd.read_csv(errors)
+    n_docs = sum(v == "document" for v in expected.values())
+    assert (len(scores), len(errs)) == (n_docs, len(expected) - n_docs)
+    assert f"{len(errs)} of {len(expected)} inputs not scored" in res.stderr
+    assert "Traceback" not in res.stderr
+    strict = CliRunner().invoke(cli, ["score", str(folder / "messy.csv"), "--strict", "-q", "--no-cache"])
+    assert strict.exit_code == 1
