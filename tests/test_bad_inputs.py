@@ -83,3 +83,45 @@ def test_the_cli_run_completes_and_writes_every_error(suite, locked_is_unreadabl
     assert "Traceback" not in res.stderr
     strict = CliRunner().invoke(cli, ["score", str(folder / "messy.csv"), "--strict", "-q", "--no-cache"])
     assert strict.exit_code == 1
+
+
+def _rewrite_zip_member(data: bytes, member: str, new: bytes) -> bytes:
+    import zipfile
+
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in src.infolist():
+            z.writestr(item, new if item.filename == member else src.read(item.filename))
+    return out.getvalue()
+
+
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈">'
+          + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+          + "]>")
+
+
+def test_xml_entity_expansion_is_not_performed(tmp_path):
+    """A 'billion laughs' entity in a .docx or .xlsx is refused or left unexpanded, never expanded."""
+    import docx
+    from openpyxl import Workbook
+
+    d = docx.Document()
+    d.add_paragraph("推进共治")
+    buf = io.BytesIO()
+    d.save(buf)
+    xml = (LAUGHS + '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           "<w:body><w:p><w:r><w:t>推进共治&i;</w:t></w:r></w:p></w:body></w:document>").encode("utf-8")
+    (tmp_path / "laughs.docx").write_bytes(_rewrite_zip_member(buf.getvalue(), "word/document.xml", xml))
+    wb = Workbook()
+    wb.active.append(["text"])
+    wb.active.append(["推进共治"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    sheet = (LAUGHS + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>&i;</t></is></c></row></sheetData></worksheet>').encode("utf-8")
+    (tmp_path / "laughs.xlsx").write_bytes(_rewrite_zip_member(buf.getvalue(), "xl/worksheets/sheet1.xml", sheet))
+    corpus = read_corpus(tmp_path)
+    assert len(corpus) == 0  # expanded, each would hold 10**9 characters
+    assert sorted((Path(e.source).name, e.error) for e in corpus.errors) == [
+        ("laughs.docx", "CorruptFileError"), ("laughs.xlsx", "CorruptFileError")]

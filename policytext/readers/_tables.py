@@ -121,7 +121,7 @@ def _delimited_rows(reader, header: list[str]) -> Iterator[Row]:
         number += 1
         if len(row) != len(header):
             yield number, CorruptFileError(
-                f"row has {len(row)} fields but the header has {len(header)} (ending at line {reader.line_num})"
+                f"row has {len(row)} field{'' if len(row) == 1 else 's'} but the header has {len(header)} (ending at line {reader.line_num})"
             )
         else:
             yield number, dict(zip(header, row))
