@@ -152,6 +152,17 @@ def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
         click.echo(f"  ... and {len(errors) - 5} more", err=True)
 
 
+def _checkpoint(output, inputs, reader: dict, scorer, evidence, every: int = 200):
+    """The checkpoint of a run writing to ``output``: its fingerprint covers everything that shapes results."""
+    import os
+
+    from .checkpoint import Checkpoint, fingerprint
+
+    return Checkpoint(output, fingerprint(inputs=[os.path.abspath(p) for p in inputs], reader=reader,
+                                          scorer=scorer.config, evidence=bool(evidence), version=__version__),
+                      every=every)
+
+
 def _emit_table(df, output, fmt="csv"):
     from .reports import table_to_text, write_table
 
@@ -193,10 +204,15 @@ def cli():
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run with the same -o FILE from its checkpoint (see docs/errors.md).")
+@click.option("--checkpoint-every", type=click.IntRange(1), default=200, show_default=True, metavar="N",
+              help="With -o: save progress every N documents (and every 5 s) so that --resume can continue.")
 @corpus_options
 @tokenizer_options
 @common_options
-def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, text_column, id_column,
+def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, resume, checkpoint_every,
+          text_column, id_column,
           encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Score documents against the lexicon: hits, rates and a composite index per document.
 
@@ -218,6 +234,8 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
 
     if cache_dir and no_cache:
         raise click.UsageError("--cache and --no-cache exclude each other")
+    if resume and (not output or scheduler):
+        raise click.UsageError("--resume needs -o FILE and works without --scheduler")
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     scorer = Scorer(lexicon, tokenizer, t2s=not no_t2s)
     cache = None if no_cache else _token_cache(cache_dir)
@@ -226,6 +244,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     reader = dict(text_column=text_column, id_column=id_column, encoding=encoding, metadata=metadata,
                   metadata_id_column=metadata_id_column, glob=list(glob) or None)
     hits_writer = EvidenceWriter(evidence) if evidence else None
+    checkpoint = None
     bar = _progress(quiet, "scoring")
     try:  # the corpus is read, scored and its evidence written as a stream (docs/scale.md)
         on_hits = hits_writer if hits_writer is not None else (lambda rows: None)
@@ -236,12 +255,18 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
                                        cache=("default" if cache is not None and not cache_dir else cache),
                                        on_hits=on_hits)
         else:
+            checkpoint = _checkpoint(output, inputs, reader, scorer, evidence, checkpoint_every) if output else None
             items = iter_corpus(list(inputs), **reader, progress=bar, info=info)
-            result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits)
+            result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
+                                     resume=resume)
         bar.close()
         _emit_table(result.scores, output)
         if hits_writer is not None:
             hits_writer.close()
+        if checkpoint is not None:
+            checkpoint.finish()
+            if checkpoint.resumed:
+                _info(quiet, f"policytext: resumed: {checkpoint.resumed} documents came from the checkpoint")
     except BaseException:
         if hits_writer is not None:
             hits_writer.abort()
@@ -319,11 +344,15 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
                    "the default lexicon, so K >= 8 leaves room for an unseeded topic).")
 @click.option("--title", metavar="TEXT", help="Title of the report (default: 精细化治理政策文本分析报告).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the topic model.")
+@click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted report into the same DIR from its checkpoint.")
+@click.option("--checkpoint-every", type=click.IntRange(1), default=200, show_default=True, metavar="N",
+              help="Save scoring progress every N documents (and every 5 s).")
 @corpus_options
 @tokenizer_options
 @common_options
-def report(inputs, output_dir, group_by, n_topics, title, seed, text_column, id_column, encoding, metadata,
-           metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, resume, checkpoint_every, text_column, id_column,
+           encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Write a batch report: one offline HTML page in Chinese, a workbook, the scores and a run manifest.
 
     The page ranks every document, shows the distribution of the index, category profiles, group
@@ -346,7 +375,8 @@ def report(inputs, output_dir, group_by, n_topics, title, seed, text_column, id_
         warnings.simplefilter("always")
         result = write_report(corpus, output_dir, group_by=group_by, topics=n_topics, title=title, lexicon=lexicon,
                               tokenizer=tokenizer, t2s=not no_t2s, seed=seed, command=sys.argv,
-                              progress=functools.partial(_progress, quiet))
+                              progress=functools.partial(_progress, quiet), jobs=jobs, resume=resume,
+                              checkpoint_every=checkpoint_every)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     size = result.files["report.html"].stat().st_size / 1e6
     _info(quiet, f"policytext: report of {len(result.scores)} documents written to {result.directory}/ "

@@ -36,6 +36,7 @@ from .errors import ConfigError, EmptyDocumentError, OutputError
 
 if TYPE_CHECKING:
     from .cache import TokenCache
+    from .checkpoint import Checkpoint
     from .scoring import Scorer, ScoreResult
 
 __all__ = ["CHUNK_CHARS", "CHUNK_DOCS", "MIN_CHARS", "MIN_DOCS", "EvidenceWriter", "default_jobs",
@@ -175,7 +176,8 @@ def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
 
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
                     cache: TokenCache | str | os.PathLike | None = None,
-                    on_hits: Callable[[list[dict]], Any] | None = None, progress=None, **options) -> ScoreResult:
+                    on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
+                    checkpoint: "Checkpoint | None" = None, resume: bool = False, **options) -> ScoreResult:
     """Score a corpus, or a stream of documents and error records, into a :class:`~policytext.ScoreResult`.
 
     ``jobs`` processes (None: every core); ``cache`` a :class:`~policytext.cache.TokenCache` or a folder.
@@ -183,6 +185,11 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
     could not be scored, each in input order. ``on_hits``, if given, receives each scored document's hit
     rows in input order and ``result.hits`` is left empty: the evidence is never held in memory.
     ``progress`` is a tqdm-like object updated once per document. ``options`` go to :func:`iter_scored`.
+
+    ``checkpoint`` (a :class:`~policytext.checkpoint.Checkpoint`) records every outcome as it comes; with
+    ``resume``, the outcomes it already holds are used instead of scoring those documents again (they must be
+    the first documents of the stream, with the same ids and sources). The caller removes the checkpoint
+    (``checkpoint.finish()``) once its outputs are written.
     """
     import pandas as pd
 
@@ -209,18 +216,45 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
     scored: list[Document] = []
     rows: list[dict] = []
     all_hits: list[dict] = []
-    for doc, row, hit_rows, err in iter_scored(documents, scorer, jobs=jobs, cache=cache, **options):
+
+    def record(doc_id, source, meta, row, hit_rows, err):
         if err is not None:
             score_errors.append(err)
         else:
             rows.append(row)
-            scored.append(doc if not doc.text else Document(doc.doc_id, "", doc.meta, doc.source))
+            scored.append(Document(doc_id, "", meta, source))
             if on_hits is not None:
                 on_hits(hit_rows)
             else:
                 all_hits.extend(hit_rows)
         if progress is not None:
             progress.update(1)
+
+    stored = checkpoint.start(resume) if checkpoint is not None else []
+    for outcome in stored:
+        record(*outcome)
+
+    def after_stored(docs):
+        seen = 0
+        for doc in docs:
+            if seen < len(stored):
+                if (doc.doc_id, doc.source) != tuple(stored[seen][:2]):
+                    raise ConfigError(f"{doc.source}: the corpus changed since the checkpoint was written "
+                                      f"(expected {stored[seen][1]} here); run again without --resume")
+                seen += 1
+                continue
+            yield doc
+        if seen < len(stored):
+            raise ConfigError(f"the corpus has fewer documents than the checkpoint ({seen} < {len(stored)}); "
+                              "run again without --resume")
+
+    for doc, row, hit_rows, err in iter_scored(after_stored(documents), scorer, jobs=jobs, cache=cache, **options):
+        outcome = (doc.doc_id, doc.source, doc.meta, row, hit_rows, err)
+        if checkpoint is not None:
+            checkpoint.add(outcome)
+        record(*outcome)
+    if checkpoint is not None:
+        checkpoint.flush()
     frame = scorer._frame(scored, rows)
     return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
 

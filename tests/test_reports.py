@@ -218,7 +218,8 @@ def test_a_failing_stage_leaves_the_previous_report_intact(corpus_dir, tmp_path,
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_report(corpus_dir, out, tokenizer=tokenizer, title="新标题")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # the temporary folder is gone
+    # the temporary folder is gone; the scoring checkpoint stays for --resume
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.checkpoint", "r"]
 
 
 def test_an_interrupted_first_run_leaves_no_folder(corpus_dir, tmp_path, tokenizer, monkeypatch):
@@ -228,7 +229,7 @@ def test_an_interrupted_first_run_leaves_no_folder(corpus_dir, tmp_path, tokeniz
     monkeypatch.setattr("policytext.reports.workbook.write_workbook", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_report(corpus_dir, tmp_path / "r", tokenizer=tokenizer)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".r.checkpoint"]  # no report; the checkpoint for --resume
 
 
 def test_a_second_run_replaces_the_report(corpus_dir, tmp_path, tokenizer):

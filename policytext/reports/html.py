@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import shlex
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -188,7 +187,7 @@ def render_html(data: ReportData) -> str:
 </head>
 <body>
 <header class="pt-head"><h1>{esc(data.title)}</h1>
-<p>生成于 {esc(m['started_utc'])}（UTC） · policytext {esc(m['policytext'])} · 词典 {esc(lex['name'])} {esc(lex['version'])}
+<p>policytext {esc(m['policytext'])} · 词典 {esc(lex['name'])} {esc(lex['version'])}
  · {data.summary['n_scored']:,} 份文件</p></header>
 <nav class="pt-toc" aria-label="目录">{toc}</nav>
 <main>{sections}</main>
@@ -490,20 +489,10 @@ coverage = 至少命中一次正向维度</div>
 <li>未能评分的文件不计入任何统计。</li>
 </ul>
 <h3>复现</h3>
-<p>运行命令：<code>{esc(_command(data.manifest.get('command')))}</code>。
-随机种子、依赖版本和全部输入文件的哈希值见 manifest.json。</p>
+<p>运行命令、开始和结束时间、随机种子、依赖版本和全部输入文件的哈希值见同一文件夹中的 manifest.json。
+相同的输入和设置会得到逐字节相同的 report.html、report.xlsx 和 scores.csv（时间只记录在 manifest.json 中）。</p>
 """
     page.section("methods", "方法说明", body)
-
-
-def _command(argv) -> str:
-    """The command line as a user would type it (``policytext ...`` rather than the script's full path)."""
-    if not argv:
-        return "（由 Python 调用 write_report 生成）"
-    argv = [str(a) for a in argv]
-    if argv[0].endswith(("policytext", "__main__.py", "cli.py")):
-        argv = ["policytext", *argv[1:]]
-    return shlex.join(argv)
 
 
 def _errors(page: _Page, data: ReportData) -> None:

@@ -117,6 +117,9 @@ def write_report(
     n_resamples: int = analysis.N_RESAMPLES,
     command: Iterable[str] | None = None,
     progress: Callable[[str], Any] | None = None,
+    jobs: int | None = 1,
+    resume: bool = False,
+    checkpoint_every: int = 200,
 ) -> ReportResult:
     """Score ``corpus`` and write a batch report folder (see the module docstring) to ``output_dir``.
 
@@ -126,11 +129,17 @@ def write_report(
     already fitted result with ``documents`` and ``topics`` DataFrames; ``seed`` seeds the bootstrap
     (``n_resamples`` resamples) and the topic model. ``command`` (e.g. ``sys.argv``) is recorded in the
     manifest. ``progress`` is a factory ``progress(stage) -> tqdm-like`` (``total``, ``update``, ``close``),
-    called once per stage; nothing is printed.
+    called once per stage; nothing is printed. ``jobs`` processes score (None: every core; the report is the
+    same whatever their number).
+
+    Scoring is checkpointed beside ``output_dir`` (``.<name>.checkpoint/``, every ``checkpoint_every``
+    documents): after an interruption, ``resume=True`` reuses the documents already scored and the report
+    comes out as an uninterrupted run would have written it (:mod:`policytext.checkpoint`).
 
     Raises :class:`~policytext.errors.ConfigError` for a ``group_by`` column that does not exist and
     :class:`~policytext.errors.OutputError` when the folder cannot be written.
     """
+    from ..checkpoint import Checkpoint, fingerprint
     from ..corpus import Corpus
     from ..readers import read_corpus
     from ..scoring import Scorer
@@ -146,8 +155,10 @@ def write_report(
         with _stage(progress, "reading") as bar:
             corpus = read_corpus(corpus, progress=bar)
     scorer = Scorer(lexicon, tokenizer, t2s=t2s)
+    checkpoint = Checkpoint(out, fingerprint(documents=[(d.doc_id, d.source) for d in corpus.documents],
+                                             scorer=scorer.config), every=checkpoint_every)
     with _stage(progress, "scoring") as bar:
-        result = scorer.score(corpus, progress=bar)
+        result = scorer.score(corpus, progress=bar, jobs=jobs, checkpoint=checkpoint, resume=resume)
     scores = result.scores
     meta = [c for c in scores.columns if c not in scorer.empty_row() and c != "doc_id"]
     if scores.empty:  # nothing scored: the metadata columns are those of the documents read
@@ -219,6 +230,7 @@ def write_report(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    checkpoint.finish()
     return ReportResult(out, {name: out / name for name in REPORT_FILES}, data.scores, result.errors, manifest)
 
 

@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -20,7 +22,8 @@ import pandas as pd
 
 from ..errors import OutputError
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "neutralize_formulas", "publish_mode", "table_to_text", "write_table"]
+__all__ = ["TABLE_FORMATS", "atomic_write", "reproducible_zip", "neutralize_formulas", "publish_mode",
+           "table_to_text", "write_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,6 +90,29 @@ def table_to_text(df: pd.DataFrame, fmt: str = "csv") -> str:
     raise OutputError(f"cannot print a table as {fmt!r}; use csv, tsv or jsonl")
 
 
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """An .xlsx/.docx (zip) file rewritten so that the same content gives the same bytes: member timestamps
+    and the document's created/modified properties are set to fixed values; members keep their order."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = [(info, src.read(info.filename)) for info in src.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = _W3CDTF.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return buf.getvalue()
+
+
 def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "data") -> Path:
     """Write ``df`` to ``path`` in the format its extension names (see the module docstring)."""
     path = Path(path)
@@ -107,14 +133,16 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = 
         else:
             from openpyxl.utils import get_column_letter
 
+            buf = io.BytesIO()
+            with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+                neutralize_formulas(df).to_excel(xw, index=False, sheet_name=sheet_name)
+                ws = xw.sheets[sheet_name]
+                ws.freeze_panes = "A2"
+                for i, col in enumerate(df.columns, start=1):
+                    width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
+                    ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
             with atomic_write(path, "wb") as fh:
-                with pd.ExcelWriter(fh, engine="openpyxl") as xw:
-                    neutralize_formulas(df).to_excel(xw, index=False, sheet_name=sheet_name)
-                    ws = xw.sheets[sheet_name]
-                    ws.freeze_panes = "A2"
-                    for i, col in enumerate(df.columns, start=1):
-                        width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
-                        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+                fh.write(reproducible_zip(buf.getvalue()))
     except OutputError:
         raise
     except OSError as exc:

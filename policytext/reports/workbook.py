@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .tables import neutralize_formulas
+from .tables import neutralize_formulas, reproducible_zip
 
 if TYPE_CHECKING:
     from .report import ReportData
@@ -61,7 +62,6 @@ def summary_frame(data: ReportData) -> pd.DataFrame:
         ("time_column", "时间列", data.time["column"] if data.time else None),
         ("bootstrap_resamples", "自助法重抽样次数", data.n_resamples),
         ("seed", "随机种子", data.seed),
-        ("started_utc", "开始时间（UTC）", data.manifest["started_utc"]),
     ]
     return pd.DataFrame([{"key": k, "item": label, "value": _plain(v)} for k, label, v in rows],
                         columns=["key", "item", "value"]).astype({"value": object})
@@ -117,7 +117,9 @@ def workbook_sheets(data: ReportData) -> dict[str, pd.DataFrame]:
     if data.topics is not None:
         sheets["topics"] = data.topics["topics"]
     sheets["errors"] = data.errors
-    sheets["manifest"] = manifest_frame({k: v for k, v in data.manifest.items() if k not in ("finished_utc", "outputs")})
+    # times and the command line stay in manifest.json: the workbook is the same for the same inputs and settings
+    sheets["manifest"] = manifest_frame({k: v for k, v in data.manifest.items()
+                                         if k not in ("started_utc", "finished_utc", "command", "outputs")})
     return sheets
 
 
@@ -143,3 +145,5 @@ def write_workbook(data: ReportData, path) -> None:
                 if pd.api.types.is_float_dtype(df[col]):
                     for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i, max_row=len(df) + 1):
                         cell.number_format = "0.000"
+    Path(path).write_bytes(reproducible_zip(Path(path).read_bytes()))  # same content, same bytes
+
