@@ -21,7 +21,7 @@ import numpy as np
 
 from policytext import read_corpus
 from policytext.dtm import build_dtm, topic_tokenizer
-from policytext.topics import LdaModel, SeededLdaModel, SeedWarning, coherence_npmi, lexicon_seeds
+from policytext.topics import LdaModel, SeededLdaModel, SeedWarning, coherence_npmi
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ import numpy as np
 
 from .corpus import Corpus
 from .dtm import DocumentTermMatrix, EmptyVocabularyError, build_dtm, topic_tokenizer
-from .errors import ConfigError, OutputError, PolicyTextError
+from .errors import ConfigError
 from .lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
@@ -500,27 +499,33 @@ def _versions() -> dict:
     return out
 
 
+MODEL_FILES = ("model.joblib", "vocabulary.json", "manifest.json")
+
+
 def save_topic_model(result: TopicsResult, directory: str | os.PathLike) -> Path:
     """Write ``model.joblib``, ``vocabulary.json`` and ``manifest.json`` (settings, seed, vocabulary size,
     versions) to ``directory``, atomically (a temporary folder is renamed into place)."""
     import joblib
 
+    from .reports.tables import check_output_folder, replace_folder, temp_folder_beside
+
     directory = Path(directory)
-    parent = directory.parent if str(directory.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{directory}: folder {parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    check_output_folder(directory, MODEL_FILES, "topic model")
+    tmp = temp_folder_beside(directory)
     try:
         joblib.dump({"model": result.model, "tokenizer": result.tokenizer}, tmp / "model.joblib")
         (tmp / "vocabulary.json").write_text(json.dumps(result.dtm.vocabulary, ensure_ascii=False), "utf-8")
         manifest = {"format": "policytext-topic-model/1", "settings": result.settings, "versions": _versions(),
                     "topics": result.topics[["topic_id", "label", "seeded_dimension", "governance"]].to_dict("records")}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), "utf-8")
-        _swap_in(tmp, directory)
+        replace_folder(tmp, directory, MODEL_FILES, "topic model")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return directory
+
+
+TOPIC_FILES = ("documents.csv", "topics.csv", "k_selection.csv", "model")
 
 
 def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
@@ -528,42 +533,25 @@ def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
     ``k_selection.csv`` (when several K were compared) and the model folder ``model/``.
 
     Everything is written to a temporary folder that then replaces ``directory``: an interrupted run leaves the
-    previous outputs or none, never a mix.
+    previous outputs or none, never a mix. A folder holding other files is refused, never replaced.
     """
     from .reports import write_table
+    from .reports.tables import check_output_folder, replace_folder, temp_folder_beside
 
     directory = Path(directory)
-    parent = directory.parent if str(directory.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{directory}: folder {parent} does not exist")
-    if directory.exists() and not directory.is_dir():
-        raise OutputError(f"{directory}: exists and is not a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    check_output_folder(directory, TOPIC_FILES, "topic model output")
+    tmp = temp_folder_beside(directory)
     try:
         write_table(result.documents, tmp / "documents.csv")
         write_table(result.topics, tmp / "topics.csv")
         if result.k_selection is not None:
             write_table(result.k_selection, tmp / "k_selection.csv")
         save_topic_model(result, tmp / "model")
-        _swap_in(tmp, directory)
+        replace_folder(tmp, directory, TOPIC_FILES, "topic model output")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return directory
-
-
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Replace ``target`` (a folder, if any) with ``tmp``; the old one is removed only after the rename."""
-    from .reports.tables import publish_mode
-
-    publish_mode(tmp, directory=True)
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def load_topic_model(directory: str | os.PathLike) -> tuple[_TopicModel, object, dict]:

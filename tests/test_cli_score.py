@@ -1,7 +1,6 @@
 """policytext score: exit codes, output formats, errors on stderr, --strict."""
 
 import io
-import json
 
 import pandas as pd
 import pytest

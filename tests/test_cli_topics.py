@@ -74,3 +74,12 @@ def test_all_empty_documents_are_a_clear_error(tmp_path):
     assert res.exit_code == 3
     assert "none of the 1 documents has a countable word" in res.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_bytes(b"precious")
+    res = CliRunner().invoke(cli, ["topics", DEMO, "--model", "nmf", "--k", "3", "-o", str(out)])
+    assert res.exit_code == 4 and "folder holds files that are not part of a topic model output (thesis.docx)" in res.stderr
+    assert [p.name for p in out.iterdir()] == ["thesis.docx"]

@@ -4,7 +4,6 @@ The text contains the false friends 公共治理 (not 共治) and 精细化工 (
 (jieba: 无缝/对接), and terms that are runs of tokens (网格化/管理, 社会/参与, 精细化/治理).
 """
 
-import io
 
 import opencc
 import pytest

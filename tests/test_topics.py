@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from policytext import Lexicon, read_corpus
-from policytext.dtm import build_dtm, topic_tokenizer
+from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
 from policytext.topics import (
     LdaModel, NmfModel, SeededLdaModel, SeedError, SeedWarning, apply_topics, coherence_npmi, fit_topics, parse_k,

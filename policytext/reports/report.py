@@ -21,16 +21,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..errors import ConfigError, OutputError
+from ..errors import ConfigError
 from . import analysis
 from .manifest import dependency_versions, file_sha256, input_files, utc_now
+from .tables import check_output_folder, replace_folder, temp_folder_beside
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,7 +145,7 @@ def write_report(
 
     started = utc_now()
     out = Path(output_dir)
-    _check_target(out)
+    check_output_folder(out, REPORT_FILES, "report")
     group_by = list(dict.fromkeys(group_by))
     if isinstance(topics, bool) or (isinstance(topics, int) and topics < 2):
         raise ConfigError(f"topics must be a number of topics of at least 2, not {topics!r}")
@@ -207,7 +206,7 @@ def write_report(
         data = _build(corpus, result, scorer, group_by, topic_result, manifest, title or DEFAULT_TITLE, seed,
                       n_resamples, t2s, bar)
 
-    tmp = _temp_dir(out)
+    tmp = temp_folder_beside(out)
     try:
         with _stage(progress, "writing", total=len(REPORT_FILES)) as bar:
             from .html import render_html
@@ -226,7 +225,7 @@ def write_report(
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
                                                encoding="utf-8")
             bar.update(1)
-        _swap_in(tmp, out)
+        replace_folder(tmp, out, REPORT_FILES, "report")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -295,46 +294,3 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
 
 
 # -- the folder, written whole and swapped in ------------------------------------------------------------
-def _check_target(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder; give a folder for the report")
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
-        if foreign:
-            shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
-            raise OutputError(f"{out}: folder holds files that are not part of a report ({shown}); a report "
-                              f"replaces its folder, so give a new or empty folder")
-
-
-def _temp_dir(out: Path) -> Path:
-    parent = out.parent if str(out.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            tmp = parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
-            try:
-                tmp.mkdir()  # unlike mkdtemp, honours the umask: the report is readable like any other output
-                return tmp
-            except FileExistsError:
-                continue
-        raise OutputError(f"{out}: cannot create a temporary folder beside it")
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
-
-
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Replace ``out`` by ``tmp``: the old folder is renamed aside, the new one renamed in, the old removed."""
-    _check_target(out)  # again: files may have appeared while the report was computed
-    old = None
-    try:
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=tmp.parent))
-            os.replace(out, old / "report")
-        os.replace(tmp, out)
-    except OSError as exc:
-        if old is not None and not out.exists() and (old / "report").exists():
-            os.replace(old / "report", out)  # put the previous report back
-        raise OutputError(f"{out}: cannot replace the report folder ({exc.strerror or exc})") from None
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)

@@ -17,12 +17,13 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
 from ..errors import OutputError
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "reproducible_zip", "neutralize_formulas", "publish_mode",
+__all__ = ["TABLE_FORMATS", "atomic_write", "check_output_folder", "replace_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode",
            "table_to_text", "write_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
@@ -79,6 +80,62 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def check_output_folder(out: Path, allowed: Iterable[str], what: str) -> None:
+    """Refuse to replace ``out`` unless it is absent, empty, or holds only files named in ``allowed`` (the
+    outputs of an earlier run): replacing a folder must never delete someone's other files."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; give a folder for the {what}")
+    if out.is_dir():
+        allowed = set(allowed)
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in allowed)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+            raise OutputError(f"{out}: folder holds files that are not part of a {what} ({shown}); the {what} "
+                              f"replaces its folder, so give a new or empty folder")
+
+
+def temp_folder_beside(out: Path) -> Path:
+    """A new empty folder next to ``out`` (same file system, so it can be renamed into place)."""
+    import secrets
+
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{out}: folder {parent} does not exist")
+    try:
+        for _ in range(100):
+            tmp = parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                tmp.mkdir()  # unlike mkdtemp, honours the umask: outputs are readable like any other file
+                return tmp
+            except FileExistsError:
+                continue
+        raise OutputError(f"{out}: cannot create a temporary folder beside it")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
+
+
+def replace_folder(tmp: Path, out: Path, allowed: Iterable[str], what: str) -> None:
+    """Put the finished folder ``tmp`` in place of ``out``: the old folder is renamed aside, the new one renamed
+    in, then the old one removed; if the swap fails, the old folder is put back. ``out`` is checked again
+    with :func:`check_output_folder` (files may have appeared while the outputs were computed)."""
+    import shutil
+
+    check_output_folder(out, allowed, what)
+    old = None
+    try:
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=tmp.parent))
+            os.replace(out, old / "previous")
+        os.replace(tmp, out)
+    except OSError as exc:
+        if old is not None and not out.exists() and (old / "previous").exists():
+            os.replace(old / "previous", out)
+        raise OutputError(f"{out}: cannot replace the {what} folder ({exc.strerror or exc})") from None
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def table_to_text(df: pd.DataFrame, fmt: str = "csv") -> str:
