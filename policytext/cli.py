@@ -273,7 +273,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
         raise
     finally:
         bar.close()
-    where = f"Dask cluster {scheduler}" if scheduler else f"{jobs} process{'es' if jobs > 1 else ''}"
+    where = f"Dask cluster {scheduler}" if scheduler else f"--jobs {jobs}"
     reuse = (f"; token cache {cache.stats['hits']} reused, {cache.stats['misses']} new ({cache.folder})"
              if cache is not None and not scheduler else "")
     _info(quiet, f"policytext: scored {len(result.scores)} documents against {lexicon.name} {lexicon.version} "

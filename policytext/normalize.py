@@ -21,11 +21,12 @@ All offsets that policytext reports (hits, keyword in context) refer to the norm
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
 
-__all__ = ["is_cjk", "join_hard_wraps", "normalize_text", "to_simplified"]
+__all__ = ["is_cjk", "join_hard_wraps", "nfkc", "normalize_text", "to_simplified"]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]").search  # translate() is slow
@@ -62,6 +63,38 @@ def join_hard_wraps(text: str) -> str:
 
 _local = threading.local()
 
+# Characters NFKC leaves alone whatever surrounds them: unchanged on their own, no decomposition, combining
+# class 0 (ASCII, CJK ideographs, most CJK and general punctuation). Only the runs between them need NFKC.
+_STABLE_RANGES = ((0x20, 0x7E), (0x2010, 0x206F), (0x3001, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+@functools.lru_cache(maxsize=1)
+def _unstable_runs() -> re.Pattern:
+    stable = [c for lo, hi in _STABLE_RANGES for c in range(lo, hi + 1)
+              if unicodedata.normalize("NFKC", chr(c)) == chr(c) and not unicodedata.combining(chr(c))
+              and not unicodedata.decomposition(chr(c))]
+    ranges, i = [], 0
+    while i < len(stable):
+        j = i
+        while j + 1 < len(stable) and stable[j + 1] == stable[j] + 1:
+            j += 1
+        a, b = re.escape(chr(stable[i])), re.escape(chr(stable[j]))
+        ranges.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    # a run takes the character before it too: a combining mark composes with the base before it
+    return re.compile(f"[\\s\\S]?[^\n\t{''.join(ranges)}]+")
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, about twice as fast on Chinese text: only the runs of characters
+    that NFKC may change (with the character before each) are normalised. Between two stable characters no
+    composition or reordering can happen, so the result is identical (tests/test_normalize.py checks it).
+
+    >>> nfkc("２０２５年，第（一）条") == unicodedata.normalize("NFKC", "２０２５年，第（一）条")
+    True
+    """
+    return _unstable_runs().sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
 
 def to_simplified(text: str) -> str:
     """Convert traditional characters to simplified ones with OpenCC's ``t2s`` table.
@@ -81,7 +114,7 @@ def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> s
     """Normalise ``text`` as described in the module docstring and return the new string."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     if _HAS_INVISIBLE(text):
         text = text.translate(_INVISIBLE)
     if t2s:

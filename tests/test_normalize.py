@@ -41,3 +41,26 @@ def test_breaks_next_to_latin_or_digits_are_kept():
 
 def test_is_cjk():
     assert [is_cjk(c) for c in "治a。〇"] == [True, False, False, True]
+
+
+def test_fast_nfkc_equals_unicodedata():
+    import unicodedata
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from policytext.normalize import nfkc
+
+    cases = ["e\u0301", "治e\u0301", "ｅ\u0301", "a\u0308\u0323", "カ\u3099", "ｶﾞ", "\u1100\u1161\u11a8", "A\ufb01",
+             "１２３，４", "…。\u3000", "〇一\u2460", "", "\n\t\r\n"]
+    for text in cases:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    pieces = st.sampled_from(["治", "理", "a", "e", "\u0301", "\u0323", "\u3099", "カ", "ｶ", "ﾞ", "，", "。", "\u3000",
+                              "１", "\u1100", "\u1161", "\ufb01", "\n", " "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.text(max_size=60), st.lists(pieces, max_size=30).map("".join)))
+    def check(text):
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+    check()
