@@ -70,11 +70,10 @@ def _clean(v):
     if isinstance(v, float) and math.isnan(v):
         return None
     try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
+        missing = bool(pd.isna(v))
+    except (TypeError, ValueError):  # lists, arrays: not a missing scalar
+        missing = False
+    return None if missing else v
 
 
 def _f(v, digits: int = 2) -> str:

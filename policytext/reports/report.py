@@ -82,13 +82,15 @@ class ReportResult:
 
 
 class _NoBar:
+    """Stands in for a progress bar when the caller gave none."""
+
     total = None
 
     def update(self, n: int = 1) -> None:
-        pass
+        """No bar: nothing to update."""
 
     def close(self) -> None:
-        pass
+        """No bar: nothing to close."""
 
 
 @contextlib.contextmanager
