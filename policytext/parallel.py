@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
 from .errors import ConfigError, EmptyDocumentError, OutputError
+from .reports.tables import publish_mode
 
 if TYPE_CHECKING:
     from .cache import TokenCache
@@ -348,6 +349,7 @@ class EvidenceWriter:
         self._fh.close()
         self._fh = None
         try:
+            publish_mode(self._tmp)  # mkstemp made it private; an output is readable like any other file
             os.replace(self._tmp, self.path)
         except OSError as exc:
             self.abort()

@@ -104,3 +104,16 @@ def test_tokens_tile_the_text_without_whitespace(text):
     assert covered == "".join(ch for ch in norm if not ch.isspace())
     for w, s, e in toks:
         assert norm[s:e] == w
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(texts, min_size=1, max_size=6))
+def test_scores_do_not_depend_on_jobs(docs):
+    """Two worker processes (forced even for tiny corpora) give the same table as one process."""
+    from policytext.parallel import score_documents
+
+    corpus = Corpus.from_texts({f"d{i}": t + "。" for i, t in enumerate(docs)})
+    one = score_documents(corpus, SCORER, jobs=1)
+    two = score_documents(corpus, SCORER, jobs=2, min_docs=0, min_chars=0, chunk_docs=1)
+    assert one.scores.equals(two.scores)
+    assert one.hits.equals(two.hits)
