@@ -81,8 +81,7 @@ def _unstable_runs() -> re.Pattern:
         a, b = re.escape(chr(stable[i])), re.escape(chr(stable[j]))
         ranges.append(a if i == j else f"{a}-{b}")
         i = j + 1
-    # a run takes the character before it too: a combining mark composes with the base before it
-    return re.compile(f"[\\s\\S]?[^\n\t{''.join(ranges)}]+")
+    return re.compile(f"([^\n\t{''.join(ranges)}]+)")
 
 
 def nfkc(text: str) -> str:
@@ -93,7 +92,19 @@ def nfkc(text: str) -> str:
     >>> nfkc("２０２５年，第（一）条") == unicodedata.normalize("NFKC", "２０２５年，第（一）条")
     True
     """
-    return _unstable_runs().sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    pieces = _unstable_runs().split(text)  # stable, run, stable, run, ..., stable
+    if len(pieces) == 1:
+        return text
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        before = out[-1]
+        if before:  # a run is normalised with the character before it: a combining mark composes with its base
+            out[-1] = before[:-1]
+            out.append(unicodedata.normalize("NFKC", before[-1] + pieces[i]))
+        else:
+            out.append(unicodedata.normalize("NFKC", pieces[i]))
+        out.append(pieces[i + 1])
+    return "".join(out)
 
 
 def to_simplified(text: str) -> str:
