@@ -110,13 +110,10 @@ def tokenizer_options(f):
 def _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet):
     from .readers import read_corpus
 
-    bar = _progress(quiet, "reading")
-    try:
+    with _progress(quiet, "reading") as bar:
         return read_corpus(list(inputs), text_column=text_column, id_column=id_column, encoding=encoding,
                            metadata=metadata, metadata_id_column=metadata_id_column, glob=list(glob) or None,
                            progress=bar)
-    finally:
-        bar.close()
 
 
 def _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon):
@@ -318,11 +315,8 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
 
     corpus = _read([corpus_path], text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
-    bar = _progress(quiet, "kwic")
-    try:
+    with _progress(quiet, "kwic") as bar:
         df = run_kwic(corpus, terms, lexicon=lexicon, window=window, tokenizer=tokenizer, t2s=not no_t2s, progress=bar)
-    finally:
-        bar.close()
     if output or fmt != "text":
         _emit_table(df, output, fmt if fmt != "text" else "csv")
     else:
@@ -453,15 +447,12 @@ def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, w
     lexicon = load_lexicon(lexicon_path)
     tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
     as_int = lambda v: int(v) if v >= 1 else v  # noqa: E731
-    bar = _progress(quiet, "tokenizing")
-    try:
+    with _progress(quiet, "tokenizing") as bar:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = fit_topics(corpus, k, model=model, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
                                 t2s=not no_t2s, unit=unit, min_df=as_int(min_df), max_df=as_int(max_df) if max_df > 1 else max_df,
                                 max_iter=max_iter, workers=workers, seed_strength=seed_strength, progress=bar)
-    finally:
-        bar.close()
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     write_topics(result, output)
     if result.k_selection is not None and not quiet:
@@ -491,11 +482,8 @@ def topics_apply(model_dir, inputs, output, text_column, id_column, encoding, me
     from .topics import apply_topics
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
-    bar = _progress(quiet, "applying")
-    try:
+    with _progress(quiet, "applying") as bar:
         docs = apply_topics(model_dir, corpus, progress=bar)
-    finally:
-        bar.close()
     _emit_table(docs, output)
     _info(quiet, f"policytext: applied {model_dir} to {len(docs)} documents")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
@@ -638,12 +626,9 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
-    bar = _progress(quiet, "diagnosing")
-    try:
+    with _progress(quiet, "diagnosing") as bar:
         diag = diagnose_lexicon(corpus, lexicon, tokenizer=tokenizer, t2s=not no_t2s, dominance=dominance,
                                 sensitivity=bool(sensitivity_path), progress=bar)
-    finally:
-        bar.close()
     if categories_path:
         write_table(diag.categories, categories_path, sheet_name="categories")
     if sensitivity_path:
@@ -709,13 +694,10 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
         raise click.BadParameter("the candidate file is .xlsx or .csv", param_hint="-o/--output")
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon = load_lexicon(lexicon_path)
-    bar = _progress(quiet, "tokenizing")
-    try:
+    with _progress(quiet, "tokenizing") as bar:
         result = expand_lexicon(corpus, lexicon, engine=engine, t2s=not no_t2s, top_n=top_n, vector_size=vector_size,
                                 window=window, min_count=min_count, epochs=epochs, seed=seed, examples=examples,
                                 progress=bar)
-    finally:
-        bar.close()
     write_table(result.candidates, output, sheet_name="candidates")
     s = result.settings
     no_seed = [c for c, ws in result.seeds.items() if not ws]
@@ -805,13 +787,10 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
     reference = _read(reference_paths, None, None, encoding, None, None, (), quiet) if reference_paths else ()
     lexicon = load_lexicon(lexicon_path)
     seeds = load_lexicon(seeds_path) if seeds_path else None
-    bar = _progress(quiet, "tokenizing")
-    try:
+    with _progress(quiet, "tokenizing") as bar:
         result = scale_corpus(corpus, seeds=seeds, lexicon=lexicon, engine=engine, t2s=not no_t2s,
                               n_components=n_components, min_count=min_count, random_state=seed,
                               n_neighbors=neighbors, reference=reference, progress=bar)
-    finally:
-        bar.close()
     if seed_check_path:
         write_table(result.seed_check, seed_check_path, sheet_name="seeds")
     if words_path:
@@ -904,12 +883,9 @@ def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_colu
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
-    bar = _progress(quiet, "scoring")
-    try:
+    with _progress(quiet, "scoring") as bar:
         drawn = draw_sample(corpus, n, unit=unit, seed=seed, lexicon=lexicon, tokenizer=tokenizer, t2s=not no_t2s,
                             window=window, progress=bar)
-    finally:
-        bar.close()
     write_sample(drawn, output, key=key_path)
     counts = ", ".join(f"{k} {v}" for k, v in drawn["stratum"].value_counts().reindex(["high", "low", "zero"],
                                                                                      fill_value=0).items())
