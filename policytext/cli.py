@@ -92,6 +92,19 @@ def corpus_options(f):
     return f
 
 
+def checkpoint_options(f):
+    """--resume and --checkpoint-every, for commands that write their outputs at the end (score -o, report)."""
+    options = [
+        click.option("--resume", is_flag=True,
+                     help="Continue an interrupted run into the same output from its checkpoint (docs/errors.md)."),
+        click.option("--checkpoint-every", type=click.IntRange(1), default=200, show_default=True, metavar="N",
+                     help="Save progress every N documents (and every 5 s) so that --resume can continue."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
 def tokenizer_options(f):
     options = [
         click.option("--lexicon", "lexicon_path", metavar="FILE",
@@ -201,10 +214,7 @@ def cli():
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
-@click.option("--resume", is_flag=True,
-              help="Continue an interrupted run with the same -o FILE from its checkpoint (see docs/errors.md).")
-@click.option("--checkpoint-every", type=click.IntRange(1), default=200, show_default=True, metavar="N",
-              help="With -o: save progress every N documents (and every 5 s) so that --resume can continue.")
+@checkpoint_options
 @corpus_options
 @tokenizer_options
 @common_options
@@ -339,9 +349,7 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
 @click.option("--title", metavar="TEXT", help="Title of the report (default: 精细化治理政策文本分析报告).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the topic model.")
 @click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
-@click.option("--resume", is_flag=True, help="Continue an interrupted report into the same DIR from its checkpoint.")
-@click.option("--checkpoint-every", type=click.IntRange(1), default=200, show_default=True, metavar="N",
-              help="Save scoring progress every N documents (and every 5 s).")
+@checkpoint_options
 @corpus_options
 @tokenizer_options
 @common_options

@@ -21,8 +21,21 @@ def corpus(big_demo_corpus):
     return big_demo_corpus
 
 
-def policytext(*args, **kw):
-    return [sys.executable, "-m", "policytext", "score", *map(str, args), "--jobs", "1", "--no-cache", "-q"]
+def policytext(*args, quiet=True):
+    return [sys.executable, "-m", "policytext", "score", *map(str, args), "--jobs", "1", "--no-cache",
+            *(["-q"] if quiet else [])]
+
+
+def kill_after_parts(argv, folder, parts=3):
+    """Start ``argv``, wait until its checkpoint ``folder`` holds ``parts`` parts, then SIGKILL it."""
+    run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(folder.glob("part-*.pkl"))) < parts:
+        assert run.poll() is None, "the run finished before it could be interrupted"
+        time.sleep(0.05)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    return len(list(folder.glob("part-*.pkl")))
 
 
 def test_kill_9_then_resume_gives_the_uninterrupted_outputs(corpus, tmp_path):
@@ -32,19 +45,11 @@ def test_kill_9_then_resume_gives_the_uninterrupted_outputs(corpus, tmp_path):
 
     out, ev = tmp_path / "out.csv", tmp_path / "ev.csv"
     folder = tmp_path / ".out.csv.checkpoint"
-    run = subprocess.Popen(policytext(corpus, "-o", out, "--evidence", ev, "--checkpoint-every", "5"),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(list(folder.glob("part-*.pkl"))) < 3:
-        assert run.poll() is None, "the run finished before it could be interrupted"
-        time.sleep(0.05)
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
-    parts = len(list(folder.glob("part-*.pkl")))
+    parts = kill_after_parts(policytext(corpus, "-o", out, "--evidence", ev, "--checkpoint-every", "5"), folder)
     assert parts >= 3 and not out.exists() and not ev.exists()  # nothing half-written where outputs go
 
-    resumed = subprocess.run([*policytext(corpus, "-o", out, "--evidence", ev, "--checkpoint-every", "5")[:-1],
-                              "--resume"], capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(policytext(corpus, "-o", out, "--evidence", ev, "--checkpoint-every", "5", "--resume",
+                                        quiet=False), capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     n_resumed = int(resumed.stderr.split("resumed: ")[1].split()[0])
     assert 15 <= n_resumed < 400
@@ -92,14 +97,7 @@ def test_report_killed_while_scoring_resumes_to_the_same_report(corpus, tmp_path
     ref = subprocess.run(report(tmp_path / "ref"), capture_output=True, text=True, timeout=600)
     assert ref.returncode == 0, ref.stderr
     out, folder = tmp_path / "rep", tmp_path / ".rep.checkpoint"
-    run = subprocess.Popen(report(out, "--checkpoint-every", "5"), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(list(folder.glob("part-*.pkl"))) < 3:
-        assert run.poll() is None, "the report finished before it could be interrupted"
-        time.sleep(0.05)
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
+    assert kill_after_parts(report(out, "--checkpoint-every", "5"), folder) >= 3
     assert not out.exists()
     resumed = subprocess.run(report(out, "--checkpoint-every", "5", "--resume"), capture_output=True, text=True,
                              timeout=600)
