@@ -156,16 +156,25 @@ def count_chars(text: str) -> int:
 _word_table = None
 
 
-def _word_chars(text: str):
+def _code_points(text: str):
+    """``text`` as a numpy array of code points (uint32)."""
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _word_chars(text: str, points=None):
     """A boolean array: is each character of ``text`` a letter or digit (Unicode category L* or N*, which is
-    exactly ``str.isalnum``), the test :func:`policytext.tokenize.is_word_token` applies to each character."""
+    exactly ``str.isalnum``), the test :func:`policytext.tokenize.is_word_token` applies to each character.
+    ``points``: ``text``'s code points, if already at hand."""
     import numpy as np
 
     global _word_table
     if _word_table is None:  # the Basic Multilingual Plane, once per process
         bmp = "".join(map(chr, range(0xD800))) + "\0" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
         _word_table = np.frombuffer(re.sub(r"[\W_]", "\0", bmp).encode("utf-32-le"), dtype=np.uint32) != 0
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if points is None:
+        points = _code_points(text)
     mask = _word_table[np.minimum(points, 0xFFFF)]
     astral = np.flatnonzero(points > 0xFFFF)
     if len(astral):
@@ -182,21 +191,18 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
     n_chars = count_chars(text)
     if n_chars == 0:
         raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)
-    words = getattr(tokenizer, "_words", None)
-    if words is None:  # a tokenizer-like object: only tokenize() to go by
+    points = _code_points(text)
+    spans = getattr(tokenizer, "_spans", None)
+    if spans is None:  # a tokenizer-like object: only tokenize() to go by
         tokens = tokenizer.tokenize(text)
         starts = np.fromiter(map(itemgetter(1), tokens), dtype=np.int64, count=len(tokens))
         ends = np.fromiter(map(itemgetter(2), tokens), dtype=np.int64, count=len(tokens))
     else:  # the same tokens as tokenize(), as arrays, without a tuple per token
-        words = words(text)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        ends = np.cumsum(lengths)
-        keep = ~np.fromiter(map(str.isspace, words), dtype=bool, count=len(words))
-        starts, ends = (ends - lengths)[keep], ends[keep]
+        starts, ends = spans(text, points)
     bounds = np.empty(2 * len(starts), dtype=np.int32)
     bounds[0::2], bounds[1::2] = starts, ends
     # a word token holds at least one letter or digit: count the tokens whose span contains one
-    in_words = np.concatenate(([0], np.cumsum(_word_chars(text), dtype=np.int64)))
+    in_words = np.concatenate(([0], np.cumsum(_word_chars(text, points), dtype=np.int64)))
     n_tokens = int(np.count_nonzero(in_words[ends] - in_words[starts]))
     return Segmentation(text, bounds, n_chars, n_tokens)
 

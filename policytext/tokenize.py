@@ -2,7 +2,8 @@
 
 ``Tokenizer()`` never touches the global ``jieba`` dictionary: each configuration gets its own
 ``jieba.Tokenizer`` built from a copy of the dictionary, so words injected here do not change other code's
-segmentation in the same process, and theirs do not change ours.
+segmentation in the same process, and theirs do not change ours. Tokenizers with the same configuration
+share one segmenter per process (built on first use; a few configurations are kept).
 
 Two methods serve two uses:
 
@@ -54,6 +55,11 @@ _ALNUM_RUN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?")
 _lock = threading.Lock()
 _base_dicts: dict[str, tuple[dict, int, str]] = {}
 _file_digests: dict[str, str] = {}
+# built segmenters, shared by the Tokenizers of one configuration in this process (and inherited by forked
+# workers): building one costs 0.1-1 s. Keyed by (engine, dictionary path, injected words); a few are kept.
+_seg_lock = threading.Lock()
+_segmenters: dict[tuple, object] = {}
+_MAX_SEGMENTERS = 4
 
 
 def _dictionary_path(dictionary: str | None) -> str:
@@ -222,6 +228,52 @@ def _split_like_jieba(words: list[str]) -> list[str]:
     return out
 
 
+# character kinds for array work on code points: whitespace (str.isspace) or other
+_OTHER, _SPACE = 0, 1
+_kinds = None
+
+
+def _char_kinds():
+    """The kind of each character of the Basic Multilingual Plane (uint8 array of 65536), built once."""
+    global _kinds
+    if _kinds is None:
+        import numpy as np
+
+        kinds = np.full(0x10000, _OTHER, dtype=np.uint8)
+        kinds[[i for i in range(0x10000) if chr(i).isspace()]] = _SPACE
+        _kinds = kinds
+    return _kinds
+
+
+def _split_spans_like_jieba(text: str, points, starts, ends):
+    """:func:`_split_like_jieba` on word spans: only multi-character words of ASCII characters that are not a
+    plain run of letters and digits can need splitting; arrays find the multi-character words that start with
+    an ASCII character, Python checks those few and splits the ones that need it."""
+    import numpy as np
+
+    multi = np.flatnonzero(ends - starts > 1)
+    todo = multi[points[starts[multi]] < 128]
+    new_starts, new_ends, done = [], [], 0
+    for i, start, end in zip(todo.tolist(), starts[todo].tolist(), ends[todo].tolist()):
+        word = text[start:end]
+        if not word.isascii() or word.isalnum() or _ALNUM_RUN.fullmatch(word):
+            continue
+        new_starts.append(starts[done:i])
+        new_ends.append(ends[done:i])
+        cuts = [start]
+        for part in _JIEBA_SKIP.split(word):
+            if part:
+                cuts.append(cuts[-1] + len(part))
+        new_starts.append(np.array(cuts[:-1], dtype=np.int64))
+        new_ends.append(np.array(cuts[1:], dtype=np.int64))
+        done = i + 1
+    if not new_starts:
+        return starts, ends
+    new_starts.append(starts[done:])
+    new_ends.append(ends[done:])
+    return np.concatenate(new_starts), np.concatenate(new_ends)
+
+
 class Tokenizer:
     """Segment Chinese text with a private jieba instance.
 
@@ -303,15 +355,23 @@ class Tokenizer:
     # -- segmentation --------------------------------------------------------------------------------
     def _segmenter(self):
         if self._seg is None:
-            self._seg = self._build()
+            key = (self.engine, _dictionary_path(self.dictionary), self.words)
+            with _seg_lock:
+                seg = _segmenters.pop(key, None)
+                if seg is None:
+                    seg = self._build()
+                _segmenters[key] = seg  # most recently used last
+                while len(_segmenters) > _MAX_SEGMENTERS:
+                    del _segmenters[next(iter(_segmenters))]
+            self._seg = seg
         return self._seg
 
     def _build(self):
         path = _dictionary_path(self.dictionary)
-        freq, total, _ = _base_dictionary(path)
         if self.engine == "jieba":
             import jieba
 
+            freq, total, _ = _base_dictionary(path)
             seg = jieba.Tokenizer(path)
             seg.FREQ, seg.total = dict(freq), total
             seg.initialized = True
@@ -342,6 +402,26 @@ class Tokenizer:
             return _jieba_words(seg, text, self.hmm)
         words = seg.cut(text, self.hmm)
         return _split_like_jieba(words) if self.hmm else words
+
+    def _spans(self, text: str, points) -> tuple:
+        """The ``(starts, ends)`` of the tokens :meth:`tokenize` gives, as int64 arrays, computed with numpy
+        instead of a Python tuple per token (what scoring needs). ``points`` is ``text`` as UTF-32 code points
+        (a ``numpy.uint32`` array). ``tests/test_tokenize.py`` checks it against :meth:`tokenize`."""
+        import numpy as np
+
+        seg = self._segmenter()
+        words = _jieba_words(seg, text, self.hmm) if self.engine == "jieba" else seg.cut(text, self.hmm)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        if self.engine == "rjieba" and self.hmm:
+            starts, ends = _split_spans_like_jieba(text, points, starts, ends)
+        # the words cover the text end to end; drop those made of whitespace only (str.isspace)
+        kind = _char_kinds()[np.minimum(points, 0xFFFF)]  # no character above U+FFFF is whitespace
+        spaces = np.concatenate(([0], np.cumsum(kind == _SPACE, dtype=np.int64)))
+        lengths = ends - starts
+        keep = (spaces[ends] - spaces[starts] < lengths) | (lengths == 0)
+        return starts[keep], ends[keep]
 
     def cut(self, text: str) -> list[str]:
         """jieba's plain segmentation of ``text`` (whitespace tokens included), for comparison and debugging."""

@@ -39,6 +39,24 @@ def test_breaks_next_to_latin_or_digits_are_kept():
     assert join_hard_wraps("建设5G\n基站") == "建设5G\n基站"
 
 
+def test_join_hard_wraps_equals_its_rule_written_as_one_regex():
+    """join_hard_wraps finds breaks from the newline for speed; the rule it implements is the regex _WRAP."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from policytext.normalize import _WRAP
+
+    pieces = st.sampled_from(["治", "理", "\n", " ", "\t", "\u3000", "a", "5", "。", "一、", "（二）", "第三条", "1.",
+                              "第三方", "二", "\n\n", "〇"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(st.lists(pieces, max_size=30).map("".join), st.text(alphabet="治 \n\t\u3000a一、", max_size=30)))
+    def check(text):
+        assert join_hard_wraps(text) == _WRAP.sub("", text)
+
+    check()
+
+
 def test_is_cjk():
     assert [is_cjk(c) for c in "治a。〇"] == [True, False, False, True]
 
@@ -55,11 +73,15 @@ def test_fast_nfkc_equals_unicodedata():
              "１２３，４", "…。\u3000", "〇一\u2460", "", "\n\t\r\n"]
     for text in cases:
         assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    long = "推进Ａ\u0301，ｅ\u0301\u3000\uff5e\u0323" * 80  # over 512 characters: the numpy folding path
+    assert len(long) > 512 and nfkc(long) == unicodedata.normalize("NFKC", long)
     pieces = st.sampled_from(["治", "理", "a", "e", "\u0301", "\u0323", "\u3099", "カ", "ｶ", "ﾞ", "，", "。", "\u3000",
-                              "１", "\u1100", "\u1161", "\ufb01", "\n", " "])
+                              "１", "Ａ", "\uff01", "\uff5e", "\u1100", "\u1161", "\ufb01", "\n", " "])
 
     @settings(max_examples=300, deadline=None)
-    @given(st.one_of(st.text(max_size=60), st.lists(pieces, max_size=30).map("".join)))
+    @given(st.one_of(st.text(max_size=60), st.lists(pieces, max_size=30).map("".join),
+                     st.tuples(st.lists(pieces, min_size=1, max_size=30).map("".join),
+                               st.integers(1, 60)).map(lambda t: t[0] * t[1])))
     def check(text):
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
 

@@ -9,7 +9,8 @@ import pytest
 from policytext import Tokenizer
 from policytext.errors import ConfigError
 from policytext.normalize import normalize_text
-from policytext.tokenize import is_word_token, load_stopwords
+from policytext.cache import _code_points
+from policytext.tokenize import ENGINES, is_word_token, load_stopwords
 
 TEXT = "推动公共治理精细化，实现无缝对接，一网通办。"
 
@@ -124,9 +125,35 @@ def test_rjieba_conformance_on_real_documents(shared_corpora, hmm):
     assert len(files) > 250
     words = ["无缝对接", "一网通办", "共建共治共享"]  # injected words must behave the same too
     ref, fast = Tokenizer(hmm=hmm, words=words), Tokenizer(engine="rjieba", hmm=hmm, words=words)
-    differ = []
+    differ, spans_differ = [], []
     for f in files:
         text = normalize_text(f.read_text("utf-8"))
-        if ref.tokenize(text) != fast.tokenize(text):
+        expected = ref.tokenize(text)
+        if expected != fast.tokenize(text):
             differ.append(f.name)
+        starts, ends = fast._spans(text, _code_points(text))  # the array path scoring takes
+        if list(zip(starts.tolist(), ends.tolist())) != [(s, e) for _, s, e in expected]:
+            spans_differ.append(f.name)
     assert differ == [], f"rjieba differs from jieba on {len(differ)} of {len(files)} documents: {differ[:5]}"
+    assert spans_differ == [], f"rjieba's spans differ from jieba's tokens on {spans_differ[:5]}"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_spans_equal_tokenize_offsets(engine):
+    """Scoring takes token offsets from ``_spans`` (arrays); they must be exactly ``tokenize``'s."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["推进", "精细化", "治理", "2006-2020", "5G-A", "3.5%", "x.y", "a b", "PM_2.5", "年",
+                              " ", "\t", "\n", "\u3000", "\xa0", "，", "-", ".", "%", "\U00020000", "𠀀治", "ab",
+                              "1.2.3", "_", "--"])
+    toks = [Tokenizer(engine=engine, hmm=hmm) for hmm in (True, False)]
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.one_of(st.lists(pieces, max_size=25).map("".join), st.text(max_size=40)))
+    def check(text):
+        for tok in toks:
+            starts, ends = tok._spans(text, _code_points(text))
+            assert list(zip(starts.tolist(), ends.tolist())) == [(s, e) for _, s, e in tok.tokenize(text)]
+
+    check()
