@@ -4,7 +4,7 @@ What is stored
     For each document, its normalised text (UTF-8) and the boundaries of its tokens (the ``(start, end)``
     offsets :meth:`policytext.Tokenizer.tokenize` gives, delta-encoded, zlib-compressed), plus ``n_chars``
     and ``n_tokens``: a :class:`Segmentation`. A cached run therefore skips normalising and tokenizing;
-    it only hashes the raw text, reads one small file and matches.
+    it only hashes the raw text, reads the entry from its pack and matches.
 
 The key
     sha256 of the raw text together with everything that determines the normalised text and the tokens:
@@ -17,12 +17,19 @@ The key
     tokens are never returned; a changed lexicon without ``--inject-lexicon`` reuses every entry.
 
 Files
-    ``<folder>/<key[:2]>/<key>.tok``. A file starts with a header (magic ``PTTOK2``, payload length, CRC-32
-    of the payload); an entry whose length or checksum does not match (a file cut short by a crash, a disk
-    error) is ignored, removed and rebuilt. Writes go to a temporary file in the same folder, then
-    ``os.replace``: concurrent writers (several processes, several machines on a shared folder) never
-    expose half a file, and the last complete write wins (all writers of one key write the same bytes).
-    Nothing evicts entries; delete the folder to empty the cache (entries take about the corpus's size).
+    Entries are written in packs, ``<folder>/<random hex>.pack``: the entries of one batch (a chunk of
+    documents in a worker process, or up to :data:`PACK_BYTES` in a one-process run), each its 32-byte key
+    followed by the entry, then an index of keys, offsets and lengths, then a footer with the index's CRC-32.
+    An entry starts with a header (magic ``PTTOK2``, payload length, CRC-32 of the payload). A pack is
+    written to a temporary file in the folder, then moved into place with ``os.replace``: concurrent writers
+    (several processes, several machines on a shared folder) never expose half a pack, and each writes its
+    own packs. A pack whose index or an entry does not check out (cut short by a crash, a disk error) is
+    ignored, removed and its entries rebuilt; temporary files left by a crash are removed after an hour.
+    One file per chunk instead of one per document keeps cold runs fast (creating a file costs more than
+    writing it) and suits shared file systems. A cache reads the index of every pack once, when first used:
+    the first 8 bytes of each key in a sorted array (24 bytes per entry in memory); the full key is
+    compared on every read. Nothing evicts entries; delete the folder to empty the cache (entries take
+    about the corpus's size).
 
 The library never writes a cache unless given one (``Scorer().score(corpus, cache=TokenCache(folder))``);
 the command line uses :func:`default_cache_dir` unless ``--no-cache``.
@@ -47,8 +54,9 @@ import json
 import os
 import re
 import struct
-import tempfile
+import time
 import unicodedata
+import uuid
 import zlib
 from dataclasses import dataclass
 from operator import itemgetter
@@ -66,7 +74,7 @@ if TYPE_CHECKING:
 __all__ = ["CACHE_FORMAT", "Segmentation", "TokenCache", "default_cache_dir", "segment_text"]
 
 #: bump when the file layout changes: every old entry then misses
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _MAGIC = b"PTTOK2\n\x00"
 _HEADER = struct.Struct("<8sQI")  # magic, payload length, CRC-32 of the payload
 _COUNTS = struct.Struct("<QQQQB")  # n_chars, n_tokens, bytes of the text, number of tokens, delta width
@@ -233,30 +241,54 @@ def _library_versions() -> dict:
     return {"opencc": opencc, "unicodedata": unicodedata.unidata_version}
 
 
+_PACK_MAGIC = b"PTPACK3\n"
+_FOOTER = struct.Struct("<QQI8s")  # offset of the index, number of entries, CRC-32 of the index, magic
+_RECORD = struct.Struct("<32sQI")  # key, offset, length
+_RECORD_DTYPE = [("k0", "<u8"), ("k1", "S24"), ("offset", "<u8"), ("length", "<u4")]
+#: a pack is written when a batch's buffer holds this many bytes
+PACK_BYTES = 8 << 20
+#: temporary pack files older than this (seconds) were left by a crash and are removed
+STALE_SECONDS = 3600
+
+
+
 class TokenCache:
     """Normalised texts and tokens on disk, keyed by text and configuration (see the module docstring).
 
-    ``folder`` is created when the first entry is written. ``stats`` counts ``hits``, ``misses``,
-    ``bad`` (damaged entries removed) and ``write_errors`` in this process. A cache that cannot be written
-    (read-only folder, full disk) never fails a run: the entry is simply not stored.
+    ``folder`` is created when the first pack is written. ``stats`` counts ``hits``, ``misses``, ``bad``
+    (damaged packs found and removed) and ``write_errors`` (entries that could not be stored) in this process.
+    A cache that cannot be written (read-only folder, full disk) never fails a run: the entry is simply not
+    stored.
+
+    Entries are buffered and written as one pack: inside :meth:`batch` when the batch ends (or its buffer
+    reaches ``pack_bytes``), outside a batch at once. The packs on disk are indexed when the cache is first
+    read; packs that other processes write later are seen by the next ``TokenCache`` on the folder.
     """
 
-    def __init__(self, folder: str | os.PathLike):
+    def __init__(self, folder: str | os.PathLike, *, pack_bytes: int = PACK_BYTES):
         self.folder = Path(folder).expanduser()
         if self.folder.exists() and not self.folder.is_dir():
             raise ConfigError(f"token cache {self.folder} is not a folder")
+        self.pack_bytes = int(pack_bytes)
         self.stats = {"hits": 0, "misses": 0, "bad": 0, "write_errors": 0}
         self._prefixes: dict[tuple, bytes] = {}
-        self._made: set[str] = set()  # shard folders known to exist
+        self._index: _PackIndex | None = None
+        self._pending: dict[bytes, bytes] = {}  # digest -> entry bytes, not yet written
+        self._pending_bytes = 0
+        self._batch = 0
 
     def __repr__(self) -> str:
         return f"TokenCache({str(self.folder)!r})"
 
     def __getstate__(self) -> dict:
-        return {"folder": self.folder}
+        return {"folder": self.folder, "pack_bytes": self.pack_bytes}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["folder"])
+        self.__init__(state["folder"], pack_bytes=state.get("pack_bytes", PACK_BYTES))
+
+    def __len__(self) -> int:
+        """Entries on disk (as indexed by this cache) plus those waiting to be written."""
+        return len(self._packs()) + len(self._pending)
 
     # -- keys -----------------------------------------------------------------------------------------
     def config_prefix(self, tokenizer: Tokenizer, t2s: bool) -> bytes:
@@ -276,45 +308,64 @@ class TokenCache:
         h.update(raw.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
-    def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.tok"
-
     # -- entries --------------------------------------------------------------------------------------
+    def _packs(self) -> _PackIndex:
+        if self._index is None:
+            self._index = _PackIndex(self.folder, self.stats)
+        return self._index
+
+    def load(self) -> "TokenCache":
+        """Index the packs on disk now (it happens on first use otherwise): a parent process that loads the
+        index before forking its workers spares each of them the work."""
+        self._packs()
+        return self
+
     def get(self, key: str) -> Segmentation | None:
-        """The entry for ``key``, or None if absent or damaged (a damaged file is removed)."""
-        path = self.path(key)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            return None
+        """The entry for ``key``, or None if absent or damaged (a damaged pack is removed)."""
+        digest = bytes.fromhex(key)
+        data = self._pending.get(digest)
+        if data is None:
+            data = self._packs().read(digest)
+            if data is None:
+                return None
         try:
             return Segmentation.from_bytes(data)
         except (ValueError, UnicodeDecodeError, struct.error):
-            self.stats["bad"] += 1
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+            self._packs().discard(digest)
             return None
 
     def put(self, key: str, seg: Segmentation) -> bool:
-        """Store ``seg`` atomically (temporary file + ``os.replace``); False if it could not be written."""
-        path = self.path(key)
-        tmp = None
+        """Store ``seg``: buffered inside :meth:`batch`, written at once outside one. False if it could not be
+        written."""
+        data = seg.to_bytes()
+        self._pending[bytes.fromhex(key)] = data
+        self._pending_bytes += len(data)
+        if self._batch and self._pending_bytes < self.pack_bytes:
+            return True
+        return self.flush()
+
+    def flush(self) -> bool:
+        """Write the buffered entries as one pack (temporary file, then ``os.replace``). False if it failed."""
+        if not self._pending:
+            return True
+        pending, self._pending, self._pending_bytes = self._pending, {}, 0
         try:
-            if key[:2] not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(key[:2])
-            fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(seg.to_bytes())
-            os.replace(tmp, path)
+            self._packs().write(pending)
             return True
         except OSError:
-            self.stats["write_errors"] += 1
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+            self.stats["write_errors"] += len(pending)
             return False
+
+    @contextlib.contextmanager
+    def batch(self):
+        """Within this block, entries are written together, as one pack, when it ends."""
+        self._batch += 1
+        try:
+            yield self
+        finally:
+            self._batch -= 1
+            if not self._batch:
+                self.flush()
 
     def segment(self, raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: str = "",
                 doc_id: str | None = None) -> Segmentation:
@@ -328,6 +379,198 @@ class TokenCache:
         seg = segment_text(raw, tokenizer, t2s=t2s, source=source, doc_id=doc_id)
         self.put(key, seg)
         return seg
+
+
+def _prefix(digest: bytes) -> int:
+    return int.from_bytes(digest[:8], "little")
+
+
+class _PackIndex:
+    """Where each entry is: the first 8 bytes of each key (sorted, numpy) -> pack, offset, length.
+
+    A pack is ``<magic> entries <index> <footer>``; an entry is its 32-byte key followed by
+    :meth:`Segmentation.to_bytes`. The full key is compared on every read, so two keys sharing 8 bytes only
+    cost a miss.
+    """
+
+    def __init__(self, folder: Path, stats: dict):
+        import numpy as np
+
+        self.folder, self.stats = folder, stats
+        self.paths: list[Path] = []
+        self.dead: set[int] = set()
+        self._fds: dict[int, int] = {}
+        parts = []
+        names = sorted(os.listdir(folder)) if folder.is_dir() else []
+        now = time.time()
+        for name in names:
+            path = folder / name
+            if name.endswith(".pack"):
+                records = self._read_index(path)
+                if records is None:
+                    self.stats["bad"] += 1
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    continue
+                parts.append((len(self.paths), records))
+                self.paths.append(path)
+            elif name.endswith(".pack.tmp"):
+                with contextlib.suppress(OSError):
+                    if now - path.stat().st_mtime > STALE_SECONDS:
+                        path.unlink()
+        if parts:
+            keys = np.concatenate([r["k0"] for _, r in parts])
+            packs = np.concatenate([np.full(len(r), i, dtype=np.uint32) for i, r in parts])
+            offsets = np.concatenate([r["offset"] for _, r in parts])
+            lengths = np.concatenate([r["length"] for _, r in parts])
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.packs = keys[order], packs[order]
+            self.offsets, self.lengths = offsets[order], lengths[order]
+        else:
+            self.keys, self.packs = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
+            self.offsets, self.lengths = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
+        self.recent: dict[int, tuple[int, int, int]] = {}  # entries written by this process
+
+    def __len__(self) -> int:
+        """Distinct entries in the packs that are not removed."""
+        import numpy as np
+
+        self._merge()
+        alive = ~np.isin(self.packs, list(self.dead)) if self.dead else slice(None)
+        return len(np.unique(self.keys[alive]))
+
+    def _merge(self) -> None:
+        """Move the entries written by this process into the sorted arrays."""
+        import numpy as np
+
+        if not self.recent:
+            return
+        keys = np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))
+        where = np.array(list(self.recent.values()), dtype=np.uint64).reshape(-1, 3)
+        self.recent = {}
+        keys = np.concatenate((keys, self.keys))  # this process's entries first: they win ties
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.packs = np.concatenate((where[:, 0].astype(np.uint32), self.packs))[order]
+        self.offsets = np.concatenate((where[:, 1], self.offsets))[order]
+        self.lengths = np.concatenate((where[:, 2].astype(np.uint32), self.lengths))[order]
+
+    @staticmethod
+    def _read_index(path: Path):
+        import numpy as np
+
+        try:
+            with open(path, "rb") as fh:
+                size = fh.seek(0, 2)
+                if size < len(_PACK_MAGIC) + _FOOTER.size:
+                    return None
+                fh.seek(0)
+                if fh.read(len(_PACK_MAGIC)) != _PACK_MAGIC:
+                    return None
+                fh.seek(size - _FOOTER.size)
+                where, count, crc, magic = _FOOTER.unpack(fh.read(_FOOTER.size))
+                if magic != _PACK_MAGIC or where + count * _RECORD.size != size - _FOOTER.size:
+                    return None
+                fh.seek(where)
+                index = fh.read(count * _RECORD.size)
+        except OSError:
+            return None
+        if len(index) != count * _RECORD.size or zlib.crc32(index) != crc:
+            return None
+        records = np.frombuffer(index, dtype=_RECORD_DTYPE)
+        if count and (int(records["offset"].min()) < len(_PACK_MAGIC)
+                      or int((records["offset"] + records["length"]).max()) > where):
+            return None
+        return records
+
+    def _where(self, digest: bytes) -> tuple[int, int, int] | None:
+        import numpy as np
+
+        k = _prefix(digest)
+        found = self.recent.get(k)
+        if found is not None:
+            return found
+        i = int(np.searchsorted(self.keys, k))
+        while i < len(self.keys) and int(self.keys[i]) == k:
+            pack = int(self.packs[i])
+            if pack not in self.dead:
+                return pack, int(self.offsets[i]), int(self.lengths[i])
+            i += 1
+        return None
+
+    def read(self, digest: bytes) -> bytes | None:
+        """The entry's bytes (without the key), or None if absent, in a removed pack, or unreadable."""
+        where = self._where(digest)
+        if where is None:
+            return None
+        pack, offset, length = where
+        try:
+            fd = self._fds.get(pack)
+            if fd is None:
+                if len(self._fds) >= 64:
+                    os.close(self._fds.pop(next(iter(self._fds))))
+                fd = self._fds[pack] = os.open(self.paths[pack], os.O_RDONLY)
+            data = os.pread(fd, length, offset)
+        except OSError:
+            data = b""
+        if data[:32] != digest:
+            if len(data) != length:  # cut short or gone: the pack is damaged
+                self._remove(pack)
+            return None  # another key with the same first 8 bytes
+        return data[32:]
+
+    def discard(self, digest: bytes) -> None:
+        """The entry of ``digest`` did not parse: its pack is damaged and removed."""
+        where = self._where(digest)
+        if where is not None:
+            self._remove(where[0])
+
+    def _remove(self, pack: int) -> None:
+        if pack in self.dead:
+            return
+        self.dead.add(pack)
+        self.stats["bad"] += 1
+        self.recent = {k: v for k, v in self.recent.items() if v[0] != pack}
+        fd = self._fds.pop(pack, None)
+        if fd is not None:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            self.paths[pack].unlink()
+
+    def write(self, entries: dict[bytes, bytes]) -> None:
+        """Write ``entries`` (key -> entry bytes) as a new pack and index it; OSError if it fails."""
+        chunks, records, offset = [_PACK_MAGIC], [], len(_PACK_MAGIC)
+        for digest, data in entries.items():
+            chunks += (digest, data)
+            records.append(_RECORD.pack(digest, offset, 32 + len(data)))
+            offset += 32 + len(data)
+        index = b"".join(records)
+        chunks += (index, _FOOTER.pack(offset, len(records), zlib.crc32(index), _PACK_MAGIC))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex
+        tmp = self.folder / f".{name}.pack.tmp"
+        path = self.folder / f"{name}.pack"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(b"".join(chunks))
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        pack = len(self.paths)
+        self.paths.append(path)
+        offset = len(_PACK_MAGIC)
+        for digest, data in entries.items():
+            self.recent[_prefix(digest)] = (pack, offset, 32 + len(data))
+            offset += 32 + len(data)
+        if len(self.recent) > 65536:
+            self._merge()
+
+    def __del__(self):
+        for fd in getattr(self, "_fds", {}).values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def as_cache(cache: Any) -> TokenCache | None:

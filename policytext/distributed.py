@@ -18,6 +18,7 @@ Needs ``pip install "policytext[dask]"`` (``dask[distributed]``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -86,14 +87,21 @@ def _resolve_cache(cache):
 
 def _score_partition(scorer: Scorer, partition: list[tuple], options: dict, cache) -> dict:
     """Worker side: read the partition's files (or row ranges) and score their documents."""
-    from .parallel import analyze_one
-    from .readers import read_entry
-
     cache = _resolve_cache(cache)
     before = dict(cache.stats) if cache is not None else None
     encodings: dict[str, str] = {}
     notes: list[str] = []
     items: list[tuple] = []
+    with cache.batch() if cache is not None else contextlib.nullcontext():  # one pack per partition
+        _read_and_score(scorer, partition, options, cache, encodings, notes, items)
+    delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
+    return {"items": items, "encodings": encodings, "notes": notes, "cache": delta}
+
+
+def _read_and_score(scorer, partition, options, cache, encodings, notes, items) -> None:
+    from .parallel import analyze_one
+    from .readers import read_entry
+
     for entry, part, parts in partition:
         entry_notes: list[str] = []
         read = read_entry(entry, options["text_column"], options["id_column"], options["encoding"], encodings,
@@ -110,8 +118,6 @@ def _score_partition(scorer: Scorer, partition: list[tuple], options: dict, cach
             else:
                 items.append(("error", item))
         notes.extend(entry_notes)
-    delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
-    return {"items": items, "encodings": encodings, "notes": notes, "cache": delta}
 
 
 def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, text_column: str | None = None,

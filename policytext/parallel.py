@@ -84,7 +84,8 @@ def _score_chunk(chunk: list[tuple[str, str, str]]) -> tuple[list[Outcome], dict
     """Worker side: score ``(doc_id, text, source)`` triples; return the outcomes and cache counts."""
     scorer, cache = _WORKER["scorer"], _WORKER["cache"]
     before = dict(cache.stats) if cache is not None else None
-    out = [analyze_one(scorer, Document(doc_id, text, {}, source), cache) for doc_id, text, source in chunk]
+    with cache.batch() if cache is not None else contextlib.nullcontext():  # one pack per chunk
+        out = [analyze_one(scorer, Document(doc_id, text, {}, source), cache) for doc_id, text, source in chunk]
     delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
     return out, delta
 
@@ -100,6 +101,12 @@ def _chunks(docs: Iterable[Document], chunk_chars: int, chunk_docs: int) -> Iter
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def _default_context():
+    import multiprocessing
+
+    return multiprocessing.get_context()
 
 
 def _context(mp_context):
@@ -130,6 +137,7 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
     if int(jobs) < 1:
         raise ConfigError(f"jobs must be at least 1, not {jobs}")
     jobs = int(jobs)
+    ctx = _context(mp_context)
     docs = iter(documents)
     head: list[Document] = []
     if jobs > 1:
@@ -142,10 +150,13 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
         else:
             jobs = 1  # the whole corpus is small
     if jobs == 1:
-        for doc in itertools.chain(head, docs):
-            yield (doc, *analyze_one(scorer, doc, cache))
+        with cache.batch() if cache is not None else contextlib.nullcontext():  # packs of PACK_BYTES
+            for doc in itertools.chain(head, docs):
+                yield (doc, *analyze_one(scorer, doc, cache))
         return
-    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, _context(mp_context))
+    if cache is not None and (ctx or _default_context()).get_start_method() == "fork":
+        cache.load()  # forked workers inherit the index instead of each reading it
+    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, ctx)
 
 
 def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):

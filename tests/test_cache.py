@@ -27,8 +27,13 @@ def private_cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
 
 
-def entries(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.tok"))
+def packs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.pack"))
+
+
+def n_entries(folder: Path) -> int:
+    """Distinct entries on disk, as a new cache on the folder (a later run) sees them."""
+    return len(TokenCache(folder))
 
 
 def test_a_hit_returns_what_a_fresh_run_computes(tmp_path, tokenizer):
@@ -43,7 +48,40 @@ def test_a_hit_returns_what_a_fresh_run_computes(tmp_path, tokenizer):
             assert seg.n_chars == sum(1 for ch in fresh if not ch.isspace())
             assert seg.n_tokens == sum(1 for w, _, _ in tokens if is_word_token(w))
     assert cache.stats == {"hits": 3, "misses": 3, "bad": 0, "write_errors": 0}
-    assert len(entries(tmp_path / "c")) == 3
+    assert len(cache) == 3 and n_entries(tmp_path / "c") == 3
+
+
+def test_a_batch_writes_one_pack_and_a_later_cache_reads_it(tmp_path, tokenizer):
+    cache = TokenCache(tmp_path / "c")
+    with cache.batch():
+        first = [cache.segment(raw, tokenizer) for raw in TEXTS]
+        assert packs(tmp_path / "c") == [] and cache.segment(TEXTS[0], tokenizer).text == first[0].text
+    assert len(packs(tmp_path / "c")) == 1 and cache.stats["hits"] == 1
+    later = TokenCache(tmp_path / "c")
+    again = [later.segment(raw, tokenizer) for raw in TEXTS]
+    assert later.stats["hits"] == 3 and later.stats["misses"] == 0
+    assert [(s.text, s.tokens()) for s in again] == [(s.text, s.tokens()) for s in first]
+
+
+def test_a_full_buffer_is_written_before_the_batch_ends(tmp_path, tokenizer):
+    cache = TokenCache(tmp_path / "c", pack_bytes=1)
+    with cache.batch():
+        for raw in TEXTS:
+            cache.segment(raw, tokenizer)
+        assert len(packs(tmp_path / "c")) == 3
+
+
+def test_many_entries_are_merged_into_the_index_and_still_found(tmp_path, tokenizer, monkeypatch):
+    import policytext.cache as cache_module
+
+    cache = TokenCache(tmp_path / "c")
+    texts = [f"第{i}条 推进精细化管理" for i in range(40)]
+    with cache.batch():
+        segs = [cache.segment(raw, tokenizer) for raw in texts[:20]]
+    cache._packs()._merge()  # what happens after 65,536 entries
+    segs += [cache.segment(raw, tokenizer) for raw in texts[20:]]
+    assert [cache.segment(raw, tokenizer).tokens() for raw in texts] == [s.tokens() for s in segs]
+    assert cache.stats["hits"] == 40 and len(cache) == 40 == n_entries(tmp_path / "c")
 
 
 def test_segmentation_bytes_round_trip():
@@ -102,32 +140,63 @@ def test_injecting_a_changed_lexicon_changes_the_key(tmp_path):
     assert cache.key(TEXTS[0], pt.Tokenizer(words=words_a)) == cache.key(TEXTS[0], pt.Tokenizer(words=words_a))
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "empty"])
-def test_a_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, tokenizer, damage):
-    cache = TokenCache(tmp_path / "c")
-    good = cache.segment(TEXTS[0], tokenizer)
-    (path,) = entries(tmp_path / "c")
-    data = path.read_bytes()
-    path.write_bytes({"truncated": data[: len(data) // 2],  # a write cut short mid-file
-                      "flipped": data[:-3] + bytes([data[-3] ^ 0xFF]) + data[-2:],
-                      "garbage": b"not a cache entry at all" * 3,
-                      "empty": b""}[damage])
+def _damaged(data: bytes, damage: str) -> bytes:
+    mid = len(data) // 2  # inside the entry's text: the pack holds one small entry
+    return {"truncated": data[:mid],  # a write cut short
+            "entry-flipped": data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1:],
+            "index-flipped": data[:-40] + bytes([data[-40] ^ 0xFF]) + data[-39:],
+            "garbage": b"not a cache pack at all" * 3,
+            "empty": b""}[damage]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "entry-flipped", "index-flipped", "garbage", "empty"])
+def test_a_damaged_pack_is_detected_removed_and_rebuilt(tmp_path, tokenizer, damage):
+    good = TokenCache(tmp_path / "c").segment(TEXTS[0], tokenizer)
+    (path,) = packs(tmp_path / "c")
+    path.write_bytes(_damaged(path.read_bytes(), damage))
+    cache = TokenCache(tmp_path / "c")  # the next run
     assert cache.get(cache.key(TEXTS[0], tokenizer)) is None
     assert cache.stats["bad"] == 1 and not path.exists()  # removed
     rebuilt = cache.segment(TEXTS[0], tokenizer)
     assert rebuilt.tokens() == good.tokens() and rebuilt.text == good.text
-    assert path.read_bytes() == data  # rebuilt, the same bytes as the first time
+    (new,) = packs(tmp_path / "c")
+    assert TokenCache(tmp_path / "c").get(cache.key(TEXTS[0], tokenizer)).tokens() == good.tokens()
 
 
-def test_a_damaged_entry_does_not_change_scores(tmp_path):
+@pytest.mark.parametrize("damage", ["truncated", "entry-flipped"])
+def test_damage_after_the_index_was_read_is_detected_too(tmp_path, tokenizer, damage):
+    cache = TokenCache(tmp_path / "c")
+    good = cache.segment(TEXTS[0], tokenizer)
+    (path,) = packs(tmp_path / "c")
+    path.write_bytes(_damaged(path.read_bytes(), damage))
+    assert cache.get(cache.key(TEXTS[0], tokenizer)) is None
+    assert cache.stats["bad"] == 1 and not path.exists()
+    assert cache.segment(TEXTS[0], tokenizer).tokens() == good.tokens() and cache.stats["misses"] == 2
+
+
+def test_a_damaged_pack_does_not_change_scores(tmp_path):
     cache = TokenCache(tmp_path / "c")
     corpus = pt.Corpus.from_texts(TEXTS)
     first = pt.Scorer(LEX_A).score(corpus, cache=cache)
-    for path in entries(tmp_path / "c"):
+    damaged = packs(tmp_path / "c")
+    for path in damaged:
         path.write_bytes(path.read_bytes()[:-7])
-    again = pt.Scorer(LEX_A).score(corpus, cache=cache)
+    again_cache = TokenCache(tmp_path / "c")
+    again = pt.Scorer(LEX_A).score(corpus, cache=again_cache)
     pd.testing.assert_frame_equal(first.scores, again.scores)
-    assert cache.stats["bad"] == 3 and all(Segmentation.from_bytes(p.read_bytes()) for p in entries(tmp_path / "c"))
+    assert again_cache.stats["bad"] == len(damaged) >= 1 and again_cache.stats["misses"] == 3
+    assert n_entries(tmp_path / "c") == 3
+
+
+def test_stale_temporary_packs_are_removed_fresh_ones_kept(tmp_path, tokenizer):
+    folder = tmp_path / "c"
+    TokenCache(folder).segment(TEXTS[0], tokenizer)
+    stale, fresh = folder / ".dead.pack.tmp", folder / ".busy.pack.tmp"
+    stale.write_bytes(b"half a pack")
+    fresh.write_bytes(b"a pack being written")
+    os.utime(stale, (1, 1))
+    assert len(TokenCache(folder)) == 1
+    assert not stale.exists() and fresh.exists()
 
 
 def _write_many(folder):
@@ -144,19 +213,18 @@ def test_concurrent_writers_never_leave_a_broken_entry(tmp_path):
     with multiprocessing.get_context("fork").Pool(2) as pool:
         assert pool.map(_write_many, [folder] * 4) == [True] * 4
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    assert len(files) == 3 and all(p.suffix == ".tok" for p in files)  # no temporary files left
+    assert files and all(p.suffix == ".pack" and not p.name.startswith(".") for p in files)  # no temporary files
     cache = TokenCache(folder)
+    assert len(cache) == 3
     for raw in TEXTS:
         assert cache.segment(raw, pt.Tokenizer()).text == pt.normalize_text(raw)
-    assert cache.stats["hits"] == 3
+    assert cache.stats["hits"] == 3 and cache.stats["bad"] == 0
 
 
 def test_an_unwritable_cache_does_not_fail_the_run(tmp_path):
     blocker = tmp_path / "c"
-    blocker.mkdir()
-    (blocker / "ab").write_text("a file where a shard folder would go")
-    cache = TokenCache(blocker)
-    cache.path = lambda key: blocker / "ab" / f"{key}.tok"  # every entry would go under the file
+    blocker.write_text("a file where the cache folder's parent would be")
+    cache = TokenCache(blocker / "tokens")
     result = pt.Scorer(LEX_A).score(pt.Corpus.from_texts(TEXTS), cache=cache)
     assert len(result.scores) == 3 and cache.stats["write_errors"] == 3
 
@@ -176,7 +244,7 @@ def test_cli_uses_the_default_cache_and_reuses_it(tmp_path):
     first = runner.invoke(cli, ["score", str(DEMO)])
     assert first.exit_code == 0, first.output
     assert "token cache 0 reused, 24 new" in first.stderr
-    assert len(entries(tmp_path / "xdg" / "policytext" / "tokens")) == 24
+    assert n_entries(tmp_path / "xdg" / "policytext" / "tokens") == 24
     lex = tmp_path / "lex.yaml"
     lex.write_text(LEX_B.dumps("yaml"), encoding="utf-8")
     second = runner.invoke(cli, ["score", str(DEMO), "--lexicon", str(lex)])
@@ -188,7 +256,7 @@ def test_cli_uses_the_default_cache_and_reuses_it(tmp_path):
 def test_cli_cache_dir_no_cache_and_their_conflict(tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["score", str(DEMO), "--cache", str(tmp_path / "mine"), "-q"])
-    assert res.exit_code == 0 and len(entries(tmp_path / "mine")) == 24
+    assert res.exit_code == 0 and n_entries(tmp_path / "mine") == 24
     res = runner.invoke(cli, ["score", str(DEMO), "--no-cache", "-q"])
     assert res.exit_code == 0 and not (tmp_path / "xdg").exists()
     res = runner.invoke(cli, ["score", str(DEMO), "--no-cache", "--cache", str(tmp_path / "mine")])
@@ -206,7 +274,7 @@ def test_cli_inject_lexicon_with_another_lexicon_misses(tmp_path):
     lex.write_text(LEX_B.dumps("yaml"), encoding="utf-8")
     res = runner.invoke(cli, ["score", str(DEMO), "--cache", folder, "--inject-lexicon", "--lexicon", str(lex)])
     assert res.exit_code == 0 and "token cache 0 reused, 24 new" in res.stderr
-    assert len(entries(tmp_path / "c")) == 48
+    assert n_entries(tmp_path / "c") == 48
     assert os.path.isdir(folder)
 
 
