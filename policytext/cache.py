@@ -28,8 +28,8 @@ Files
     One file per chunk instead of one per document keeps cold runs fast (creating a file costs more than
     writing it) and suits shared file systems. A cache reads the index of every pack once, when first used:
     the first 8 bytes of each key in a sorted array (24 bytes per entry in memory); the full key is
-    compared on every read. Nothing evicts entries; delete the folder to empty the cache (entries take
-    about the corpus's size).
+    compared on every read. Nothing evicts entries on its own: :meth:`TokenCache.clear` (``policytext cache
+    clear [--older-than DAYS]``) removes packs; entries take about the corpus's size.
 
 The library never writes a cache unless given one (``Scorer().score(corpus, cache=TokenCache(folder))``);
 the command line uses :func:`default_cache_dir` unless ``--no-cache``.
@@ -247,6 +247,8 @@ _RECORD = struct.Struct("<32sQI")  # key, offset, length
 _RECORD_DTYPE = [("k0", "<u8"), ("k1", "S24"), ("offset", "<u8"), ("length", "<u4")]
 #: a pack is written when a batch's buffer holds this many bytes
 PACK_BYTES = 8 << 20
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.tok|\.[0-9a-f]{16}\..+\.tmp")
 #: temporary pack files older than this (seconds) were left by a crash and are removed
 STALE_SECONDS = 3600
 
@@ -289,6 +291,59 @@ class TokenCache:
     def __len__(self) -> int:
         """Entries on disk (as indexed by this cache) plus those waiting to be written."""
         return len(self._packs()) + len(self._pending)
+
+    # -- housekeeping ---------------------------------------------------------------------------------
+    def summary(self) -> dict:
+        """What is on disk: ``packs``, ``entries`` (distinct), ``damaged_packs`` (the next run removes them),
+        ``bytes`` (packs), ``oldest`` and ``newest``
+        (pack modification times, POSIX seconds, or None), and ``old_format_files``/``old_format_bytes``
+        (entries left by policytext versions that wrote one file per document; :meth:`clear` removes them)."""
+        packs = sorted(self.folder.glob("*.pack")) if self.folder.is_dir() else []
+        stats = [p.stat() for p in packs]
+        old = self._old_format_files()
+        counts: dict = {"bad": 0}
+        entries = len(_PackIndex(self.folder, counts, tidy=False))  # looking changes nothing
+        return {"folder": str(self.folder), "packs": len(packs), "entries": entries, "damaged_packs": counts["bad"],
+                "bytes": sum(st.st_size for st in stats),
+                "oldest": min((st.st_mtime for st in stats), default=None),
+                "newest": max((st.st_mtime for st in stats), default=None),
+                "old_format_files": len(old), "old_format_bytes": sum(p.stat().st_size for p in old)}
+
+    def clear(self, older_than_days: float | None = None) -> dict:
+        """Remove packs (all, or those written more than ``older_than_days`` days ago; their entries are rebuilt
+        when next needed), temporary files, and entries of older cache formats. Nothing else in the folder is
+        touched. Returns the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
+        removed = {"packs": 0, "bytes": 0, "old_format_files": 0}
+        if not self.folder.is_dir():
+            return removed
+        limit = None if older_than_days is None else time.time() - float(older_than_days) * 86400
+        for path in sorted(self.folder.glob("*.pack")) + sorted(self.folder.glob(".*.pack.tmp")):
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                if limit is None or st.st_mtime < limit:
+                    path.unlink()
+                    if path.suffix == ".pack":
+                        removed["packs"] += 1
+                        removed["bytes"] += st.st_size
+        if limit is None:
+            for path in self._old_format_files():
+                with contextlib.suppress(OSError):
+                    removed["bytes"] += path.stat().st_size
+                    path.unlink()
+                    removed["old_format_files"] += 1
+            for shard in self.folder.iterdir():
+                if _SHARD.fullmatch(shard.name) and shard.is_dir():
+                    with contextlib.suppress(OSError):
+                        shard.rmdir()  # only if empty: anything else in it stays
+        self._index, self._pending, self._pending_bytes = None, {}, 0
+        return removed
+
+    def _old_format_files(self) -> list[Path]:
+        """Entries of cache format 2 and their temporary files: ``<folder>/<2 hex>/<64 hex>.tok``."""
+        if not self.folder.is_dir():
+            return []
+        return [p for shard in sorted(self.folder.iterdir()) if _SHARD.fullmatch(shard.name) and shard.is_dir()
+                for p in sorted(shard.iterdir()) if _OLD_ENTRY.fullmatch(p.name) and p.is_file()]
 
     # -- keys -----------------------------------------------------------------------------------------
     def config_prefix(self, tokenizer: Tokenizer, t2s: bool) -> bytes:
@@ -393,7 +448,8 @@ class _PackIndex:
     cost a miss.
     """
 
-    def __init__(self, folder: Path, stats: dict):
+    def __init__(self, folder: Path, stats: dict, tidy: bool = True):
+        """Index the packs in ``folder``; with ``tidy``, remove damaged packs and stale temporary files."""
         import numpy as np
 
         self.folder, self.stats = folder, stats
@@ -409,12 +465,13 @@ class _PackIndex:
                 records = self._read_index(path)
                 if records is None:
                     self.stats["bad"] += 1
-                    with contextlib.suppress(OSError):
-                        path.unlink()
+                    if tidy:
+                        with contextlib.suppress(OSError):
+                            path.unlink()
                     continue
                 parts.append((len(self.paths), records))
                 self.paths.append(path)
-            elif name.endswith(".pack.tmp"):
+            elif name.endswith(".pack.tmp") and tidy:
                 with contextlib.suppress(OSError):
                     if now - path.stat().st_mtime > STALE_SECONDS:
                         path.unlink()

@@ -497,6 +497,76 @@ def topics_apply(model_dir, inputs, output, text_column, id_column, encoding, me
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 
+@cli.group("cache")
+def cache_group():
+    """Look at or empty the token cache (score --cache DIR; default: tokens/ in the user cache folder).
+
+    \b
+    Examples:
+      policytext cache info
+      policytext cache clear --older-than 90
+    """
+
+
+def _cache_dir_option(f):
+    return click.option("--cache", "cache_dir", type=click.Path(file_okay=False), metavar="DIR",
+                        help="The cache folder (default: the one `policytext score` uses).")(f)
+
+
+@cache_group.command("info")
+@_cache_dir_option
+def cache_info(cache_dir):
+    """Print the cache's folder, packs, entries and size.
+
+    \b
+    Examples:
+      policytext cache info
+      policytext cache info --cache ~/tokens
+    """
+    import datetime
+
+    info = _token_cache(cache_dir).summary()
+
+    def when(t):
+        return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t is not None else "-"
+
+    click.echo(f"token cache: {info['folder']}")
+    click.echo(f"{_count(info['packs'], 'pack')}, {_count(info['entries'], 'entry', 'entries')}, "
+               f"{_size(info['bytes'])}; oldest pack {when(info['oldest'])}, newest {when(info['newest'])}")
+    if info["damaged_packs"]:
+        click.echo(f"damaged packs: {info['damaged_packs']} (the next run removes them and rebuilds their entries)")
+    if info["old_format_files"]:
+        click.echo(f"left by older policytext versions: {_count(info['old_format_files'], 'file')} "
+                   f"({_size(info['old_format_bytes'])}), unused; `policytext cache clear` removes them")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB" if n >= 1000 else _count(n, "byte")
+
+
+@cache_group.command("clear")
+@_cache_dir_option
+@click.option("--older-than", "older_than", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Only packs written more than DAYS days ago.")
+def cache_clear(cache_dir, older_than):
+    """Remove the cache's packs (entries are rebuilt when next needed). Only cache files are removed.
+
+    \b
+    Examples:
+      policytext cache clear
+      policytext cache clear --cache ~/tokens --older-than 30
+    """
+    cache = _token_cache(cache_dir)
+    removed = cache.clear(older_than)
+    extra = (f" and {_count(removed['old_format_files'], 'file')} of an older format"
+             if removed["old_format_files"] else "")
+    click.echo(f"removed {_count(removed['packs'], 'pack')}{extra} ({_size(removed['bytes'])}) from {cache.folder}")
+
+
 @cli.group()
 def lexicon():
     """Show, check, diagnose, expand and convert lexicons.

@@ -287,3 +287,39 @@ def test_counts_follow_the_published_definitions_on_odd_characters(engine):
     assert seg.tokens() == tokens
     assert seg.n_tokens == sum(1 for w, _, _ in tokens if is_word_token(w))
     assert seg.n_chars == sum(1 for ch in seg.text if not ch.isspace())
+
+
+def test_cli_cache_info_and_clear_touch_only_cache_files(tmp_path):
+    runner = CliRunner()
+    folder = tmp_path / "c"
+    assert runner.invoke(cli, ["score", str(DEMO), "--cache", str(folder), "-q"]).exit_code == 0
+    old = folder / "ab" / ("a" * 64 + ".tok")  # an entry of the format before packs
+    old.parent.mkdir()
+    old.write_bytes(b"old entry")
+    (folder / "ab" / "mine.txt").write_text("not the cache's")
+    (folder / "notes.txt").write_text("not the cache's either")
+    (folder / "broken.pack").write_bytes(b"not a pack")
+    info = runner.invoke(cli, ["cache", "info", "--cache", str(folder)])
+    assert info.exit_code == 0, info.output
+    assert "2 packs, 24 entries" in info.output and "damaged packs: 1" in info.output
+    assert "1 file (9 bytes)" in info.output
+    assert (folder / "broken.pack").exists()  # looking changes nothing
+    kept = runner.invoke(cli, ["cache", "clear", "--cache", str(folder), "--older-than", "1"])
+    assert kept.exit_code == 0 and "removed 0 packs" in kept.output
+    assert n_entries(folder) == 24 and not (folder / "broken.pack").exists()  # a run removes a damaged pack
+    cleared = runner.invoke(cli, ["cache", "clear", "--cache", str(folder)])
+    assert cleared.exit_code == 0 and "removed 1 pack and 1 file of an older format" in cleared.output
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["ab", "ab/mine.txt", "notes.txt"]
+    assert n_entries(folder) == 0
+    empty = runner.invoke(cli, ["cache", "info", "--cache", str(tmp_path / "none")])
+    assert empty.exit_code == 0 and "0 packs, 0 entries" in empty.output
+
+
+def test_clear_older_than_removes_only_old_packs(tmp_path, tokenizer):
+    cache = TokenCache(tmp_path / "c")
+    cache.segment(TEXTS[0], tokenizer)
+    cache.segment(TEXTS[1], tokenizer)
+    first, second = packs(tmp_path / "c")
+    os.utime(first, (1, 1))
+    assert cache.clear(older_than_days=30)["packs"] == 1
+    assert packs(tmp_path / "c") == [second] and n_entries(tmp_path / "c") == 1
