@@ -237,6 +237,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     """
     from .parallel import EvidenceWriter, default_jobs, score_documents
     from .readers import iter_corpus
+    from .reports.tables import remove_stale_temps
     from .scoring import Scorer
 
     if cache_dir and no_cache:
@@ -250,8 +251,13 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     info: dict = {}
     reader = dict(text_column=text_column, id_column=id_column, encoding=encoding, metadata=metadata,
                   metadata_id_column=metadata_id_column, glob=list(glob) or None)
+    checkpoint = (_checkpoint(output, inputs, reader, scorer, evidence, checkpoint_every)
+                  if output and not scheduler else None)
+    if resume and checkpoint is not None and checkpoint.exists():  # the run being resumed was killed
+        for path in (output, evidence):
+            if path:
+                remove_stale_temps(path, max_age=0)
     hits_writer = EvidenceWriter(evidence) if evidence else None
-    checkpoint = None
     bar = _progress(quiet, "scoring")
     try:  # the corpus is read, scored and its evidence written as a stream (docs/scale.md)
         on_hits = hits_writer if hits_writer is not None else (lambda rows: None)
@@ -262,7 +268,6 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
                                        cache=("default" if cache is not None and not cache_dir else cache),
                                        on_hits=on_hits)
         else:
-            checkpoint = _checkpoint(output, inputs, reader, scorer, evidence, checkpoint_every) if output else None
             items = iter_corpus(list(inputs), **reader, progress=bar, info=info)
             result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
                                      resume=resume)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
 from .errors import ConfigError, EmptyDocumentError, OutputError
-from .reports.tables import publish_mode
+from .reports.tables import publish_mode, remove_stale_temps
 
 if TYPE_CHECKING:
     from .cache import TokenCache
@@ -303,6 +303,7 @@ class EvidenceWriter:
             folder = self.path.parent if str(self.path.parent) else Path(".")
             if not folder.is_dir():
                 raise OutputError(f"{self.path}: folder {folder} does not exist")
+            remove_stale_temps(self.path)
             try:
                 fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
             except OSError as exc:

@@ -47,6 +47,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_outputs(corpus, tmp_path):
     folder = tmp_path / ".out.csv.checkpoint"
     parts = kill_after_parts(policytext(corpus, "-o", out, "--evidence", ev, "--checkpoint-every", "5"), folder)
     assert parts >= 3 and not out.exists() and not ev.exists()  # nothing half-written where outputs go
+    assert list(tmp_path.glob(".ev.csv.*.tmp"))  # the killed run's evidence stream, left behind
 
     resumed = subprocess.run(policytext(corpus, "-o", out, "--evidence", ev, "--checkpoint-every", "5", "--resume",
                                         quiet=False), capture_output=True, text=True, timeout=600)
@@ -56,6 +57,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_outputs(corpus, tmp_path):
     assert out.read_bytes() == (tmp_path / "ref.csv").read_bytes()
     assert ev.read_bytes() == (tmp_path / "ref_ev.csv").read_bytes()
     assert not folder.exists()
+    assert not list(tmp_path.glob(".*.tmp"))  # --resume removed what the killed run left
 
 
 def test_resume_refuses_a_checkpoint_made_with_other_settings(corpus, tmp_path):
@@ -105,3 +107,23 @@ def test_report_killed_while_scoring_resumes_to_the_same_report(corpus, tmp_path
     for name in ("report.html", "report.xlsx", "scores.csv"):
         assert (out / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
     assert not folder.exists()
+
+
+def test_stale_temporary_outputs_are_removed_fresh_ones_and_others_kept(tmp_path):
+    from policytext.reports.tables import atomic_write, remove_stale_temps
+
+    out = tmp_path / "scores.csv"
+    stale_file, stale_dir = tmp_path / ".scores.csv.ab12cd34.tmp", tmp_path / ".scores.csv.0f0f0f0f.tmp"
+    fresh, other = tmp_path / ".scores.csv.zz_99yy8.tmp", tmp_path / ".other.csv.ab12cd34.tmp"
+    unrelated = tmp_path / ".scores.csv.notes.tmp"  # not 8 characters: not a name policytext makes
+    stale_dir.mkdir()
+    (stale_dir / "report.html").write_text("half")
+    for path in (stale_file, fresh, other, unrelated):
+        path.write_text("x")
+    for path in (stale_file, stale_dir, other, unrelated):
+        os.utime(path, (1, 1))
+    with atomic_write(out, "w") as fh:  # any write of scores.csv removes its stale temporaries
+        fh.write("doc_id\n")
+    assert not stale_file.exists() and not stale_dir.exists()
+    assert fresh.exists() and other.exists() and unrelated.exists() and out.read_text() == "doc_id\n"
+    assert remove_stale_temps(out, max_age=0) == 1 and not fresh.exists() and other.exists()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from ..errors import ConfigError
 from . import analysis
 from .manifest import dependency_versions, file_sha256, input_files, utc_now
-from .tables import check_output_folder, replace_folder, temp_folder_beside
+from .tables import check_output_folder, remove_stale_temps, replace_folder, temp_folder_beside
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,6 +158,8 @@ def write_report(
     scorer = Scorer(lexicon, tokenizer, t2s=t2s)
     checkpoint = Checkpoint(out, fingerprint(documents=[(d.doc_id, d.source) for d in corpus.documents],
                                              scorer=scorer.config), every=checkpoint_every)
+    if resume and checkpoint.exists():  # the run being resumed was killed: its temporary folder is garbage
+        remove_stale_temps(out, max_age=0)
     with _stage(progress, "scoring") as bar:
         result = scorer.score(corpus, progress=bar, jobs=jobs, checkpoint=checkpoint, resume=resume)
     scores = result.scores

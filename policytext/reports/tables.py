@@ -15,7 +15,10 @@ import contextlib
 import io
 import os
 import re
+import shutil
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -23,7 +26,7 @@ import pandas as pd
 
 from ..errors import OutputError
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "check_output_folder", "replace_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode",
+__all__ = ["TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode",
            "table_to_text", "write_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
@@ -60,6 +63,35 @@ def publish_mode(path: str | os.PathLike, directory: bool = False) -> None:
     os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
 
 
+#: a temporary output not modified for this long (seconds) was left by a killed run
+STALE_SECONDS = 3600
+
+
+def remove_stale_temps(path: str | os.PathLike, max_age: float = STALE_SECONDS) -> int:
+    """Remove the temporary files and folders a killed run left beside ``path`` (``.<name>.<8 characters>.tmp``,
+    as :func:`atomic_write`, :func:`temp_folder_beside` and the evidence writer name them) that were not modified
+    for ``max_age`` seconds (0: whatever their age). Returns how many were removed; errors are ignored."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
+    try:
+        names = [n for n in os.listdir(folder) if pattern.fullmatch(n)]
+    except OSError:
+        return 0
+    removed, now = 0, time.time()
+    for name in names:
+        with contextlib.suppress(OSError):
+            st = os.lstat(folder / name)
+            if max_age and now - st.st_mtime < max_age:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(folder / name)
+            else:
+                os.unlink(folder / name)
+            removed += 1
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
     """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
@@ -67,6 +99,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist")
+    remove_stale_temps(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -103,6 +136,7 @@ def temp_folder_beside(out: Path) -> Path:
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{out}: folder {parent} does not exist")
+    remove_stale_temps(out)
     try:
         for _ in range(100):
             tmp = parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
