@@ -25,6 +25,7 @@ from policytext.errors import (
 )
 from policytext.readers import SUPPORTED_FORMATS, decode_bytes, read_corpus
 from policytext.readers import _files
+from policytext.readers._decode import cjk_quality
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -121,11 +122,53 @@ def test_decode_bytes_rejects_binary(data):
     assert "\n" not in str(info.value)
 
 
-def test_decode_bytes_rejects_japanese_instead_of_guessing_chinese():
+JAPANESE = "日本語のテキストです。行政手続きについて説明します。地域の住民サービスを改善するための計画を公表しました。"
+
+
+def test_decode_bytes_reads_euc_jp_that_gb18030_or_big5_would_misread():
+    data = JAPANESE.encode("euc_jp")
+    assert _strict_ok(data, "gb18030") and _strict_ok(data, "big5")  # both "work": the trap
+    assert decode_bytes(data) == (JAPANESE, "euc_jp")
+    assert cjk_quality("のテキスト") == 0.0  # kana are not common Chinese characters (Big5 0xC6A1+ holds kana)
+    chinese_with_kana = SIMPLIFIED + "（店名：美味の店）"  # a few kana in Chinese text do not make it Japanese
+    assert decode_bytes(chinese_with_kana.encode("gb18030")) == (chinese_with_kana, "gb18030")
+
+
+def _strict_ok(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_decode_bytes_rejects_shift_jis_instead_of_guessing_chinese():
     data = "日本語のテキストです。行政手続きについて説明します。".encode("shift_jis")
     with pytest.raises(DecodeError, match=BINARY_MESSAGE + r".*try --encoding"):
         decode_bytes(data)
     assert decode_bytes(data, "shift_jis")[1] == "shift_jis"
+
+
+KOREAN = ("정부는 도시 관리를 더 세밀하게 하기 위해 새로운 정책을 발표했다. 주민 참여와 공공 서비스의 연결을 "
+          "강화하고, 지역 사회의 의견을 모아 행정 절차를 줄인다. 이 문서는 시범 사업의 결과를 정리한 보고서이다.")
+
+
+@pytest.mark.parametrize("codec", ["euc_kr", "cp949"])
+def test_decode_bytes_reads_korean_that_gb18030_would_misread(codec):
+    data = KOREAN.encode(codec)
+    misread = data.decode("gb18030")  # every character a common hanzi: the quality rule cannot see it
+    assert cjk_quality(misread) == 1.0
+    assert decode_bytes(data) == (KOREAN, "euc_kr")  # cp949 agrees with EUC-KR on these characters
+    extended = "똠방각하 " + KOREAN  # 똠 is in cp949 only
+    assert decode_bytes(extended.encode("cp949")) == (extended, "cp949")
+
+
+def test_spaced_chinese_stays_chinese():
+    names = "名单：" + " ".join("张三 李四 王五 赵六 孙七 周八 吴九 郑十 陈一 林二" .split()) + "。各单位 按照 要求 做好 工作。"
+    for text in (names, "推进 精细化 管理 " * 10, SIMPLIFIED):
+        assert decode_bytes(text.encode("gb18030")) == (text, "gb18030")
+    short = KOREAN[:40]  # fewer than 40 hanzi in the GB18030 reading: too little to tell
+    assert decode_bytes(short.encode("euc_kr"))[1] == "gb18030"
 
 
 def test_decode_bytes_with_explicit_encoding_is_strict():
