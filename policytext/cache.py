@@ -436,6 +436,9 @@ class TokenCache:
         return seg
 
 
+_PREAD = hasattr(os, "pread")
+
+
 def _prefix(digest: bytes) -> int:
     return int.from_bytes(digest[:8], "little")
 
@@ -562,12 +565,17 @@ class _PackIndex:
             return None
         pack, offset, length = where
         try:
-            fd = self._fds.get(pack)
-            if fd is None:
-                if len(self._fds) >= 64:
-                    os.close(self._fds.pop(next(iter(self._fds))))
-                fd = self._fds[pack] = os.open(self.paths[pack], os.O_RDONLY)
-            data = os.pread(fd, length, offset)
+            if _PREAD:  # keep a few packs open; pread never moves a file offset shared with forked workers
+                fd = self._fds.get(pack)
+                if fd is None:
+                    if len(self._fds) >= 64:
+                        os.close(self._fds.pop(next(iter(self._fds))))
+                    fd = self._fds[pack] = os.open(self.paths[pack], os.O_RDONLY)
+                data = os.pread(fd, length, offset)
+            else:  # Windows
+                with open(self.paths[pack], "rb") as fh:
+                    fh.seek(offset)
+                    data = fh.read(length)
         except OSError:
             data = b""
         if data[:32] != digest:

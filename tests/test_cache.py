@@ -323,3 +323,15 @@ def test_clear_older_than_removes_only_old_packs(tmp_path, tokenizer):
     os.utime(first, (1, 1))
     assert cache.clear(older_than_days=30)["packs"] == 1
     assert packs(tmp_path / "c") == [second] and n_entries(tmp_path / "c") == 1
+
+
+def test_reading_without_pread_as_on_windows(tmp_path, tokenizer, monkeypatch):
+    import policytext.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_PREAD", False)
+    first = TokenCache(tmp_path / "c")
+    with first.batch():
+        segs = [first.segment(raw, tokenizer) for raw in TEXTS]
+    later = TokenCache(tmp_path / "c")
+    assert [later.segment(raw, tokenizer).tokens() for raw in TEXTS] == [s.tokens() for s in segs]
+    assert later.stats["hits"] == 3 and later._packs()._fds == {}
