@@ -418,6 +418,34 @@ def topics():
     """
 
 
+def topic_model_options(f):
+    """The model and vocabulary options of topics fit and topics stability."""
+    options = [
+        click.option("--unit", type=click.Choice(["paragraph", "document"]), default="paragraph", show_default=True,
+                     help="Fit on paragraphs (shares averaged back to documents) or on whole documents."),
+        click.option("--min-df", type=float, default=2, show_default=True,
+                     help="Drop words in fewer rows (a share if < 1)."),
+        click.option("--max-df", type=float, default=0.5, show_default=True,
+                     help="Drop words in more rows (a share if <= 1)."),
+        click.option("--passes", "max_iter", type=click.IntRange(1), help="Passes (LDA) or iterations (NMF)."),
+        click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+                     help="LDA worker processes; more than 1 is faster but not reproducible."),
+        click.option("--seed-strength", type=click.FloatRange(0, min_open=True), default=0.01, show_default=True,
+                     help="Seeded model: prior mass per seeded topic as a share of all tokens."),
+        click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for seeds and governance topics."),
+        click.option("--engine", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True),
+        click.option("--no-hmm", is_flag=True, help="Turn off jieba's HMM for unknown words."),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def _df_options(min_df: float, max_df: float) -> dict:
+    """--min-df/--max-df as build_dtm takes them: counts as int, shares as float."""
+    return {"min_df": int(min_df) if min_df >= 1 else min_df, "max_df": int(max_df) if max_df > 1 else max_df}
+
+
 @topics.command("fit")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), metavar="DIR",
@@ -427,18 +455,7 @@ def topics():
 @click.option("--k", "k", default="10", show_default=True, metavar="K",
               help="Number of topics: 10, a list 5,10,20 or a range 5:40:5 (then K is chosen; see k_selection.csv).")
 @click.option("--seed", "seed", type=int, default=0, show_default=True, help="Random seed (random_state).")
-@click.option("--unit", type=click.Choice(["paragraph", "document"]), default="paragraph", show_default=True,
-              help="Fit on paragraphs (shares averaged back to documents) or on whole documents.")
-@click.option("--min-df", type=float, default=2, show_default=True, help="Drop words in fewer rows (a share if < 1).")
-@click.option("--max-df", type=float, default=0.5, show_default=True, help="Drop words in more rows (a share if <= 1).")
-@click.option("--passes", "max_iter", type=click.IntRange(1), help="Passes (LDA) or iterations (NMF).")
-@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
-              help="LDA worker processes; more than 1 is faster but not reproducible.")
-@click.option("--seed-strength", type=click.FloatRange(0, min_open=True), default=0.01, show_default=True,
-              help="Seeded model: prior mass per seeded topic as a share of all tokens.")
-@click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for seeds and governance topics.")
-@click.option("--engine", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True)
-@click.option("--no-hmm", is_flag=True, help="Turn off jieba's HMM for unknown words.")
+@topic_model_options
 @corpus_options
 @common_options
 def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, workers, seed_strength, lexicon_path,
@@ -459,13 +476,12 @@ def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, w
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon = load_lexicon(lexicon_path)
     tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
-    as_int = lambda v: int(v) if v >= 1 else v  # noqa: E731
     with _progress(quiet, "tokenizing") as bar:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = fit_topics(corpus, k, model=model, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
-                                t2s=not no_t2s, unit=unit, min_df=as_int(min_df), max_df=as_int(max_df) if max_df > 1 else max_df,
-                                max_iter=max_iter, workers=workers, seed_strength=seed_strength, progress=bar)
+                                t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
+                                workers=workers, seed_strength=seed_strength, progress=bar)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     write_topics(result, output)
     if result.k_selection is not None and not quiet:
@@ -474,6 +490,58 @@ def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, w
     _info(quiet, f"policytext: {model} model, K={result.settings['k']}, {result.settings['n_rows']} {unit}s of "
                  f"{len(corpus)} documents, vocabulary {result.settings['vocabulary_size']}; governance topics: {gov}; "
                  f"wrote {output}/documents.csv, topics.csv, model/")
+    _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
+
+
+@topics.command("stability")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for fits.csv, documents.csv, agreement.csv and summary.json (replaced as a whole).")
+@click.option("--model", type=click.Choice(["seeded", "lda", "nmf"]), default="seeded", show_default=True,
+              help="seeded: LDA with a prior built from the lexicon; lda: gensim LDA; nmf: NMF on TF-IDF.")
+@click.option("--k", "k", default="8,10,12", show_default=True, metavar="KS",
+              help="The K to fit: a list 8,10,12 or a range 6:14:2.")
+@click.option("--seeds", "seeds", default="0,1,2", show_default=True, metavar="SEEDS",
+              help="The random seeds to fit each K with: a list 0,1,2 or a range 0:4.")
+@topic_model_options
+@corpus_options
+@common_options
+def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_iter, workers, seed_strength,
+                     lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata, metadata_id_column,
+                     glob, no_t2s, quiet):
+    """Fit every K with every seed and measure how much each document's governance_share moves.
+
+    Prints the median Spearman correlation of governance_share between fits (all pairs, same K, different
+    K) and the median spread per document; -o writes the tables. Report governance_share from one fit only if
+    the fits agree.
+
+    \b
+    Examples:
+      policytext topics stability corpora/demo --k 8,10 --seeds 0,1
+      policytext topics stability reports/ --k 8:14:2 --seeds 0:4 -o stability
+    """
+    from .dtm import topic_tokenizer
+    from .lexicon import load_lexicon
+    from .topics import topic_stability, write_stability
+
+    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    lexicon = load_lexicon(lexicon_path)
+    tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+    with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
+        result = topic_stability(corpus, k, seeds, model=model, lexicon=lexicon, tokenizer=tokenizer,
+                                 t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
+                                 workers=workers, seed_strength=seed_strength, progress=bar, fit_progress=fits_bar)
+    if output:
+        write_stability(result, output)
+    s = result.summary
+    fmt = lambda v: "n/a" if v != v else f"{v:+.2f}"  # noqa: E731 - NaN when no pair could be correlated
+    click.echo(f"governance_share over {s['fits']} fits ({model}, K {', '.join(map(str, s['k']))}; seeds "
+               f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
+               f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
+               f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
+               f"document (sd) {s['median_document_sd']:.3f}")
+    if output:
+        _info(quiet, f"policytext: wrote {output}/fits.csv, documents.csv, agreement.csv, summary.json")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LdaModel", "MODELS", "NmfModel", "SeedWarning", "SeededLdaModel", "TopicsResult", "apply_topics", "coherence_npmi",
-    "fit_topics", "load_topic_model", "parse_k", "save_topic_model", "select_k", "topic_diversity", "write_topics",
+    "StabilityResult", "fit_topics", "load_topic_model", "parse_k", "save_topic_model", "select_k", "topic_diversity",
+    "topic_stability", "write_stability", "write_topics",
 ]
 
 MODELS = ("lda", "seeded", "nmf")
@@ -455,20 +455,10 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] = 10, *, model: str 
     (default) fits on paragraphs and aggregates shares to documents by length; ``"document"`` fits on
     whole documents.
     """
-    if model not in MODELS:
-        raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
     lexicon = lexicon if lexicon is not None else load_lexicon()
     ks = parse_k(k)
-    docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
-    if not docs:
-        raise EmptyVocabularyError("the corpus has no documents to fit a topic model on")
-    tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon)
-    dtm = build_dtm(docs, tokenizer=tokenizer, t2s=t2s, unit=unit, min_df=min_df, max_df=max_df,
-                    ngram_range=ngram_range, progress=progress)
-    too_big = [x for x in ks if x > dtm.X.shape[0]]
-    if too_big:
-        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {unit}s of {len(docs)} documents; "
-                          f"use K <= {dtm.X.shape[0]}")
+    docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
+                                    max_df=max_df, ngram_range=ngram_range, progress=progress)
     selection = None
     if len(ks) > 1:
         selection = select_k(dtm, ks, model=model, lexicon=lexicon, random_state=random_state, max_iter=max_iter,
@@ -484,6 +474,104 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] = 10, *, model: str 
                 "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.hash},
                 "tokenizer": tokenizer.config, "governance_topics": gov}
     return TopicsResult(documents, topics, m, dtm, gov, tokenizer, selection, settings)
+
+
+def _prepare(corpus, ks: list[int], model: str, lexicon: Lexicon, tokenizer, *, progress=None, **dtm_options):
+    """Check the settings, build the document-term matrix: ``(documents, tokenizer, dtm)``."""
+    if model not in MODELS:
+        raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+    docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
+    if not docs:
+        raise EmptyVocabularyError("the corpus has no documents to fit a topic model on")
+    tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon)
+    dtm = build_dtm(docs, tokenizer=tokenizer, progress=progress, **dtm_options)
+    too_big = [x for x in ks if x > dtm.X.shape[0]]
+    if too_big:
+        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {dtm_options['unit']}s of "
+                          f"{len(docs)} documents; use K <= {dtm.X.shape[0]}")
+    return docs, tokenizer, dtm
+
+
+@dataclass
+class StabilityResult:
+    """How much ``governance_share`` moves between fits that differ only in K and the random seed.
+
+    ``fits``: one row per fit (``fit``, ``k``, ``seed``, the number of governance topics, the mean
+    ``governance_share`` and mean NPMI coherence). ``documents``: ``doc_id``, each fit's ``governance_share``
+    (a column per fit, named ``k<K>_seed<S>``), then their ``mean``, ``sd``, ``min`` and ``max``.
+    ``agreement``: Spearman correlations of ``governance_share`` between every two fits (NaN where a fit gives
+    every document the same share). ``summary``: medians of those correlations over all pairs, over pairs with
+    the same K (what the seed alone moves) and over pairs with different K, the lowest correlation, and the
+    median over documents of ``sd``.
+    """
+
+    fits: "pd.DataFrame"
+    documents: "pd.DataFrame"
+    agreement: "pd.DataFrame"
+    summary: dict
+
+
+def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
+                    seeds: int | str | Sequence[int] = (0, 1, 2), *, model: str = "seeded",
+                    lexicon: Lexicon | None = None, tokenizer=None, t2s: bool = True, unit: str = "paragraph",
+                    min_df: int | float = 2, max_df: int | float = 0.5, ngram_range: tuple[int, int] = (1, 1),
+                    max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
+                    progress=None, fit_progress=None) -> StabilityResult:
+    """Fit the model for every K in ``k`` and every seed in ``seeds`` on one document-term matrix, and measure
+    how far each document's ``governance_share`` depends on those choices (:class:`StabilityResult`).
+
+    A ``governance_share`` worth reporting should rank documents about the same way whatever K and seed; if
+    the correlations between fits are low, report the range, not one fit. ``seeds`` takes the forms ``k`` does
+    (``"0,1,2"``, ``"0:4"``). ``progress`` follows tokenizing, ``fit_progress`` the fits.
+    """
+    import pandas as pd
+
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    ks, seed_list = parse_k(k), parse_k(seeds)
+    if len(ks) * len(seed_list) < 2:
+        raise ConfigError("stability needs at least two fits: give several K or several seeds")
+    docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
+                                    max_df=max_df, ngram_range=ngram_range, progress=progress)
+    fits, shares = [], {}
+    if fit_progress is not None:
+        fit_progress.total = len(ks) * len(seed_list)
+    for kk in ks:
+        for seed in seed_list:
+            m = _make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SeedWarning)
+                m.fit(dtm)
+            gov = governance_topics(m, dtm, lexicon)
+            table, _ = _tables(m, dtm, gov)
+            name = f"k{kk}_seed{seed}"
+            shares[name] = table["governance_share"].to_numpy()
+            fits.append({"fit": name, "k": kk, "seed": seed, "governance_topics": len(gov),
+                         "mean_governance_share": float(shares[name].mean()),
+                         "coherence_npmi": float(coherence_npmi(m, dtm).mean())})
+            if fit_progress is not None:
+                fit_progress.update(1)
+    documents = dtm.metadata_frame()[["doc_id"]].copy()
+    frame = pd.DataFrame(shares, index=documents.index)
+    documents = pd.concat([documents, frame], axis=1)
+    documents["mean"], documents["sd"] = frame.mean(axis=1), frame.std(axis=1, ddof=0)
+    documents["min"], documents["max"] = frame.min(axis=1), frame.max(axis=1)
+    agreement = frame.corr(method="spearman")
+    fits = pd.DataFrame(fits)
+    k_of = dict(zip(fits.fit, fits.k))
+    pairs = [(a, b) for i, a in enumerate(frame.columns) for b in frame.columns[i + 1:]]
+
+    def median(selected) -> float:
+        values = [agreement.loc[a, b] for a, b in selected if not np.isnan(agreement.loc[a, b])]
+        return float(np.median(values)) if values else float("nan")
+
+    lowest = [agreement.loc[a, b] for a, b in pairs if not np.isnan(agreement.loc[a, b])]
+    summary = {"fits": len(fits), "documents": len(documents), "model": model, "k": ks, "seeds": seed_list,
+               "median_spearman": median(pairs),
+               "median_spearman_same_k": median([(a, b) for a, b in pairs if k_of[a] == k_of[b]]),
+               "median_spearman_different_k": median([(a, b) for a, b in pairs if k_of[a] != k_of[b]]),
+               "lowest_spearman": float(min(lowest)) if lowest else float("nan"),
+               "median_document_sd": float(documents["sd"].median())}
+    return StabilityResult(fits, documents, agreement, summary)
 
 
 # -- saving and applying ---------------------------------------------------------------------------------
@@ -507,22 +595,15 @@ def save_topic_model(result: TopicsResult, directory: str | os.PathLike) -> Path
     versions) to ``directory``, atomically (a temporary folder is renamed into place)."""
     import joblib
 
-    from .reports.tables import check_output_folder, replace_folder, temp_folder_beside
+    from .reports.tables import replacing_folder
 
-    directory = Path(directory)
-    check_output_folder(directory, MODEL_FILES, "topic model")
-    tmp = temp_folder_beside(directory)
-    try:
+    with replacing_folder(directory, MODEL_FILES, "topic model") as tmp:
         joblib.dump({"model": result.model, "tokenizer": result.tokenizer}, tmp / "model.joblib")
         (tmp / "vocabulary.json").write_text(json.dumps(result.dtm.vocabulary, ensure_ascii=False), "utf-8")
         manifest = {"format": "policytext-topic-model/1", "settings": result.settings, "versions": _versions(),
                     "topics": result.topics[["topic_id", "label", "seeded_dimension", "governance"]].to_dict("records")}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), "utf-8")
-        replace_folder(tmp, directory, MODEL_FILES, "topic model")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+    return Path(directory)
 
 
 TOPIC_FILES = ("documents.csv", "topics.csv", "k_selection.csv", "model")
@@ -536,22 +617,33 @@ def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
     previous outputs or none, never a mix. A folder holding other files is refused, never replaced.
     """
     from .reports import write_table
-    from .reports.tables import check_output_folder, replace_folder, temp_folder_beside
+    from .reports.tables import replacing_folder
 
-    directory = Path(directory)
-    check_output_folder(directory, TOPIC_FILES, "topic model output")
-    tmp = temp_folder_beside(directory)
-    try:
+    with replacing_folder(directory, TOPIC_FILES, "topic model output") as tmp:
         write_table(result.documents, tmp / "documents.csv")
         write_table(result.topics, tmp / "topics.csv")
         if result.k_selection is not None:
             write_table(result.k_selection, tmp / "k_selection.csv")
         save_topic_model(result, tmp / "model")
-        replace_folder(tmp, directory, TOPIC_FILES, "topic model output")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+    return Path(directory)
+
+
+STABILITY_FILES = ("fits.csv", "documents.csv", "agreement.csv", "summary.json")
+
+
+def write_stability(result: StabilityResult, directory: str | os.PathLike) -> Path:
+    """Write a :class:`StabilityResult` to ``directory`` (``fits.csv``, ``documents.csv``, ``agreement.csv``,
+    ``summary.json``), replacing it as a whole, as :func:`write_topics` does."""
+    from .reports import write_table
+    from .reports.tables import replacing_folder
+
+    with replacing_folder(directory, STABILITY_FILES, "topic stability output") as tmp:
+        write_table(result.fits, tmp / "fits.csv")
+        write_table(result.documents, tmp / "documents.csv")
+        write_table(result.agreement.rename_axis("fit").reset_index(), tmp / "agreement.csv")
+        summary = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in result.summary.items()}
+        (tmp / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return Path(directory)
 
 
 def load_topic_model(directory: str | os.PathLike) -> tuple[_TopicModel, object, dict]:

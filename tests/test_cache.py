@@ -71,9 +71,7 @@ def test_a_full_buffer_is_written_before_the_batch_ends(tmp_path, tokenizer):
         assert len(packs(tmp_path / "c")) == 3
 
 
-def test_many_entries_are_merged_into_the_index_and_still_found(tmp_path, tokenizer, monkeypatch):
-    import policytext.cache as cache_module
-
+def test_many_entries_are_merged_into_the_index_and_still_found(tmp_path, tokenizer):
     cache = TokenCache(tmp_path / "c")
     texts = [f"第{i}条 推进精细化管理" for i in range(40)]
     with cache.batch():

@@ -83,3 +83,16 @@ def test_a_folder_with_other_files_is_never_replaced(tmp_path):
     res = CliRunner().invoke(cli, ["topics", DEMO, "--model", "nmf", "--k", "3", "-o", str(out)])
     assert res.exit_code == 4 and "folder holds files that are not part of a topic model output (thesis.docx)" in res.stderr
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+
+
+def test_stability_prints_the_agreement_and_writes_the_tables(tmp_path):
+    out = tmp_path / "s"
+    res = CliRunner().invoke(cli, ["topics", "stability", DEMO, "--k", "8,9", "--seeds", "0,1", "--model", "nmf",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert "governance_share over 4 fits (nmf, K 8, 9; seeds 0, 1) of 24 documents: median Spearman" in res.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["agreement.csv", "documents.csv", "fits.csv", "summary.json"]
+    summary = __import__("json").loads((out / "summary.json").read_text())
+    assert summary["fits"] == 4 and len(pd.read_csv(out / "documents.csv")) == 24
+    one = CliRunner().invoke(cli, ["topics", "stability", DEMO, "--k", "9", "--seeds", "0"])
+    assert one.exit_code != 0 and "at least two fits" in one.output

@@ -12,7 +12,7 @@ from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
 from policytext.topics import (
     LdaModel, NmfModel, SeededLdaModel, SeedError, SeedWarning, apply_topics, coherence_npmi, fit_topics, parse_k,
-    select_k, topic_diversity, write_topics,
+    select_k, topic_diversity, topic_stability, write_topics,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -159,3 +159,34 @@ def test_write_replaces_the_folder_atomically(demo, tmp_path, monkeypatch):
         write_topics(r, out)
     assert (out / "documents.csv").read_bytes() == before  # the previous outputs are intact
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no half-written folder left behind
+
+
+def test_stability_fits_every_k_and_seed_and_agrees_with_single_fits(demo):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeedWarning)
+        result = topic_stability(demo, "8,9", "0,1")
+        single = fit_topics(demo, 9, random_state=1)
+        again = topic_stability(demo, "8,9", "0,1")
+    names = ["k8_seed0", "k8_seed1", "k9_seed0", "k9_seed1"]
+    assert result.fits["fit"].tolist() == names and result.fits["k"].tolist() == [8, 8, 9, 9]
+    assert list(result.documents.columns) == ["doc_id", *names, "mean", "sd", "min", "max"]
+    assert len(result.documents) == 24
+    # the same fit as fit_topics with that K and seed, up to gensim's float32 rounding
+    np.testing.assert_allclose(result.documents["k9_seed1"], single.documents["governance_share"], atol=1e-5)
+    shares = result.documents[names]
+    assert np.allclose(result.documents["sd"], shares.std(axis=1, ddof=0))
+    assert (result.documents["min"] <= result.documents["mean"]).all()
+    assert result.agreement.shape == (4, 4) and np.allclose(np.diag(result.agreement), 1.0)
+    assert result.agreement.loc["k8_seed0", "k9_seed1"] == pytest.approx(
+        shares["k8_seed0"].rank().corr(shares["k9_seed1"].rank()))
+    s = result.summary
+    assert s["fits"] == 4 and s["documents"] == 24 and s["k"] == [8, 9] and s["seeds"] == [0, 1]
+    same_k = [result.agreement.loc["k8_seed0", "k8_seed1"], result.agreement.loc["k9_seed0", "k9_seed1"]]
+    assert s["median_spearman_same_k"] == pytest.approx(np.median(same_k))
+    assert -1 <= s["lowest_spearman"] <= s["median_spearman"] <= 1
+    pd.testing.assert_frame_equal(result.documents, again.documents)  # deterministic
+
+
+def test_stability_needs_two_fits(demo):
+    with pytest.raises(ConfigError, match="at least two fits"):
+        topic_stability(demo, "9", "0")

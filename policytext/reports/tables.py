@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import OutputError
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode",
+__all__ = ["TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode",
            "table_to_text", "write_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
@@ -148,6 +148,22 @@ def temp_folder_beside(out: Path) -> Path:
         raise OutputError(f"{out}: cannot create a temporary folder beside it")
     except OSError as exc:
         raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def replacing_folder(out: str | os.PathLike, allowed: Iterable[str], what: str):
+    """Yield a new temporary folder beside ``out`` to write into; when the block ends without an error it
+    replaces ``out`` (:func:`replace_folder`), otherwise it is removed. ``out`` holding other files than
+    ``allowed`` is refused first (:func:`check_output_folder`)."""
+    out = Path(out)
+    check_output_folder(out, allowed, what)
+    tmp = temp_folder_beside(out)
+    try:
+        yield tmp
+        replace_folder(tmp, out, allowed, what)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def replace_folder(tmp: Path, out: Path, allowed: Iterable[str], what: str) -> None:
