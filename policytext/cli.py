@@ -539,7 +539,8 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
                f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
                f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
                f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
-               f"document (sd) {s['median_document_sd']:.3f}")
+               f"document (sd) {s['median_document_sd']:.3f}; Spearman with the lexicon index "
+               f"{fmt(s['spearman_with_index_range'][0])} to {fmt(s['spearman_with_index_range'][1])}")
     if output:
         _info(quiet, f"policytext: wrote {output}/fits.csv, documents.csv, agreement.csv, summary.json")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)

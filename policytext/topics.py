@@ -501,8 +501,10 @@ class StabilityResult:
     (a column per fit, named ``k<K>_seed<S>``), then their ``mean``, ``sd``, ``min`` and ``max``.
     ``agreement``: Spearman correlations of ``governance_share`` between every two fits (NaN where a fit gives
     every document the same share). ``summary``: medians of those correlations over all pairs, over pairs with
-    the same K (what the seed alone moves) and over pairs with different K, the lowest correlation, and the
-    median over documents of ``sd``.
+    the same K (what the seed alone moves) and over pairs with different K, the lowest correlation, the
+    median over documents of ``sd``, and the range over fits of ``spearman_with_index`` (a column of
+    ``fits``: each fit's rank correlation with the lexicon ``index`` of the same documents, scored with the
+    default tokenizer).
     """
 
     fits: "pd.DataFrame"
@@ -532,6 +534,9 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
         raise ConfigError("stability needs at least two fits: give several K or several seeds")
     docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
                                     max_df=max_df, ngram_range=ngram_range, progress=progress)
+    from .scoring import Scorer
+
+    index = Scorer(lexicon, t2s=t2s).score(docs).scores.set_index("doc_id")["index"]
     fits, shares = [], {}
     if fit_progress is not None:
         fit_progress.total = len(ks) * len(seed_list)
@@ -547,6 +552,7 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
             shares[name] = table["governance_share"].to_numpy()
             fits.append({"fit": name, "k": kk, "seed": seed, "governance_topics": len(gov),
                          "mean_governance_share": float(shares[name].mean()),
+                         "spearman_with_index": _spearman(shares[name], index.reindex(table["doc_id"]).to_numpy()),
                          "coherence_npmi": float(coherence_npmi(m, dtm).mean())})
             if fit_progress is not None:
                 fit_progress.update(1)
@@ -570,8 +576,20 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
                "median_spearman_same_k": median([(a, b) for a, b in pairs if k_of[a] == k_of[b]]),
                "median_spearman_different_k": median([(a, b) for a, b in pairs if k_of[a] != k_of[b]]),
                "lowest_spearman": float(min(lowest)) if lowest else float("nan"),
-               "median_document_sd": float(documents["sd"].median())}
+               "median_document_sd": float(documents["sd"].median()),
+               "spearman_with_index_range": [float(fits["spearman_with_index"].min()),
+                                             float(fits["spearman_with_index"].max())]}
     return StabilityResult(fits, documents, agreement, summary)
+
+
+def _spearman(a, b) -> float:
+    """Spearman's rank correlation of two arrays (NaN pairs dropped; NaN if either side is constant)."""
+    import pandas as pd
+
+    both = pd.DataFrame({"a": a, "b": b}).dropna()
+    if len(both) < 3 or both["a"].nunique() < 2 or both["b"].nunique() < 2:
+        return float("nan")
+    return float(both["a"].rank().corr(both["b"].rank()))
 
 
 # -- saving and applying ---------------------------------------------------------------------------------

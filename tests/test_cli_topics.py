@@ -91,6 +91,7 @@ def test_stability_prints_the_agreement_and_writes_the_tables(tmp_path):
                                    "-o", str(out)])
     assert res.exit_code == 0, res.stderr
     assert "governance_share over 4 fits (nmf, K 8, 9; seeds 0, 1) of 24 documents: median Spearman" in res.stdout
+    assert "Spearman with the lexicon index" in res.stdout
     assert sorted(p.name for p in out.iterdir()) == ["agreement.csv", "documents.csv", "fits.csv", "summary.json"]
     summary = __import__("json").loads((out / "summary.json").read_text())
     assert summary["fits"] == 4 and len(pd.read_csv(out / "documents.csv")) == 24

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import policytext as pt
 from policytext import Lexicon, read_corpus
 from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
@@ -185,6 +186,11 @@ def test_stability_fits_every_k_and_seed_and_agrees_with_single_fits(demo):
     assert s["median_spearman_same_k"] == pytest.approx(np.median(same_k))
     assert -1 <= s["lowest_spearman"] <= s["median_spearman"] <= 1
     pd.testing.assert_frame_equal(result.documents, again.documents)  # deterministic
+    index = pt.Scorer().score(demo).scores.set_index("doc_id")["index"]
+    expected = shares["k9_seed0"].rank().corr(index.loc[result.documents["doc_id"]].reset_index(drop=True).rank())
+    assert result.fits.loc[2, "spearman_with_index"] == pytest.approx(expected)
+    assert s["spearman_with_index_range"] == [result.fits["spearman_with_index"].min(),
+                                              result.fits["spearman_with_index"].max()]
 
 
 def test_stability_needs_two_fits(demo):
