@@ -338,6 +338,44 @@ class TokenCache:
         self._index, self._pending, self._pending_bytes = None, {}, 0
         return removed
 
+    def compact(self, small_bytes: int | None = None) -> dict:
+        """Merge the packs smaller than ``small_bytes`` (default: half of ``pack_bytes``) into packs of up to
+        ``pack_bytes``, one copy per key; damaged packs are removed, as any run removes them. New packs are
+        written before the old ones are removed, so a crash in between leaves duplicates, never a loss. Returns
+        ``packs_before``, ``packs_after``, ``merged`` (small packs replaced) and ``entries`` (entries copied)."""
+        limit = self.pack_bytes // 2 if small_bytes is None else int(small_bytes)
+        self.flush()
+        packs = sorted(self.folder.glob("*.pack")) if self.folder.is_dir() else []
+        small = [p for p in packs if p.stat().st_size < limit]
+        result = {"packs_before": len(packs), "packs_after": len(packs), "merged": 0, "entries": 0}
+        if len(small) < 2:
+            return result
+        writer = TokenCache(self.folder, pack_bytes=self.pack_bytes)
+        seen: set[bytes] = set()
+        done: list[Path] = []
+        with writer.batch():
+            for path in small:
+                entries = _pack_entries(path)
+                if entries is None:  # damaged (the writer's index removes it) or gone
+                    continue
+                for digest, data in entries:
+                    if digest not in seen:
+                        seen.add(digest)
+                        writer._pending[digest] = data
+                        writer._pending_bytes += len(data)
+                        if writer._pending_bytes >= writer.pack_bytes:
+                            writer.flush()
+                done.append(path)
+        if writer.stats["write_errors"]:
+            raise OSError(f"cannot write packs in {self.folder}")
+        for path in done:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        self._index = None  # index again on next use
+        result.update(merged=len(done), entries=len(seen),
+                      packs_after=len(list(self.folder.glob("*.pack"))))
+        return result
+
     def _old_format_files(self) -> list[Path]:
         """Entries of cache format 2 and their temporary files: ``<folder>/<2 hex>/<64 hex>.tok``."""
         if not self.folder.is_dir():
@@ -437,6 +475,29 @@ class TokenCache:
 
 
 _PREAD = hasattr(os, "pread")
+
+
+def _pack_entries(path: Path) -> list[tuple[bytes, bytes]] | None:
+    """Every ``(key, entry bytes)`` of a pack whose index and entries check out, else None."""
+    records = _PackIndex._read_index(path)
+    if records is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    out = []
+    for k0, k1, offset, length in records.tolist():
+        entry = data[offset:offset + length]
+        digest = entry[:32]
+        if int.from_bytes(digest[:8], "little") != k0 or digest[8:] != k1.ljust(24, b"\0"):
+            return None
+        try:
+            Segmentation.from_bytes(entry[32:])
+        except (ValueError, UnicodeDecodeError, struct.error):
+            return None
+        out.append((digest, entry[32:]))
+    return out
 
 
 def _prefix(digest: bytes) -> int:

@@ -333,3 +333,24 @@ def test_reading_without_pread_as_on_windows(tmp_path, tokenizer, monkeypatch):
     later = TokenCache(tmp_path / "c")
     assert [later.segment(raw, tokenizer).tokens() for raw in TEXTS] == [s.tokens() for s in segs]
     assert later.stats["hits"] == 3 and later._packs()._fds == {}
+
+
+def test_compact_merges_small_packs_keeps_every_entry_once_and_skips_damaged_ones(tmp_path, tokenizer):
+    folder = tmp_path / "c"
+    cache = TokenCache(folder)
+    texts = [f"第{i}条 推进精细化管理" for i in range(12)]
+    segs = [cache.segment(raw, tokenizer) for raw in texts]  # outside a batch: a pack each
+    cache.segment(texts[0], tokenizer)  # a hit, nothing written
+    with TokenCache(folder).batch() as again:  # the same entry written again in another pack
+        again.put(again.key(texts[1], tokenizer), segs[1])
+    broken = folder / "broken.pack"
+    broken.write_bytes(b"not a pack")
+    assert len(packs(folder)) == 14
+    result = CliRunner().invoke(cli, ["cache", "compact", "--cache", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "14 packs before, 1 after (13 small packs merged, 12 entries copied)" in result.output
+    assert not broken.exists()  # removed, as any run removes a damaged pack
+    later = TokenCache(folder)
+    assert [later.segment(raw, tokenizer).tokens() for raw in texts] == [s.tokens() for s in segs]
+    assert later.stats["hits"] == 12 and len(later) == 12 and later.stats["bad"] == 0
+    assert TokenCache(folder).compact() == {"packs_before": 1, "packs_after": 1, "merged": 0, "entries": 0}
