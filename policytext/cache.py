@@ -361,10 +361,7 @@ class TokenCache:
                 for digest, data in entries:
                     if digest not in seen:
                         seen.add(digest)
-                        writer._pending[digest] = data
-                        writer._pending_bytes += len(data)
-                        if writer._pending_bytes >= writer.pack_bytes:
-                            writer.flush()
+                        writer._store(digest, data)
                 done.append(path)
         if writer.stats["write_errors"]:
             raise OSError(f"cannot write packs in {self.folder}")
@@ -430,8 +427,11 @@ class TokenCache:
     def put(self, key: str, seg: Segmentation) -> bool:
         """Store ``seg``: buffered inside :meth:`batch`, written at once outside one. False if it could not be
         written."""
-        data = seg.to_bytes()
-        self._pending[bytes.fromhex(key)] = data
+        return self._store(bytes.fromhex(key), seg.to_bytes())
+
+    def _store(self, digest: bytes, data: bytes) -> bool:
+        """Buffer one entry's bytes; write the buffer unless a batch is open and it is below ``pack_bytes``."""
+        self._pending[digest] = data
         self._pending_bytes += len(data)
         if self._batch and self._pending_bytes < self.pack_bytes:
             return True

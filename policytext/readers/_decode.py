@@ -183,25 +183,27 @@ def _korean_instead(data: bytes, gb_text: str) -> tuple[str, str] | None:
             break
     else:
         return None
-    wide = [ch for ch in text[:_SAMPLE_CHARS] if ord(ch) >= 0x80]
-    hangul = sum(1 for ch in wide if 0xAC00 <= ord(ch) <= 0xD7A3)
-    if not _is_clean(text) or hangul < 0.9 * len(wide):
+    if not _is_clean(text) or _share_in(text, 0xAC00, 0xD7A3)[0] < 0.9:
         return None
     return text, codec
 
 
+def _share_in(text: str, lo: int, hi: int) -> tuple[float, int]:
+    """(share of ``text``'s non-ASCII characters that lie in ``lo``..``hi``, number of non-ASCII characters),
+    over the leading :data:`_SAMPLE_CHARS` characters."""
+    wide = [ord(ch) for ch in text[:_SAMPLE_CHARS] if ord(ch) >= 0x80]
+    return sum(1 for c in wide if lo <= c <= hi) / max(len(wide), 1), len(wide)
+
+
 def _japanese_instead(data: bytes) -> tuple[str, str] | None:
     """The EUC-JP reading of ``data`` if it is Japanese by rule 7, else None."""
-    def hiragana_share(text: str) -> tuple[float, int]:
-        wide = [ch for ch in text[:_SAMPLE_CHARS] if ord(ch) >= 0x80]
-        return sum(1 for ch in wide if 0x3041 <= ord(ch) <= 0x309F) / max(len(wide), 1), len(wide)
-
-    if hiragana_share(data[:4096].decode("euc_jp", "replace"))[0] < JAPANESE_HIRAGANA:  # a cheap look first
+    hiragana = (0x3041, 0x309F)
+    if _share_in(data[:4096].decode("euc_jp", "replace"), *hiragana)[0] < JAPANESE_HIRAGANA:  # a cheap look first
         return None
     text = _strict(data, "euc_jp")
     if text is None or not _is_clean(text):
         return None
-    share, n_wide = hiragana_share(text)
+    share, n_wide = _share_in(text, *hiragana)
     return (text, "euc_jp") if share >= JAPANESE_HIRAGANA and n_wide >= 40 else None
 
 
