@@ -312,11 +312,14 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
               help="Write the lines to FILE (.csv, .tsv, .jsonl, .parquet, .xlsx).")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "tsv", "jsonl"]), default="text", show_default=True,
               help="Format on stdout when -o is not given.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["counted", "rejected", "vetoed"]),
+              help="Only hits with this status (repeatable; default: all). Rejected and vetoed hits come from the "
+                   "lexicon's context rules and are not counted in scores.")
 @corpus_options
 @tokenizer_options
 @common_options
-def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encoding, metadata, metadata_id_column,
-         glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_column, encoding, metadata,
+         metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Keyword in context: every hit of TERMs, matched as scoring matches them.
 
     A TERM may also name a lexicon category (e.g. co_governance), which stands for all its terms.
@@ -325,19 +328,22 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
     Examples:
       policytext kwic corpora/demo 共治 无缝对接
       policytext kwic corpora/demo seamless_service --window 10 -o kwic.xlsx
+      policytext kwic corpora/demo crude --status rejected
     """
     from .kwic import kwic as run_kwic
 
     corpus = _read([corpus_path], text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "kwic") as bar:
-        df = run_kwic(corpus, terms, lexicon=lexicon, window=window, tokenizer=tokenizer, t2s=not no_t2s, progress=bar)
+        df = run_kwic(corpus, terms, lexicon=lexicon, window=window, tokenizer=tokenizer, t2s=not no_t2s, progress=bar,
+                      status=statuses or None)
     if output or fmt != "text":
         _emit_table(df, output, fmt if fmt != "text" else "csv")
     else:
         width = max([len(d) for d in df["doc_id"]] + [0])
         for r in df.itertuples():
-            click.echo(f"{r.doc_id:<{width}}  {r.left:>{window}} 【{r.match}】 {r.right}")
+            mark = "" if r.status == "counted" else f"  ({r.status})"
+            click.echo(f"{r.doc_id:<{width}}  {r.left:>{window}} 【{r.match}】 {r.right}{mark}")
     _info(quiet, f"policytext: {len(df)} lines in {df['doc_id'].nunique()} of {len(corpus)} documents")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 

@@ -490,7 +490,7 @@ class Lexicon:
         * ``bad-term``: terms empty after normalisation or with whitespace/separators, weights that are not
           finite numbers in (0, :data:`MAX_WEIGHT`] (the loaders refuse these too, naming the line);
         * ``context``: a context rule with an empty cue list or an empty cue (error), a cue that is itself a
-          lexicon term (warning);
+          lexicon term (warning for a rejection cue, info otherwise: the cue's own hits still count);
         * ``empty-category``: a category without terms;
         * ``nested`` (info): a term inside another term; where both could match, the longer one wins;
         * ``split`` (info, needs ``tokenizer``): jieba splits the term on its own into several tokens; it
@@ -568,8 +568,8 @@ class Lexicon:
                 for cue in rule.cues:
                     if not cue or not _normalize_term(cue):
                         out.append(LexiconIssue("error", "context", term, cat, f"{kind}: empty cue{where}"))
-                    elif cue in terms and kind != "require_context":
-                        out.append(LexiconIssue("warning", "context", term, cat,
+                    elif cue in terms:
+                        out.append(LexiconIssue("warning" if kind == "reject_context" else "info", "context", term, cat,
                                                 f"{kind}: cue {cue!r} is itself a lexicon term; its own hits still "
                                                 f"count{where}"))
                     elif term and cue == term:

@@ -388,7 +388,7 @@ class Scorer:
         row["index"] = row["index_positive"] - row["index_contrast"]
         for c in contrast:
             row[f"{c}_rejected"] = rejected[c]
-        row["hits_vetoed"] = n_vetoed
+        row["n_vetoed"] = n_vetoed
         n_sent = len(sentences)
         pos_sents = set().union(*(sent_cats[c] for c in positive)) if positive else set()
         row["n_sentences"] = n_sent
