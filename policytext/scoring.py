@@ -67,7 +67,7 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence of ``text``: segments ending at 。！？； (full-width or ASCII, a run of
+    r"""``(start, end)`` of each sentence of ``text``: segments ending at 。！？； (full-width or ASCII, a run of
     them, with any closing quote or bracket that follows) or at a line break; segments without a letter, digit
     or ideograph are left out. Apply it to normalised text, where hard wraps are already joined.
 
