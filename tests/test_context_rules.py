@@ -205,3 +205,19 @@ def test_short_flag_uses_the_documented_threshold():
     assert SHORT_TEXT == 300
     df = score_texts(["精准施策。" * 59 + "精准", "精准施策。" * 60])  # 297 and 300 non-space characters
     assert df["n_chars"].tolist() == [297, 300] and df["short"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("command", ["score", "lexicon validate"])
+def test_cli_refuses_a_nan_weight_naming_the_line(tmp_path, command):
+    from click.testing import CliRunner
+
+    from policytext.cli import cli
+
+    lex = tmp_path / "w.csv"
+    lex.write_text("term,category,weight\n共治,a,1\n协同,a,nan\n", encoding="utf-8")
+    doc = tmp_path / "t.txt"
+    doc.write_text("推进社会共治", encoding="utf-8")
+    args = ["score", str(doc), "--lexicon", str(lex)] if command == "score" else ["lexicon", "validate", str(lex)]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code not in (0, 1) and "w.csv, line 3: weight nan is not a finite number" in res.output
+    assert "index" not in res.stdout
