@@ -59,6 +59,8 @@ _END = ""  # trie key marking the end of a term (no term contains the empty stri
 EVIDENCE_WINDOW = 12
 #: a document with fewer non-whitespace characters than this is flagged ``short``: its rates rest on few characters
 SHORT_TEXT = 300
+#: context rules look at most this many characters before and after a hit, even in a longer clause
+MAX_CLAUSE = 200
 #: the status of an evidence row
 STATUSES = ("counted", "rejected", "vetoed")
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\n")
@@ -159,9 +161,9 @@ class Matcher:
                 if breaks is None:
                     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
                 i = bisect.bisect_left(breaks, h.start)
-                c_start = breaks[i - 1] + 1 if i else 0
+                c_start = max(breaks[i - 1] + 1 if i else 0, h.start - MAX_CLAUSE)
                 j = bisect.bisect_left(breaks, h.end)
-                c_end = breaks[j] if j < len(breaks) else len(text)
+                c_end = min(breaks[j] if j < len(breaks) else len(text), h.end + MAX_CLAUSE)
                 reject, exclude, require = rules
                 if any(r.found(text, h.start, h.end, c_start, c_end) for r in exclude) or (
                         require and not any(r.found(text, h.start, h.end, c_start, c_end) for r in require)):
