@@ -221,3 +221,12 @@ def test_cli_refuses_a_nan_weight_naming_the_line(tmp_path, command):
     res = CliRunner().invoke(cli, args)
     assert res.exit_code not in (0, 1) and "w.csv, line 3: weight nan is not a finite number" in res.output
     assert "index" not in res.stdout
+
+
+def test_rules_look_at_most_max_clause_characters_away(default_scorer):
+    from policytext.scoring import MAX_CLAUSE
+
+    near = "反对" + "的" * (MAX_CLAUSE - 2) + "形式主义"  # the cue starts MAX_CLAUSE characters before the term
+    far = "反对" + "的" * (MAX_CLAUSE - 1) + "形式主义"
+    assert row_and_hits(default_scorer, near)[1]["status"].tolist() == ["rejected"]
+    assert row_and_hits(default_scorer, far)[1]["status"].tolist() == ["counted"]
