@@ -140,6 +140,7 @@ def check_entry(term, weight, where: str = "<lexicon>") -> str:
     """The one check every loader applies to a term: returns the term normalised like text (NFKC, zero-width
     characters removed, surrounding space stripped); raises :class:`LexiconError` naming ``where`` (file and
     line) if it is empty after that, or if ``weight`` is not a finite number in (0, :data:`MAX_WEIGHT`].
+    Exclusions and context cues are normalised the same way when read.
 
     >>> check_entry("\u200b精细化\u200d", 1.5)
     '精细化'
@@ -200,7 +201,7 @@ def parse_rules_cell(cell: str, kind: str, where: str = "<lexicon>") -> tuple[Co
                     window = _as_window(item[7:], where)
                 else:
                     raise LexiconError(f"{where}: {kind}: unknown setting {item!r} (use before, after, both, window=N)")
-        rules.append(ContextRule(tuple(c.strip() for c in part.split("|") if c.strip()), side, window))
+        rules.append(ContextRule(tuple(_normalize_term(c) for c in part.split("|") if c.strip()), side, window))
     return tuple(rules)
 
 
@@ -226,7 +227,7 @@ def _rules_from_data(value, kind: str, where: str) -> tuple[ContextRule, ...]:
         raise LexiconError(f"{where}: {kind} must be a list of cue words or of rules with 'cues'")
     bare = [v["term"] if isinstance(v, dict) and set(v) <= {"term", "__line__"} else v for v in value]
     if all(isinstance(v, str) for v in bare):
-        return (ContextRule(tuple(str(v).strip() for v in bare), RULE_KINDS[kind]),)
+        return (ContextRule(tuple(_normalize_term(str(v)) for v in bare), RULE_KINDS[kind]),)
     rules = []
     for v in bare:
         if not isinstance(v, dict):
@@ -247,7 +248,7 @@ def _rules_from_data(value, kind: str, where: str) -> tuple[ContextRule, ...]:
         if side not in _SIDES:
             raise LexiconError(f"{w}: side must be before, after or both, got {side!r}")
         window = None if v.get("window") is None else _as_window(v.get("window"), w)
-        rules.append(ContextRule(tuple(str(c).strip() for c in cues), side, window))
+        rules.append(ContextRule(tuple(_normalize_term(str(c)) for c in cues), side, window))
     return tuple(rules)
 
 

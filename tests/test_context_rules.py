@@ -230,3 +230,15 @@ def test_rules_look_at_most_max_clause_characters_away(default_scorer):
     far = "反对" + "的" * (MAX_CLAUSE - 1) + "形式主义"
     assert row_and_hits(default_scorer, near)[1]["status"].tolist() == ["rejected"]
     assert row_and_hits(default_scorer, far)[1]["status"].tolist() == ["counted"]
+
+
+def test_cues_are_normalised_like_text(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("categories:\n  crude:\n    polarity: -1\n    reject_context: [\"反\\u200b对\", \"ＰＭ\"]\n"
+                 "    terms: [一刀切]\n", encoding="utf-8")
+    lex = load_lexicon(p)
+    assert lex.category("crude").reject_context[0].cues == ("反对", "PM")
+    assert score_texts(["坚决反对一刀切"], lexicon=lex)["crude_rejected"].tolist() == [1]
+    p.write_text("categories:\n  crude:\n    polarity: -1\n    reject_context: [\"\\u200b\"]\n    terms: [一刀切]\n",
+                 encoding="utf-8")
+    assert [i.message for i in load_lexicon(p).validate() if i.code == "context"] == ["reject_context: empty cue"]
