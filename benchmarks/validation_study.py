@@ -20,8 +20,16 @@ word vectors learned with the national work reports (``gwr``, 1954-2025) and, fo
 reports as reference documents (the corpora alone lack the crude pole's words), 2,000 bootstrap resamples
 (seed 0).
 
+3. Lexicon versions (``--part lexicon``): the default lexicon 1.1.0 against 1.0.0 (kept in
+   ``benchmarks/lexicons/``): the coded sentences of ``../shared/gold`` (``dev.csv``: precision, recall, F1 of
+   the positive call, AUROC of ``sentence_share`` and ``index``, overall and per source, with a
+   leave-one-sentence-out estimate of the tuning's optimism; ``crude_dev.csv``: the rejection call), the known
+   groups of part 1 (AUROC of ``index`` and ``sentence_share``), and on each corpus of ``../shared/corpora``
+   the crude hits that are rejections and Spearman's correlation of the two versions' indexes.
+
     python benchmarks/validation_study.py                 # prints the tables (a few minutes on 2 cores)
     python benchmarks/validation_study.py --out study_out # also writes the per-document tables there
+    python benchmarks/validation_study.py --part lexicon  # part 3 only (about two minutes)
 """
 
 from __future__ import annotations
@@ -315,10 +323,157 @@ def provincial(root: Path, out: Path | None) -> list[str]:
     return lines
 
 
+# -- part 3: lexicon versions -----------------------------------------------------------------------------------
+OLD_LEXICON = Path(__file__).resolve().parent / "lexicons" / "fine_grained_governance_1.0.0.yaml"
+GOLD = SHARED.parent / "gold"
+#: the corpora of ../shared/corpora scored in part 3, as (name, folder, glob)
+CORPORA = [("gwr (national work reports 1954-2025)", "gwr", "[12]*.txt"),
+           ("provincial_gwr (2025-26)", "provincial_gwr", "202*/*.txt"),
+           ("cpc_congress_reports", "cpc_congress_reports", "[0-9]*.txt"),
+           ("smart_governance_policies", "smart_governance_policies", "*/*.txt"),
+           ("govcn_policy_sample", "govcn_policy_sample", "docs/*.txt"),
+           ("laws_regulations (all versions)", "laws_regulations", "*.txt")]
+
+
+def _fmt(v, lo, hi) -> str:
+    return "–" if pd.isna(v) else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def _gold_rows(table: pd.DataFrame, measure: str, metric: str, against: str) -> str:
+    r = table[(table.measure == measure) & (table.metric == metric) & (table.against == against)]
+    return "–" if not len(r) else _fmt(r.value.iloc[0], r.ci_low.iloc[0], r.ci_high.iloc[0])
+
+
+def _revert_cited(new, old, sentence_id: str):
+    """``new`` with every term whose provenance or note cites ``sentence_id`` put back as in ``old`` (or removed)."""
+    import re
+
+    from policytext import Lexicon
+
+    cite = re.compile(rf"\b{re.escape(sentence_id)}\b")
+    old_terms = {(t.term, t.category): t for t in old.terms}
+    terms = []
+    for t in new.terms:
+        if cite.search(t.provenance) or cite.search(t.note):
+            if (t.term, t.category) in old_terms:
+                terms.append(old_terms[(t.term, t.category)])
+            continue
+        terms.append(t)
+    return Lexicon([new.category(c) for c in new.categories], terms, name=new.name, version=new.version)
+
+
+def loo_dev(gold: pd.DataFrame, new, old, tokenizer) -> dict:
+    """Leave-one-sentence-out: each dev sentence scored by 1.1.0 without the changes that cite it."""
+    import re
+
+    from policytext.validation import f1_score, precision_recall, score_gold
+
+    scores, _ = score_gold(gold, new, tokenizer)
+    pred = (scores["sentences_positive"] > 0).to_numpy(float)
+    cited = sorted({m for t in new.terms for m in re.findall(r"\bg\d{3}\b", t.provenance + " " + t.note)})
+    changed = []
+    for sid in cited:
+        i = np.flatnonzero(gold["id"].astype(str).to_numpy() == sid)
+        if not len(i):
+            continue
+        one, _ = score_gold(gold.iloc[i], _revert_cited(new, old, sid), tokenizer)
+        p = float(one["sentences_positive"].iloc[0] > 0)
+        if p != pred[i[0]]:
+            changed.append(sid)
+        pred[i[0]] = p
+    y = gold["label"].astype(int).to_numpy()
+    prec, rec = precision_recall(pred, y, 0.5)
+    return {"precision": prec, "recall": rec, "f1": f1_score(pred >= 0.5, y), "auroc": auroc(pred, y),
+            "cited": cited, "changed": changed}
+
+
+def lexicon_versions(root: Path, out: Path | None) -> list[str]:
+    from policytext.validation import read_gold, validate_gold
+
+    new, old = load_lexicon(), load_lexicon(OLD_LEXICON)
+    tok = Tokenizer(engine="rjieba")
+    lines: list[str] = []
+    if (GOLD / "dev.csv").is_file():
+        dev = read_gold(GOLD / "dev.csv")
+        t_old = validate_gold(dev, old, tok, n_resamples=RESAMPLES, seed=SEED)
+        t_new = validate_gold(dev, new, tok, n_resamples=RESAMPLES, seed=SEED)
+        if out:
+            pd.concat([t_old.assign(lexicon=old.version), t_new.assign(lexicon=new.version)]).to_csv(
+                out / "gold_dev.csv", index=False)
+        lines += [f"dev.csv ({len(dev)} sentences, {int(dev.label.sum())} positive); 95% intervals: stratified bootstrap, "
+                  f"{RESAMPLES} resamples, seed {SEED}.", "",
+                  f"| statistic | {old.version} | {new.version} |", "|---|---|---|"]
+        for measure, metric in [("positive_call", "precision"), ("positive_call", "recall"), ("positive_call", "f1"),
+                                ("sentence_share", "auroc"), ("index", "auroc")]:
+            lines.append(f"| {measure} {metric} | {_gold_rows(t_old, measure, metric, 'label')} | "
+                         f"{_gold_rows(t_new, measure, metric, 'label')} |")
+        lines += ["", "Per source (F1 of the positive call; n positive):", "",
+                  f"| source | n (positive) | {old.version} | {new.version} |", "|---|---|---|---|"]
+        for src, g in dev.groupby("source"):
+            a = f"label | source={src}"
+            lines.append(f"| {src} | {len(g)} ({int(g.label.sum())}) | {_gold_rows(t_old, 'positive_call', 'f1', a)} "
+                         f"| {_gold_rows(t_new, 'positive_call', 'f1', a)} |")
+        lines += ["", "Per dimension (F1 of a hit in the category of the same name):", "",
+                  f"| dimension | positives | {old.version} | {new.version} |", "|---|---|---|---|"]
+        for d in ("fine_grained", "smart_admin", "seamless_service", "co_governance", "grassroots", "performance"):
+            r = t_new[(t_new.metric == "f1") & (t_new.against == f"dimension={d}")]
+            lines.append(f"| {d} | {int(r.n_positive.iloc[0])} | {_gold_rows(t_old, f'hit_{d}', 'f1', f'dimension={d}')} "
+                         f"| {_gold_rows(t_new, f'hit_{d}', 'f1', f'dimension={d}')} |")
+        loo = loo_dev(dev, new, old, tok)
+        lines += ["", f"Leave-one-sentence-out ({len(loo['cited'])} dev sentences are cited by a 1.1.0 change; each "
+                  "scored by 1.1.0 without the changes citing it): precision "
+                  f"{loo['precision']:.3f}, recall {loo['recall']:.3f}, F1 {loo['f1']:.3f}, AUROC of sentence_share "
+                  f"{loo['auroc']:.3f}; calls that change: {', '.join(loo['changed']) or 'none'}."]
+    if (GOLD / "crude_dev.csv").is_file():
+        crude = read_gold(GOLD / "crude_dev.csv")
+        t = validate_gold(crude, new, tok, n_resamples=RESAMPLES, seed=SEED)
+        get = lambda m, a: t[(t.metric == m) & (t.against == a)]  # noqa: E731
+        lines += ["", f"crude_dev.csv ({len(crude)} occurrences, {int((crude.frame == 'reject').sum())} coded reject), "
+                  f"lexicon {new.version}: rejection call precision "
+                  f"{_gold_rows(t, 'rejection_call', 'precision', 'frame=reject')}, recall "
+                  f"{_gold_rows(t, 'rejection_call', 'recall', 'frame=reject')}; endorse rows called rejected: "
+                  f"{int(get('endorse_rejected', 'frame=endorse').value.iloc[0])} of "
+                  f"{int(get('endorse_rejected', 'frame=endorse').n.iloc[0])}; describe rows called rejected: "
+                  f"{int(get('describe_rejected', 'frame=describe').value.iloc[0])} of "
+                  f"{int(get('describe_rejected', 'frame=describe').n.iloc[0])}."]
+    # known groups
+    smart, _ = smart_governance(root)
+    regs, _ = length_matched(smart, local_regulations(root), SEED)
+    both = Corpus([Document(d.doc_id, d.text, {}) for d in smart] + [Document(d.doc_id, d.text, {}) for d in regs])
+    y = np.array([1] * len(smart) + [0] * len(regs))
+    lines += ["", f"Known groups ({len(smart)} smart-governance policies against {len(regs)} length-matched local "
+              "regulations, as in part 1), AUROC [95% CI]:", "", f"| measure | {old.version} | {new.version} |",
+              "|---|---|---|"]
+    kg = {}
+    for lex in (old, new):
+        kg[lex.version] = Scorer(lex, tok).score(both, jobs=1).scores
+    for col in ("index", "sentence_share"):
+        lines.append(f"| {col} | {ci(auroc, kg[old.version][col], y, strata=y)} | "
+                     f"{ci(auroc, kg[new.version][col], y, strata=y)} |")
+    # corpora
+    lines += ["", "Each corpus scored with both versions (crude hits of 1.1.0: counted = subtracted, rejected = in "
+              "crude_rejected; Spearman of the two versions' index over the corpus's documents):", "",
+              "| corpus | documents | crude hits 1.0.0 | 1.1.0 counted | 1.1.0 rejected | rejected share | "
+              "Spearman index 1.0.0 ~ 1.1.0 |", "|---|---|---|---|---|---|---|"]
+    for name, folder, glob in CORPORA:
+        t0 = time.perf_counter()
+        corpus = read_corpus(root / folder, glob=glob)
+        a = Scorer(old, tok).score(corpus, jobs=1).scores
+        b = Scorer(new, tok).score(corpus, jobs=1).scores
+        counted, rejected = int(b["hits_crude"].sum()), int(b["crude_rejected"].sum())
+        share = rejected / (counted + rejected) if counted + rejected else float("nan")
+        lines.append(f"| {name} | {len(a)} | {int(a['hits_crude'].sum())} | {counted} | {rejected} | {share:.0%} | "
+                     f"{spearman(a['index'], b['index']):.3f} |")
+        log(f"{name}: {len(a)} documents scored twice in {time.perf_counter() - t0:.0f} s")
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpora", default=str(SHARED), help="the shared corpora folder")
     ap.add_argument("--out", help="also write the per-document tables to this folder")
+    ap.add_argument("--part", choices=["all", "lexicon"], default="all",
+                    help="lexicon: only part 3 (lexicon 1.0.0 against 1.1.0)")
     args = ap.parse_args(argv)
     root = Path(args.corpora)
     if not root.is_dir():
@@ -328,6 +483,12 @@ def main(argv=None) -> int:
     if out:
         out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    if args.part == "lexicon":
+        lines = ["## Lexicon 1.0.0 against 1.1.0", ""] + lexicon_versions(root, out)
+        lines += ["", f"Command: `python benchmarks/validation_study.py --part lexicon` ({time.perf_counter() - t0:.0f} s "
+                  "on this machine)."]
+        print("\n".join(lines))
+        return 0
     lines = ["## Known groups: smart-governance policies against length-matched local regulations", ""]
     lines += known_groups(root, out)
     lines += ["", "## Triangulation on the 62 provincial government work reports", ""]

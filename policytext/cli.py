@@ -293,6 +293,14 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"
                  + (f"; metadata from {info['metadata']}" if info.get("metadata") else "")
                  + f"; {where}{reuse}")
+    if len(result.scores) and "short" in result.scores.columns:
+        from .scoring import SHORT_TEXT
+
+        n_short = int(result.scores["short"].sum())
+        if n_short:
+            _info(quiet, f"policytext: warning: {n_short} of {len(result.scores)} documents are short (under "
+                         f"{SHORT_TEXT} characters, column short): their rates per 10,000 characters rest on few "
+                         "characters and swing widely; compare sentence_share, or set them apart")
     if len(result.scores) and not quiet:
         ranked = result.scores.sort_values(["index", "doc_id"], ascending=[False, True])
         fmt = lambda rows: ", ".join(f"{r.doc_id} ({r.index:.1f})" for r in rows.itertuples())  # noqa: E731
@@ -312,11 +320,14 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
               help="Write the lines to FILE (.csv, .tsv, .jsonl, .parquet, .xlsx).")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "tsv", "jsonl"]), default="text", show_default=True,
               help="Format on stdout when -o is not given.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["counted", "rejected", "vetoed"]),
+              help="Only hits with this status (repeatable; default: all). Rejected and vetoed hits come from the "
+                   "lexicon's context rules and are not counted in scores.")
 @corpus_options
 @tokenizer_options
 @common_options
-def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encoding, metadata, metadata_id_column,
-         glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_column, encoding, metadata,
+         metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Keyword in context: every hit of TERMs, matched as scoring matches them.
 
     A TERM may also name a lexicon category (e.g. co_governance), which stands for all its terms.
@@ -325,19 +336,22 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
     Examples:
       policytext kwic corpora/demo 共治 无缝对接
       policytext kwic corpora/demo seamless_service --window 10 -o kwic.xlsx
+      policytext kwic corpora/demo crude --status rejected
     """
     from .kwic import kwic as run_kwic
 
     corpus = _read([corpus_path], text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "kwic") as bar:
-        df = run_kwic(corpus, terms, lexicon=lexicon, window=window, tokenizer=tokenizer, t2s=not no_t2s, progress=bar)
+        df = run_kwic(corpus, terms, lexicon=lexicon, window=window, tokenizer=tokenizer, t2s=not no_t2s, progress=bar,
+                      status=statuses or None)
     if output or fmt != "text":
         _emit_table(df, output, fmt if fmt != "text" else "csv")
     else:
         width = max([len(d) for d in df["doc_id"]] + [0])
         for r in df.itertuples():
-            click.echo(f"{r.doc_id:<{width}}  {r.left:>{window}} 【{r.match}】 {r.right}")
+            mark = "" if r.status == "counted" else f"  ({r.status})"
+            click.echo(f"{r.doc_id:<{width}}  {r.left:>{window}} 【{r.match}】 {r.right}{mark}")
     _info(quiet, f"policytext: {len(df)} lines in {df['doc_id'].nunique()} of {len(corpus)} documents")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
@@ -978,7 +992,13 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
 
 
 @cli.command()
-@click.argument("scores_path", type=click.Path(dir_okay=False), metavar="SCORES")
+@click.argument("scores_path", required=False, type=click.Path(dir_okay=False), metavar="[SCORES]")
+@click.option("--gold", "gold_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="A coded sentence file (id, source, sentence, label, dimension; or id, term, sentence, frame): "
+                   "score each sentence with the lexicon and check the calls (no SCORES needed).")
+@click.option("--lexicon", "lexicon_path", metavar="FILE", help="With --gold: the lexicon (default: fine-grained governance).")
+@click.option("--engine", type=click.Choice(["jieba", "rjieba"]), default="jieba", show_default=True,
+              help="With --gold: the tokenizer engine.")
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Human labels or known groups (.xlsx, .csv, .tsv, .jsonl, .parquet), joined to SCORES by "
                    "--id-column; a coded `policytext sample` file works as it is. Default: labels in SCORES itself.")
@@ -995,8 +1015,8 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the results here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
 @common_options
-def validate(scores_path, labels_path, score_columns, label_column, id_column, positive, threshold, resamples, seed,
-             output, quiet):
+def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_columns, label_column, id_column, positive,
+             threshold, resamples, seed, output, quiet):
     """Check scores against human labels or known groups, and against each other, with bootstrap 95% intervals.
 
     Binary labels: AUROC, Spearman, precision and recall at a threshold; ordinal labels: Spearman. Coded
@@ -1008,9 +1028,17 @@ def validate(scores_path, labels_path, score_columns, label_column, id_column, p
       policytext validate scores.csv --labels sample.xlsx
       policytext validate measures.csv --labels groups.csv --label-column group --positive smart --score-column index --score-column scale_score
       policytext validate measures.csv --score-column index --score-column governance_share --score-column scale_score
+      policytext validate --gold ../shared/gold/dev.csv
+      policytext validate --gold ../shared/gold/crude_dev.csv --lexicon my_lexicon.yaml
     """
     from .validation import read_labels, validate_measures
 
+    if gold_path:
+        if scores_path or labels_path:
+            raise click.UsageError("--gold scores the sentences itself: give no SCORES and no --labels")
+        return _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, quiet)
+    if not scores_path:
+        raise click.UsageError("give SCORES (a score table), or --gold FILE (coded sentences)")
     scores = read_labels(scores_path, id_column=id_column)
     labels = read_labels(labels_path, id_column=id_column) if labels_path else None
     table = validate_measures(scores, labels, score_columns=score_columns, label_column=label_column,
@@ -1021,6 +1049,26 @@ def validate(scores_path, labels_path, score_columns, label_column, id_column, p
         against = f" vs {r.against}" if r.against else ""
         _info(quiet, f"policytext: {r.measure}{against}: {r.metric} {r.value:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] "
                      f"(n={r.n})")
+
+
+def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, quiet) -> None:
+    from .lexicon import load_lexicon
+    from .tokenize import Tokenizer
+    from .validation import read_gold, validate_gold
+
+    lexicon = load_lexicon(lexicon_path)
+    gold = read_gold(gold_path)
+    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, seed=seed)
+    _emit_table(table, output)
+    _info(quiet, f"policytext: {len(gold)} coded rows of {gold_path} against {lexicon.name} {lexicon.version} "
+                 f"({resamples} bootstrap resamples, seed {seed})")
+    for r in table.itertuples():
+        if r.metric in ("precision", "recall", "f1", "auroc") and "|" not in r.against \
+                and not r.measure.startswith("hit_"):
+            _info(quiet, f"policytext: {r.measure} vs {r.against}: {r.metric} {r.value:.3f} "
+                         f"[{r.ci_low:.3f}, {r.ci_high:.3f}] (n={r.n}, {r.n_positive} positive)")
+        elif r.metric.endswith("_rejected"):
+            _info(quiet, f"policytext: {r.against} rows called rejected: {int(r.value)} of {r.n}")
 
 
 @cli.command()

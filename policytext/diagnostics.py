@@ -3,7 +3,8 @@
 :func:`diagnose_lexicon` runs the scoring matcher (:class:`policytext.scoring.Matcher`, the same
 token-boundary, longest-match rule) over a corpus and tabulates, **per term** (:data:`TERM_COLUMNS`):
 
-* ``hits`` and ``documents``: hits of the term and the documents with at least one;
+* ``hits`` and ``documents``: counted hits of the term and the documents with at least one; ``rejected`` and
+  ``vetoed``: hits set aside by the lexicon's context rules (:mod:`policytext.lexicon`), not in ``hits``;
 * ``share_of_hits``: the term's hits over all hits of the corpus (both poles), and ``share_of_category``: over
   the hits of its category;
 * ``index_share``: the term's share of its pole's part of the index summed over documents,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["CATEGORY_COLUMNS", "LexiconDiagnostics", "SENSITIVITY_COLUMNS", "TERM_COLUMNS", "diagnose_lexicon",
            "term_sensitivity"]
 
-TERM_COLUMNS = ["term", "category", "polarity", "weight", "hits", "documents", "share_of_hits", "share_of_category",
+TERM_COLUMNS = ["term", "category", "polarity", "weight", "hits", "rejected", "vetoed", "documents", "share_of_hits", "share_of_category",
                 "index_share", "inside_tokens", "inside_compounds", "excluded", "in_longer_hits", "unseen", "dominant"]
 CATEGORY_COLUMNS = ["category", "label", "polarity", "terms", "terms_hit", "hits", "documents", "coverage",
                     "top_term", "top_term_share", "dominated"]
@@ -138,22 +139,27 @@ def diagnose_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | Non
     cat_docs: dict[str, set[int]] = {c: set() for c in lexicon.categories}
     inside: dict[str, Counter] = {t: Counter() for t in fixed}
     excluded: Counter = Counter()
+    other: dict[str, Counter] = {"rejected": Counter(), "vetoed": Counter()}  # hits set aside by context rules
     occurrences: Counter = Counter()  # every occurrence of a fixed term's characters, overlapping ones included
     as_hit: Counter = Counter()  # hits whose span is the term itself
     total_spans = 0
     for i, doc in enumerate(kept):
         seg = store.segs[doc.doc_id]
         found = matcher.match_spans(seg.text, seg.starts, seg.ends)
-        total_spans += len(found)
+        statuses = matcher.statuses(seg.text, found)
         for term in fixed:
             k = seg.text.find(term)
             while k >= 0:
                 occurrences[term] += 1
                 k = seg.text.find(term, k + 1)
-        for h in found:
+        for h, sts in zip(found, statuses):
             as_hit[h.term] += 1
-            for t in h.terms:
+            total_spans += "counted" in sts
+            for t, st in zip(h.terms, sts):
                 k = (t.term, t.category)
+                if st != "counted":
+                    other[st][k] += 1
+                    continue
                 hits[k] += 1
                 doc_sets[k].add(i)
                 contrib[k] += t.weight / seg.n_chars
@@ -183,6 +189,7 @@ def diagnose_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | Non
         top = sorted(comp.items(), key=lambda kv: (-kv[1], kv[0]))[:N_COMPOUNDS]
         share_cat = n / cat_hits[t.category] if cat_hits[t.category] else 0.0
         rows.append({"term": t.term, "category": t.category, "polarity": pole, "weight": t.weight, "hits": n,
+                     "rejected": other["rejected"][k], "vetoed": other["vetoed"][k],
                      "documents": len(doc_sets[k]), "share_of_hits": n / total_spans if total_spans else 0.0,
                      "share_of_category": share_cat,
                      "index_share": contrib[k] / pole_total[pole] if pole_total[pole] else 0.0,
@@ -191,7 +198,8 @@ def diagnose_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | Non
                      "excluded": excluded.get(t.term, 0),
                      "in_longer_hits": 0 if t.is_glob else (occurrences[t.term] - as_hit[t.term] - sum(comp.values())
                                                             - excluded.get(t.term, 0)),
-                     "unseen": bool(n == 0) if t.is_glob else occurrences[t.term] == 0,
+                     "unseen": bool(n + other["rejected"][k] + other["vetoed"][k] == 0) if t.is_glob
+                     else occurrences[t.term] == 0,
                      "dominant": bool(share_cat > dominance)})
     terms = pd.DataFrame(rows, columns=TERM_COLUMNS)
     n_docs = len(kept)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .corpus import Corpus, Document
 from .errors import ConfigError, LexiconError
-from .lexicon import Lexicon, Term, load_lexicon
+from .lexicon import Lexicon, Term, check_entry, load_lexicon
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -212,6 +212,7 @@ def merge_candidates(lexicon: Lexicon, candidates: "pd.DataFrame", *, version: s
                 raise LexiconError(f"candidate row {row}: weight {w!r} is not a number") from None
         prov = rec.get("provenance")
         prov = str(prov).strip() if isinstance(prov, str) and prov.strip() else "expansion: accepted candidate"
+        term = check_entry(term, weight, f"candidate row {row}")  # the one check every loader applies
         terms.append(Term(term=term, category=cat, weight=weight, provenance=prov))
         present.add((term, cat))
         added += 1

@@ -1,8 +1,10 @@
 """Keyword in context: every hit of some terms with the text around it.
 
 Terms are matched exactly as in scoring (whole-token runs, longest match wins; see :mod:`policytext.scoring`),
-so the lines shown are the hits that scores count. A term may name a lexicon category, which stands for all
-its terms. Offsets refer to the normalised text.
+so the lines shown are the hits that scores see. Each line has the hit's ``status`` (``counted``, or
+``rejected``/``vetoed`` by the lexicon's context rules, :mod:`policytext.lexicon`); ``status`` selects which are
+shown (default: all). A term may name a lexicon category, which stands for all its terms. Offsets refer to the
+normalised text.
 
 >>> from policytext import Corpus
 >>> c = Corpus.from_texts({"a": "推进公共治理，实现社区共治，精细化工园区。"})
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["kwic", "KWIC_COLUMNS"]
 
-KWIC_COLUMNS = ["doc_id", "offset", "left", "match", "right", "term", "category"]
+KWIC_COLUMNS = ["doc_id", "offset", "left", "match", "right", "term", "category", "status"]
 
 
 def _kwic_lexicon(terms: Iterable[str], lexicon: Lexicon | None) -> Lexicon:
@@ -57,8 +59,11 @@ def _kwic_lexicon(terms: Iterable[str], lexicon: Lexicon | None) -> Lexicon:
 
 
 def kwic(corpus: Corpus | Iterable[Document], terms: Iterable[str], *, lexicon: Lexicon | None = None,
-         window: int = 20, tokenizer: Tokenizer | None = None, t2s: bool = True, progress=None) -> pd.DataFrame:
-    """One row per hit of ``terms`` in ``corpus``: ``doc_id, offset, left, match, right, term, category``.
+         window: int = 20, tokenizer: Tokenizer | None = None, t2s: bool = True, progress=None,
+         status: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per hit of ``terms`` in ``corpus``: ``doc_id, offset, left, match, right, term, category, status``.
+
+    ``status`` keeps only hits with these statuses (``counted``, ``rejected``, ``vetoed``; default: all).
 
     ``terms`` may include category names of ``lexicon``; ``window`` is the context width in characters on
     each side (line breaks in the context are shown as spaces).
@@ -69,6 +74,12 @@ def kwic(corpus: Corpus | Iterable[Document], terms: Iterable[str], *, lexicon: 
         raise ConfigError(f"window must be 0 or more characters, got {window}")
     if isinstance(terms, str):
         terms = [terms]
+    from .scoring import STATUSES
+
+    keep = set(STATUSES if status is None else ([status] if isinstance(status, str) else status))
+    unknown = keep - set(STATUSES)
+    if unknown:
+        raise ConfigError(f"unknown status {', '.join(sorted(unknown))}; use {', '.join(STATUSES)}")
     matcher = Matcher(_kwic_lexicon(terms, lexicon))
     tokenizer = tokenizer if tokenizer is not None else Tokenizer()
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
@@ -77,12 +88,15 @@ def kwic(corpus: Corpus | Iterable[Document], terms: Iterable[str], *, lexicon: 
     rows = []
     for doc in docs:
         text = normalize_text(doc.text, t2s=t2s)
-        for h in matcher.match(text, tokenizer.tokenize(text)):
+        hits = matcher.match(text, tokenizer.tokenize(text))
+        for h, statuses in zip(hits, matcher.statuses(text, hits)):
+            if statuses[0] not in keep:
+                continue
             left = text[max(0, h.start - window):h.start].replace("\n", " ")
             right = text[h.end:h.end + window].replace("\n", " ")
             for t in h.terms[:1]:
                 rows.append({"doc_id": doc.doc_id, "offset": h.start, "left": left, "match": h.term, "right": right,
-                             "term": t.term, "category": t.category})
+                             "term": t.term, "category": t.category, "status": statuses[0]})
         if progress is not None:
             progress.update(1)
     return pd.DataFrame(rows, columns=KWIC_COLUMNS)

@@ -3,11 +3,30 @@
 Three file formats are read (by extension) and written:
 
 * **YAML** (``.yaml``/``.yml``, native): name, version, categories with label, polarity, weight and terms;
-  each term may carry its own weight, provenance, exclusions and a note. The default lexicon
+  each term may carry its own weight, provenance, exclusions, context rules and a note; a category may carry
+  context rules that all its terms share. The default lexicon
   (``policytext/data/lexicons/fine_grained_governance.yaml``) is the reference example.
 * **CSV** (``.csv``, also ``.tsv``): a header row with at least ``term`` and ``category``, optionally
-  ``weight``, ``polarity``, ``provenance``, ``exclusions`` (separated by ``|``) -- a plain spreadsheet works.
-* **LIWC** ``.dic``: the ``%``-delimited category header, then ``term<TAB>id id ...`` lines.
+  ``weight``, ``polarity``, ``provenance``, ``exclusions`` (separated by ``|``), ``reject_context``,
+  ``exclude_context``, ``require_context`` (see :func:`parse_rules_cell`) -- a plain spreadsheet works.
+* **LIWC** ``.dic``: the ``%``-delimited category header, then ``term<TAB>id id ...`` lines (no weights, no
+  context rules: LIWC cannot carry them).
+
+Context rules
+-------------
+A rule is a list of cue words and where to look for them around a hit: ``side`` (``before``, ``after`` or
+``both``) within the hit's **clause** (the text between ``，,；;。！？!?：:`` or a line break), or within the clause
+but at most ``window`` characters away (quote marks and spaces not counted; ``window: 0`` = adjacent).
+
+* ``reject_context`` (default side ``before``): a cue marks the hit as named in order to reject it (坚决**反对**
+  形式主义): the hit is ``rejected``; it counts in no category and not in the index (a contrast-pole hit is
+  counted in ``<category>_rejected``);
+* ``exclude_context`` (default side ``both``): a cue vetoes the hit (大气**污染**协同治理): ``vetoed``;
+* ``require_context`` (default side ``both``): without a cue the hit is ``vetoed``.
+
+Every term is checked by one function (:func:`check_entry`) whichever loader reads it: the term is normalised
+like text (NFKC, zero-width characters removed), and must not be empty after it; the weight must be a finite
+number in (0, 100].
 
 A term that contains ``*`` or ``?`` is a glob matched against single tokens (``智慧*`` matches the token
 ``智慧城市``); every other term matches runs of whole tokens (see :mod:`policytext.scoring`).
@@ -25,8 +44,9 @@ import csv
 import hashlib
 import io
 import json
+import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -35,13 +55,207 @@ import yaml
 
 from .errors import LexiconError
 
-__all__ = ["Category", "Lexicon", "LexiconIssue", "Term", "load_lexicon", "DEFAULT_LEXICON"]
+__all__ = ["Category", "ContextRule", "Lexicon", "LexiconIssue", "Term", "check_entry", "load_lexicon",
+           "DEFAULT_LEXICON", "MAX_WEIGHT"]
 
 #: the name of the lexicon shipped with policytext
 DEFAULT_LEXICON = "fine_grained_governance"
 
 _GLOB = re.compile(r"[*?]")
 _BAD_CHARS = re.compile(r"[\s,;|]")
+#: the largest weight a term or category may have; larger ones are an error naming the line
+MAX_WEIGHT = 100.0
+#: the three kinds of context rule, with the side a bare list of cues looks at
+RULE_KINDS = {"reject_context": "before", "exclude_context": "both", "require_context": "both"}
+_SIDES = ("before", "after", "both")
+#: characters ending a clause (after NFKC, full-width punctuation is ASCII)
+CLAUSE_BREAKS = "，,；;。！？!?：:\n"
+_QUOTES = set("“”‘’\"'「」『』《》〈〉（）() \u3000")
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """Cue words looked for around a hit: on ``side`` of it in the same clause, at most ``window``
+    characters away when ``window`` is set (quote marks, brackets and spaces not counted).
+
+    >>> r = ContextRule(("反对",))
+    >>> r.found("坚决反对形式主义", 4, 8, 0, 8), r.found("反对浪费，形式主义严重", 5, 9, 5, 11)
+    (True, False)
+    >>> ContextRule(("不",), window=0).found("不“一刀切”", 2, 5, 0, 6)
+    True
+    """
+
+    cues: tuple[str, ...]
+    side: str = "before"
+    window: int | None = None
+
+    def found(self, text: str, start: int, end: int, clause_start: int, clause_end: int) -> bool:
+        """Whether a cue occurs around the hit ``text[start:end]`` whose clause is ``text[clause_start:clause_end]``."""
+        if self.side in ("before", "both"):
+            region = text[clause_start:start]
+            for cue in self.cues:
+                k = region.rfind(cue)
+                while k >= 0:
+                    if self.window is None or _gap(region[k + len(cue):]) <= self.window:
+                        return True
+                    if self.window is not None:
+                        break  # a cue further left is further away
+                    k = region.rfind(cue, 0, k)
+        if self.side in ("after", "both"):
+            region = text[end:clause_end]
+            for cue in self.cues:
+                k = region.find(cue)
+                if k >= 0 and (self.window is None or _gap(region[:k]) <= self.window):
+                    return True
+        return False
+
+    def to_data(self, kind: str):
+        """The YAML form: a bare list of cues when side and window are the defaults of ``kind``."""
+        if self.side == RULE_KINDS[kind] and self.window is None:
+            return list(self.cues)
+        out: dict = {"cues": list(self.cues), "side": self.side}
+        if self.window is not None:
+            out["window"] = self.window
+        return out
+
+    def to_cell(self, kind: str) -> str:
+        """The CSV form (:func:`parse_rules_cell`)."""
+        spec = [] if self.side == RULE_KINDS[kind] else [self.side]
+        if self.window is not None:
+            spec.append(f"window={self.window}")
+        return (",".join(spec) + ":" if spec else "") + "|".join(self.cues)
+
+
+def _rules_to_data(rules, kind: str):
+    data = [r.to_data(kind) for r in rules]
+    return data[0] if len(data) == 1 and isinstance(data[0], list) else [
+        d if isinstance(d, dict) else {"cues": d} for d in data]
+
+
+def _gap(between: str) -> int:
+    return sum(1 for ch in between if ch not in _QUOTES)
+
+
+def check_entry(term, weight, where: str = "<lexicon>") -> str:
+    """The one check every loader applies to a term: returns the term normalised like text (NFKC, zero-width
+    characters removed, surrounding space stripped); raises :class:`LexiconError` naming ``where`` (file and
+    line) if it is empty after that, or if ``weight`` is not a finite number in (0, :data:`MAX_WEIGHT`].
+    Exclusions and context cues are normalised the same way when read.
+
+    >>> check_entry("\u200b精细化\u200d", 1.5)
+    '精细化'
+    """
+    problem = term_problem(term) or weight_problem(weight)
+    if problem:
+        raise LexiconError(f"{where}: {problem}")
+    return _normalize_term(term)
+
+
+def _normalize_term(term: str) -> str:
+    from .normalize import normalize_text
+
+    return normalize_text(term, t2s=False, join_wraps=False).strip()
+
+
+def term_problem(term) -> str | None:
+    """Why ``term`` cannot be a lexicon term, or None."""
+    if not isinstance(term, str):
+        return f"term must be text, got {term!r}"
+    if not _normalize_term(term):
+        return f"term {term!r} is empty after normalisation (NFKC, zero-width characters removed)"
+    return None
+
+
+def weight_problem(weight, what: str = "weight") -> str | None:
+    """Why ``weight`` cannot be a weight (not finite, not positive, above :data:`MAX_WEIGHT`), or None."""
+    try:
+        w = float(weight)
+    except (TypeError, ValueError):
+        return f"{what} must be a number, got {weight!r}"
+    if not math.isfinite(w):
+        return f"{what} {weight!r} is not a finite number"
+    if w <= 0 or w > MAX_WEIGHT:
+        return f"{what} {w:g} is outside (0, {MAX_WEIGHT:g}]"
+    return None
+
+
+def parse_rules_cell(cell: str, kind: str, where: str = "<lexicon>") -> tuple[ContextRule, ...]:
+    """Rules from a CSV cell: rules separated by `` ; ``, each ``cue|cue|...`` optionally preceded by
+    ``side[,window=N]:``.
+
+    >>> parse_rules_cell("反对|纠治 ; after:转向", "reject_context")
+    (ContextRule(cues=('反对', '纠治'), side='before', window=None), ContextRule(cues=('转向',), side='after', window=None))
+    """
+    rules = []
+    for part in (cell or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        side, window = RULE_KINDS[kind], None
+        if ":" in part:
+            spec, part = part.split(":", 1)
+            for item in (x.strip() for x in spec.split(",") if x.strip()):
+                if item in _SIDES:
+                    side = item
+                elif item.startswith("window="):
+                    window = _as_window(item[7:], where)
+                else:
+                    raise LexiconError(f"{where}: {kind}: unknown setting {item!r} (use before, after, both, window=N)")
+        rules.append(ContextRule(tuple(_normalize_term(c) for c in part.split("|") if c.strip()), side, window))
+    return tuple(rules)
+
+
+def _as_window(value, where: str) -> int:
+    try:
+        w = int(value)
+    except (TypeError, ValueError):
+        raise LexiconError(f"{where}: window must be a whole number of characters, got {value!r}") from None
+    if w < 0:
+        raise LexiconError(f"{where}: window must not be negative, got {w}")
+    return w
+
+
+def _rules_from_data(value, kind: str, where: str) -> tuple[ContextRule, ...]:
+    """Rules from YAML: a list of cues (one rule), a mapping ``{cues, side, window}``, or a list of mappings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise LexiconError(f"{where}: {kind} must be a list of cue words or of rules with 'cues'")
+    bare = [v["term"] if isinstance(v, dict) and set(v) <= {"term", "__line__"} else v for v in value]
+    if all(isinstance(v, str) for v in bare):
+        return (ContextRule(tuple(_normalize_term(str(v)) for v in bare), RULE_KINDS[kind]),)
+    rules = []
+    for v in bare:
+        if not isinstance(v, dict):
+            raise LexiconError(f"{where}: {kind}: mix of cue words and rules; write each rule as a mapping with 'cues'")
+        line = v.get("__line__")
+        w = _where_text(where, line)
+        unknown = set(v) - {"cues", "side", "window", "__line__"}
+        if unknown:
+            raise LexiconError(f"{w}: unknown field(s) {', '.join(sorted(unknown))} in a {kind} rule "
+                               "(fields: cues, side, window)")
+        cues = v.get("cues")
+        if isinstance(cues, str):
+            cues = [cues]
+        if not isinstance(cues, list):
+            raise LexiconError(f"{w}: a {kind} rule needs a 'cues' list")
+        cues = [c["term"] if isinstance(c, dict) else c for c in cues]
+        side = str(v.get("side", RULE_KINDS[kind]))
+        if side not in _SIDES:
+            raise LexiconError(f"{w}: side must be before, after or both, got {side!r}")
+        window = None if v.get("window") is None else _as_window(v.get("window"), w)
+        rules.append(ContextRule(tuple(_normalize_term(str(c)) for c in cues), side, window))
+    return tuple(rules)
+
+
+def _where_text(where: str, line) -> str:
+    if not line:
+        return where
+    return re.sub(r", line \d+$", "", where) + f", line {line}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +268,9 @@ class Category:
     polarity: int = 1
     weight: float = 1.0
     description: str = ""
+    reject_context: tuple[ContextRule, ...] = ()
+    exclude_context: tuple[ContextRule, ...] = ()
+    require_context: tuple[ContextRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +284,13 @@ class Term:
     exclusions: tuple[str, ...] = ()
     note: str = ""
     line: int | None = field(default=None, compare=False)
+    reject_context: tuple[ContextRule, ...] = ()
+    exclude_context: tuple[ContextRule, ...] = ()
+    require_context: tuple[ContextRule, ...] = ()
+
+    @property
+    def has_context(self) -> bool:
+        return bool(self.reject_context or self.exclude_context or self.require_context)
 
     @property
     def is_glob(self) -> bool:
@@ -141,7 +365,8 @@ class Lexicon:
         """A lexicon from ``{category: [term, ...]}``; optional per-term ``weights`` and per-category ``polarity``."""
         weights, polarity = dict(weights or {}), dict(polarity or {})
         cats = [Category(key=k, label=k, polarity=int(polarity.get(k, 1))) for k in mapping]
-        terms = [Term(term=t, category=k, weight=float(weights.get(t, 1.0))) for k, ts in mapping.items() for t in ts]
+        terms = [Term(term=check_entry(t, weights.get(t, 1.0), f"<{name}>: category {k!r}"), category=k,
+                      weight=float(weights.get(t, 1.0))) for k, ts in mapping.items() for t in ts]
         return cls(cats, terms, name=name)
 
     @property
@@ -151,6 +376,17 @@ class Lexicon:
 
     def category(self, key: str) -> Category:
         return self._categories[key]
+
+    def context_rules(self, term: Term) -> tuple[tuple[ContextRule, ...], tuple[ContextRule, ...], tuple[ContextRule, ...]]:
+        """``(reject, exclude, require)`` rules that apply to ``term``: its category's followed by its own."""
+        c = self._categories[term.category]
+        return (c.reject_context + term.reject_context, c.exclude_context + term.exclude_context,
+                c.require_context + term.require_context)
+
+    @property
+    def has_context_rules(self) -> bool:
+        return any(c.reject_context or c.exclude_context or c.require_context for c in self._categories.values()) \
+            or any(t.has_context for t in self.terms)
 
     def terms_of(self, category: str) -> list[Term]:
         if category not in self._categories:
@@ -177,8 +413,12 @@ class Lexicon:
         """The lexicon as plain data (the YAML structure)."""
         cats = {}
         for c in self._categories.values():
-            entry = {k: v for k, v in asdict(c).items() if k != "key" and v not in ("", None)}
+            entry = {k: v for k, v in asdict(c).items() if k not in ("key", *RULE_KINDS) and v not in ("", None)}
             entry["polarity"], entry["weight"] = c.polarity, c.weight
+            for kind in RULE_KINDS:
+                rules = getattr(c, kind)
+                if rules:
+                    entry[kind] = _rules_to_data(rules, kind)
             entry["terms"] = []
             for t in self.terms_of(c.key):
                 item = {"term": t.term}
@@ -190,6 +430,10 @@ class Lexicon:
                     item["exclusions"] = list(t.exclusions)
                 if t.note:
                     item["note"] = t.note
+                for kind in RULE_KINDS:
+                    rules = getattr(t, kind)
+                    if rules:
+                        item[kind] = _rules_to_data(rules, kind)
                 entry["terms"].append(item)
             cats[c.key] = entry
         out = {"name": self.name, "version": self.version}
@@ -213,14 +457,17 @@ class Lexicon:
     def to_csv(self) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["term", "category", "weight", "polarity", "provenance", "exclusions"])
-        for t in self.terms:
+        w.writerow(["term", "category", "weight", "polarity", "provenance", "exclusions", *RULE_KINDS])
+        for t in self.terms:  # category rules are written on each of its terms (a CSV has no category rows)
+            cells = [" ; ".join(r.to_cell(kind) for r in rules)
+                     for kind, rules in zip(RULE_KINDS, self.context_rules(t))]
             w.writerow([t.term, t.category, t.weight, self._categories[t.category].polarity, t.provenance,
-                        "|".join(t.exclusions)])
+                        "|".join(t.exclusions), *cells])
         return buf.getvalue()
 
     def to_dic(self) -> str:
-        """LIWC ``.dic`` text (weights, polarity and provenance are not representable and are left out)."""
+        """LIWC ``.dic`` text (weights, polarity, provenance and context rules are not representable and are left
+        out)."""
         ids = {k: i + 1 for i, k in enumerate(self._categories)}
         lines = ["%"] + [f"{i}\t{k}" for k, i in ids.items()] + ["%"]
         by_term: dict[str, list[int]] = {}
@@ -241,7 +488,10 @@ class Lexicon:
         """Check the lexicon; return issues (errors first).
 
         * ``duplicate`` (error in one category, warning across categories): the same term listed twice;
-        * ``bad-term``: empty terms or terms with whitespace/separators, non-positive weights;
+        * ``bad-term``: terms empty after normalisation or with whitespace/separators, weights that are not
+          finite numbers in (0, :data:`MAX_WEIGHT`] (the loaders refuse these too, naming the line);
+        * ``context``: a context rule with an empty cue list or an empty cue (error), a cue that is itself a
+          lexicon term (warning for a rejection cue, info otherwise: the cue's own hits still count);
         * ``empty-category``: a category without terms;
         * ``nested`` (info): a term inside another term; where both could match, the longer one wins;
         * ``split`` (info, needs ``tokenizer``): jieba splits the term on its own into several tokens; it
@@ -253,13 +503,24 @@ class Lexicon:
         """
         issues: list[LexiconIssue] = []
         seen: dict[str, Term] = {}
+        seen_terms = {t.term for t in self.terms}
+        for c in self._categories.values():
+            weight = weight_problem(c.weight, "category weight")
+            if weight:
+                issues.append(LexiconIssue("error", "bad-term", "", c.key, weight))
+            issues.extend(self._rule_issues(c, "", seen_terms))
         for t in self.terms:
             where = f" (line {t.line})" if t.line else ""
-            if not t.term or _BAD_CHARS.search(t.term):
+            problem = term_problem(t.term)
+            if problem:
+                issues.append(LexiconIssue("error", "bad-term", t.term, t.category, f"{problem}{where}"))
+            elif _BAD_CHARS.search(t.term):
                 issues.append(LexiconIssue("error", "bad-term", t.term, t.category,
-                                           f"term is empty or contains whitespace or a separator{where}"))
-            if t.weight <= 0:
-                issues.append(LexiconIssue("error", "bad-term", t.term, t.category, f"weight {t.weight} is not positive{where}"))
+                                           f"term contains whitespace or a separator{where}"))
+            problem = weight_problem(t.weight)
+            if problem:
+                issues.append(LexiconIssue("error", "bad-term", t.term, t.category, f"{problem}{where}"))
+            issues.extend(self._rule_issues(t, where, seen_terms))
             for x in t.exclusions:
                 if t.is_glob or t.term not in x:
                     issues.append(LexiconIssue("error", "exclusion", t.term, t.category,
@@ -294,6 +555,27 @@ class Lexicon:
         order = {"error": 0, "warning": 1, "info": 2}
         return sorted(issues, key=lambda i: order[i.level])
 
+
+    @staticmethod
+    def _rule_issues(owner, where: str, terms: set[str]) -> list[LexiconIssue]:
+        """``context`` issues: empty cue lists or cues (error), cues that are themselves lexicon terms (warning:
+        the cue is also counted as a hit), a window on side both with no cue (error)."""
+        term, cat = (owner.term, owner.category) if isinstance(owner, Term) else ("", owner.key)
+        out = []
+        for kind in RULE_KINDS:
+            for rule in getattr(owner, kind):
+                if not rule.cues:
+                    out.append(LexiconIssue("error", "context", term, cat, f"{kind}: empty cue list{where}"))
+                for cue in rule.cues:
+                    if not cue or not _normalize_term(cue):
+                        out.append(LexiconIssue("error", "context", term, cat, f"{kind}: empty cue{where}"))
+                    elif cue in terms:
+                        out.append(LexiconIssue("warning" if kind == "reject_context" else "info", "context", term, cat,
+                                                f"{kind}: cue {cue!r} is itself a lexicon term; its own hits still "
+                                                f"count{where}"))
+                    elif term and cue == term:
+                        out.append(LexiconIssue("error", "context", term, cat, f"{kind}: the term is its own cue{where}"))
+        return out
 
     def _corpus_issues(self, tokenizer, texts: Iterable[str], t2s: bool) -> list[LexiconIssue]:
         from .normalize import normalize_text
@@ -357,9 +639,17 @@ def _from_yaml_data(data, path: str | None) -> Lexicon:
                                "with a 'terms' list")
         line = spec.get("__line__")
         weight = _as_float(spec.get("weight", 1.0), "weight", path, line)
+        problem = weight_problem(weight, f"weight of category {key!r}")
+        if problem:
+            raise LexiconError(f"{_where(path, line)}: {problem}")
+        unknown = set(spec) - {"label", "label_en", "polarity", "weight", "description", "terms", "__line__", *RULE_KINDS}
+        if unknown:
+            raise LexiconError(f"{_where(path, line)}: unknown field(s) {', '.join(sorted(unknown))} for category "
+                               f"{key!r}")
         cat = Category(key=str(key), label=str(spec.get("label", key)), label_en=str(spec.get("label_en", "")),
                        polarity=_as_polarity(spec.get("polarity", 1), path, line), weight=weight,
-                       description=str(spec.get("description", "")).strip())
+                       description=str(spec.get("description", "")).strip(),
+                       **{k: _rules_from_data(spec.get(k), k, _where(path, line)) for k in RULE_KINDS})
         cats.append(cat)
         items = spec.get("terms")
         if not isinstance(items, list):
@@ -375,13 +665,15 @@ def _from_yaml_data(data, path: str | None) -> Lexicon:
             if isinstance(excl, str):
                 excl = [excl]
             excl = [e["term"] if isinstance(e, dict) else e for e in excl]
-            unknown = set(item) - {"term", "weight", "provenance", "exclusions", "note", "__line__"}
+            unknown = set(item) - {"term", "weight", "provenance", "exclusions", "note", "__line__", *RULE_KINDS}
             if unknown:
                 raise LexiconError(f"{_where(path, tline)}: unknown field(s) {', '.join(sorted(unknown))} for term {term!r}")
-            terms.append(Term(term=term.strip(), category=cat.key,
-                              weight=_as_float(item.get("weight", weight), "weight", path, tline),
-                              provenance=str(item.get("provenance", "") or ""), exclusions=tuple(str(e) for e in excl),
-                              note=str(item.get("note", "") or ""), line=tline))
+            tweight = _as_float(item.get("weight", weight), "weight", path, tline)
+            terms.append(Term(term=check_entry(term, tweight, _where(path, tline)), category=cat.key, weight=tweight,
+                              provenance=str(item.get("provenance", "") or ""),
+                              exclusions=tuple(_normalize_term(str(e)) for e in excl),
+                              note=str(item.get("note", "") or ""), line=tline,
+                              **{k: _rules_from_data(item.get(k), k, _where(path, tline)) for k in RULE_KINDS}))
     return Lexicon(cats, terms, name=str(data.get("name", Path(path).stem if path else "custom")),
                    version=str(data.get("version", "")), description=str(data.get("description", "") or "").strip(),
                    source=str(data.get("source", "") or ""), path=path)
@@ -424,9 +716,10 @@ def _read_csv(text: str, path: str | None, delimiter: str = ",") -> Lexicon:
         elif cats[cat].polarity != pol:
             raise LexiconError(f"{_where(path, line)}: category {cat!r} has polarity {pol} here but "
                                f"{cats[cat].polarity} on an earlier row")
-        excl = tuple(e.strip() for e in get("exclusions").split("|") if e.strip())
-        terms.append(Term(term=term, category=cat, weight=weight, provenance=get("provenance"), exclusions=excl,
-                          line=line))
+        excl = tuple(_normalize_term(e) for e in get("exclusions").split("|") if e.strip())
+        terms.append(Term(term=check_entry(term, weight, _where(path, line)), category=cat, weight=weight,
+                          provenance=get("provenance"), exclusions=excl, line=line,
+                          **{k: parse_rules_cell(get(k), k, _where(path, line)) for k in RULE_KINDS}))
     return Lexicon(cats.values(), terms, name=Path(path).stem if path else "custom", path=path)
 
 
@@ -454,7 +747,7 @@ def _read_dic(text: str, path: str | None) -> Lexicon:
             if cid not in ids:
                 raise LexiconError(f"{_where(path, i + 1)}: category id {cid!r} is not in the header "
                                    f"(ids: {', '.join(ids)})")
-            terms.append(Term(term=parts[0], category=ids[cid], line=i + 1))
+            terms.append(Term(term=check_entry(parts[0], 1.0, _where(path, i + 1)), category=ids[cid], line=i + 1))
     cats = [Category(key=k, label=k) for k in dict.fromkeys(ids.values())]
     return Lexicon(cats, terms, name=Path(path).stem if path else "custom", path=path)
 

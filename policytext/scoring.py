@@ -37,6 +37,7 @@ word tokens (tokens holding a letter, digit or ideograph; punctuation excluded, 
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
 from collections import Counter
@@ -45,16 +46,53 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
 from .errors import EmptyDocumentError
-from .lexicon import Lexicon, Term, load_lexicon
+from .lexicon import CLAUSE_BREAKS, Lexicon, Term, load_lexicon
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:  # pandas is imported when a table is built, not with policytext
     import pandas as pd
 
-__all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts"]
+__all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts", "split_sentences",
+           "SHORT_TEXT", "STATUSES"]
 
 _END = ""  # trie key marking the end of a term (no term contains the empty string)
 EVIDENCE_WINDOW = 12
+#: a document with fewer non-whitespace characters than this is flagged ``short``: its rates rest on few characters
+SHORT_TEXT = 300
+#: context rules look at most this many characters before and after a hit, even in a longer clause
+MAX_CLAUSE = 200
+#: the status of an evidence row
+STATUSES = ("counted", "rejected", "vetoed")
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\n")
+_CLAUSE_BREAK = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    r"""``(start, end)`` of each sentence of ``text``: segments ending at 。！？； (full-width or ASCII, a run of
+    them, with any closing quote or bracket that follows) or at a line break; segments without a letter, digit
+    or ideograph are left out. Apply it to normalised text, where hard wraps are already joined.
+
+    >>> t = "一是加强基层治理；二是推进精细化管理。他说：“不搞一刀切。”\n附件"
+    >>> [t[a:b] for a, b in split_sentences(t)]
+    ['一是加强基层治理；', '二是推进精细化管理。', '他说：“不搞一刀切。”', '附件']
+    """
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if _WORD_CHAR.search(text[pos:m.start()]):
+            seg_end = m.start() if m.group() == "\n" else end
+            out.append((pos + _lead(text, pos, seg_end), seg_end))
+        pos = end
+    if _WORD_CHAR.search(text[pos:]):
+        out.append((pos + _lead(text, pos, len(text)), len(text.rstrip())))
+    return out
+
+
+def _lead(text: str, start: int, end: int) -> int:
+    """Leading whitespace of ``text[start:end]``."""
+    seg = text[start:end]
+    return len(seg) - len(seg.lstrip())
 
 
 def _trie_regex(node: dict) -> str:
@@ -103,6 +141,39 @@ class Matcher:
                 node = node.setdefault(ch, {})
             node[_END] = True
         self._search = re.compile(_trie_regex(search_trie)).search if search_trie else None
+        self._rules = {t: r for t in lexicon.terms if any(r := lexicon.context_rules(t))}
+
+    def statuses(self, text: str, hits: list[Hit]) -> list[tuple[str, ...]]:
+        """For each hit, the status of each of its terms: ``counted``, ``rejected`` (a ``reject_context`` cue in
+        its clause) or ``vetoed`` (an ``exclude_context`` cue, or no ``require_context`` cue). A veto wins over
+        a rejection. See :mod:`policytext.lexicon` for the rules' scope."""
+        if not self._rules or not hits:
+            return [("counted",) * len(h.terms) for h in hits]
+        breaks: list[int] | None = None
+        out = []
+        for h in hits:
+            row = []
+            for t in h.terms:
+                rules = self._rules.get(t)
+                if rules is None:
+                    row.append("counted")
+                    continue
+                if breaks is None:
+                    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+                i = bisect.bisect_left(breaks, h.start)
+                c_start = max(breaks[i - 1] + 1 if i else 0, h.start - MAX_CLAUSE)
+                j = bisect.bisect_left(breaks, h.end)
+                c_end = min(breaks[j] if j < len(breaks) else len(text), h.end + MAX_CLAUSE)
+                reject, exclude, require = rules
+                if any(r.found(text, h.start, h.end, c_start, c_end) for r in exclude) or (
+                        require and not any(r.found(text, h.start, h.end, c_start, c_end) for r in require)):
+                    row.append("vetoed")
+                elif any(r.found(text, h.start, h.end, c_start, c_end) for r in reject):
+                    row.append("rejected")
+                else:
+                    row.append("counted")
+            out.append(tuple(row))
+        return out
 
     @staticmethod
     def _excluded(text: str, start: int, t: Term) -> bool:
@@ -225,7 +296,7 @@ class ScoreResult:
         return Corpus(errors=self.errors).errors_frame()
 
 
-HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right"]
+HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right", "status"]
 
 
 class Scorer:
@@ -271,20 +342,38 @@ class Scorer:
     def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit]) -> tuple[dict, list[dict]]:
         lex = self.lexicon
         cats = lex.categories
+        polarity = {c: lex.category(c).polarity for c in cats}
+        contrast = [c for c in cats if polarity[c] == -1]
         counts = dict.fromkeys(cats, 0)
+        rejected = dict.fromkeys(contrast, 0)
+        n_vetoed = 0
         weighted = {1: 0.0, -1: 0.0}
         term_counts: Counter = Counter()
         hit_rows = []
         w = self.evidence_window
-        for h in hits:
-            term_counts[h.term] += 1
-            for t in h.terms:
-                c = lex.category(t.category)
-                counts[t.category] += 1
-                weighted[c.polarity] += t.weight
-                hit_rows.append({"doc_id": doc.doc_id, "term": h.term, "category": t.category, "polarity": c.polarity,
+        sentences = split_sentences(text)
+        sent_starts = [a for a, _ in sentences]
+        sent_cats: dict[str, set[int]] = {c: set() for c in cats}
+        n_counted = 0
+        for h, statuses in zip(hits, self.matcher.statuses(text, hits)):
+            if "counted" in statuses:
+                term_counts[h.term] += 1
+                n_counted += 1
+            for t, status in zip(h.terms, statuses):
+                pol = polarity[t.category]
+                if status == "counted":
+                    counts[t.category] += 1
+                    weighted[pol] += t.weight
+                    if sentences:
+                        sent_cats[t.category].add(max(0, bisect.bisect_right(sent_starts, h.start) - 1))
+                elif status == "rejected" and pol == -1:
+                    rejected[t.category] += 1
+                elif status == "vetoed":
+                    n_vetoed += 1
+                hit_rows.append({"doc_id": doc.doc_id, "term": h.term, "category": t.category, "polarity": pol,
                                  "weight": t.weight, "start": h.start, "end": h.end,
-                                 "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w]})
+                                 "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w],
+                                 "status": status})
         row: dict = {"n_chars": n_chars, "n_tokens": n_tokens}
         for c in cats:
             row[f"hits_{c}"] = counts[c]
@@ -292,13 +381,24 @@ class Scorer:
             row[f"per10k_{c}"] = 10000.0 * counts[c] / n_chars
         for c in cats:
             row[f"per1ktok_{c}"] = 1000.0 * counts[c] / n_tokens if n_tokens else 0.0
-        positive = [c for c in cats if lex.category(c).polarity == 1]
-        row["hits_total"] = len(hits)
+        positive = [c for c in cats if polarity[c] == 1]
+        row["hits_total"] = n_counted
         row["n_terms"] = len(term_counts)
         row["coverage"] = any(counts[c] for c in positive)
         row["index_positive"] = 10000.0 * weighted[1] / n_chars
         row["index_contrast"] = 10000.0 * weighted[-1] / n_chars
         row["index"] = row["index_positive"] - row["index_contrast"]
+        for c in contrast:
+            row[f"{c}_rejected"] = rejected[c]
+        row["n_vetoed"] = n_vetoed
+        n_sent = len(sentences)
+        pos_sents = set().union(*(sent_cats[c] for c in positive)) if positive else set()
+        row["n_sentences"] = n_sent
+        row["sentences_positive"] = len(pos_sents)
+        row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
+        for c in cats:
+            row[f"sentence_share_{c}"] = len(sent_cats[c]) / n_sent if n_sent else 0.0
+        row["short"] = n_chars < SHORT_TEXT
         ordered = sorted(term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
         row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
         return row, hit_rows
@@ -355,9 +455,11 @@ class Scorer:
             records.append(rec)
         columns = ["doc_id", *renamed.values(), *score_cols]
         df = pd.DataFrame.from_records(records, columns=columns)
-        int_cols = ["n_chars", "n_tokens", "n_terms", *[c for c in score_cols if c.startswith("hits_")]]
+        int_cols = ["n_chars", "n_tokens", "n_terms", "n_sentences", "sentences_positive",
+                    *[c for c in score_cols if c.startswith("hits_") or c.endswith("_rejected")]]
         df[int_cols] = df[int_cols].astype("int64")
         df["coverage"] = df["coverage"].astype(bool)
+        df["short"] = df["short"].astype(bool)
         return df
 
 

@@ -54,6 +54,11 @@ __all__ = [
     "read_labels",
     "spearman",
     "triangulate",
+    "f1_score",
+    "read_gold",
+    "rejection_calls",
+    "score_gold",
+    "validate_gold",
     "validate_hits",
     "validate_measures",
     "validate_scores",
@@ -420,3 +425,159 @@ def validate_measures(scores: "pd.DataFrame", labels: "pd.DataFrame | None" = No
         raise ConfigError(f"nothing to validate: give labels (a {label_column!r} column), or two or more score "
                           "columns to correlate")
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+# -- coded sentences (../shared/gold style) -------------------------------------------------------------------
+#: dimensions of the codebook; each is a category of the default lexicon
+GOLD_DIMENSIONS = ("fine_grained", "smart_admin", "seamless_service", "co_governance", "grassroots", "performance")
+
+
+def f1_score(pred: Sequence, labels: Sequence) -> float:
+    """F1 of a 0/1 prediction: ``2 TP / (2 TP + FP + FN)``; NaN when there is neither a positive nor a call."""
+    p, y = np.asarray(pred).astype(bool), np.asarray(labels).astype(bool)
+    tp, fp, fn = int((p & y).sum()), int((p & ~y).sum()), int((~p & y).sum())
+    return 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else math.nan
+
+
+def _prf_rows(measure: str, against: str, pred, y, n_resamples: int, seed: int) -> list[dict]:
+    pred, y = np.asarray(pred, dtype=float), np.asarray(y, dtype=int)
+    n, n_pos = int(len(y)), int(y.sum())
+    rows = []
+    stats = {"precision": lambda a, b: precision_recall(a, b, 0.5)[0],
+             "recall": lambda a, b: precision_recall(a, b, 0.5)[1],
+             "f1": lambda a, b: f1_score(a >= 0.5, b)}
+    for metric, fn in stats.items():
+        value = fn(pred, y)
+        lo, hi, _ = (bootstrap_ci(fn, pred, y, n_resamples=n_resamples, seed=seed, strata=y) if n_pos
+                     else (math.nan, math.nan, 0))
+        note = f"{int((pred >= 0.5).sum())} called positive"
+        rows.append(_row(measure, metric, against, value, lo, hi, n, n_pos, 0.5 if metric != "f1" else None, note))
+    return rows
+
+
+def _auroc_row(measure: str, against: str, s, y, n_resamples: int, seed: int) -> dict:
+    s, y = np.asarray(s, dtype=float), np.asarray(y, dtype=int)
+    n, n_pos = int(len(y)), int(y.sum())
+    if n_pos in (0, n):
+        return _row(measure, "auroc", against, math.nan, n=n, n_positive=n_pos, note="needs both classes")
+    lo, hi, _ = bootstrap_ci(auroc, s, y, n_resamples=n_resamples, seed=seed, strata=y)
+    return _row(measure, "auroc", against, auroc(s, y), lo, hi, n, n_pos)
+
+
+def score_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bool = True,
+               text_column: str = "sentence", id_column: str = "id"):
+    """Score each coded sentence of ``gold`` as a document of its own: ``(scores, evidence)`` indexed like
+    ``gold`` (the evidence keeps ``doc_id`` = the row's id)."""
+    from .corpus import Corpus
+    from .scoring import Scorer
+
+    _require(gold, [id_column, text_column], "the gold file")
+    ids = gold[id_column].astype(str).tolist()
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"the gold file lists an {id_column} more than once")
+    texts = dict(zip(ids, gold[text_column].fillna("").astype(str)))
+    result = Scorer(lexicon, tokenizer, t2s=t2s).score(Corpus.from_texts(texts), jobs=1)
+    if result.errors:
+        raise ConfigError(f"{len(result.errors)} gold sentences could not be scored (e.g. {result.errors[0].doc_id}: "
+                          f"{result.errors[0].message})")
+    return result.scores.set_index("doc_id").loc[ids].reset_index(), result.hits
+
+
+def validate_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bool = True,
+                  n_resamples: int = N_RESAMPLES, seed: int = 0) -> "pd.DataFrame":
+    """Check the lexicon against a coded sentence file (``dev.csv`` or ``crude_dev.csv`` of ``../shared/gold``).
+
+    **Sentence file** (columns ``id, source, sentence, label, dimension``): each sentence is scored on its own
+    and called positive when it has at least one counted hit of a +1 category (``sentences_positive > 0``).
+    Rows: precision, recall and F1 of that call, AUROC of ``sentence_share`` and of ``index``, each with a
+    stratified bootstrap 95% interval, for all sentences (``against`` = ``label``) and for each source
+    (``label | source=...``); and per dimension (``dimension=...``): a sentence is a positive of a dimension when
+    the coders listed it, and is called one when it has a counted hit of the category of the same name.
+
+    **Crude-term file** (columns ``id, source, term, sentence, frame``): the call is "the row's term is
+    ``rejected``" (a reject_context rule fired); rows: precision, recall and F1 of the call for ``frame`` =
+    ``reject``, overall and per source, and ``endorse_rejected``: how many ``endorse`` rows are called rejected
+    (should be 0). ``note`` says how many rows had no hit of the term.
+    """
+    if "frame" in gold.columns and "term" in gold.columns:
+        return _validate_crude_gold(gold, lexicon, tokenizer, t2s=t2s, n_resamples=n_resamples, seed=seed)
+    _require(gold, ["id", "sentence", "label"], "the gold file")
+    scores, _ = score_gold(gold, lexicon, tokenizer, t2s=t2s)
+    y = gold["label"].astype(int).to_numpy()
+    pred = (scores["sentences_positive"] > 0).to_numpy(float)
+    rows: list[dict] = []
+    sources = [("label", np.ones(len(gold), dtype=bool))]
+    if "source" in gold.columns:
+        sources += [(f"label | source={s}", (gold["source"] == s).to_numpy())
+                    for s in sorted(gold["source"].dropna().unique())]
+    for against, mask in sources:
+        rows += _prf_rows("positive_call", against, pred[mask], y[mask], n_resamples, seed)
+        for col in ("sentence_share", "index"):
+            rows.append(_auroc_row(col, against, scores[col].to_numpy(float)[mask], y[mask], n_resamples, seed))
+    if "dimension" in gold.columns:
+        dims = gold["dimension"].fillna("").astype(str).str.split("|")
+        for d in GOLD_DIMENSIONS:
+            col = f"sentence_share_{d}"
+            if col not in scores.columns:
+                continue
+            yd = np.array([d in ds for ds in dims], dtype=int)
+            rows += _prf_rows(f"hit_{d}", f"dimension={d}", (scores[col] > 0).to_numpy(float), yd, n_resamples, seed)
+    return _frame(rows)
+
+
+def rejection_calls(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bool = True) -> "pd.DataFrame":
+    """For each row of a crude-term file: ``hit`` (the term was matched in the sentence), ``status`` of its
+    first hit (``counted``, ``rejected``, ``vetoed``, or empty) and ``called_reject``."""
+    _require(gold, ["id", "term", "sentence", "frame"], "the crude gold file")
+    scores, hits = score_gold(gold, lexicon, tokenizer, t2s=t2s)
+    out = gold[["id", "term", "frame"]].copy()
+    status = []
+    by_doc = {k: g for k, g in hits.groupby("doc_id", sort=False)} if len(hits) else {}
+    for rid, term in zip(gold["id"].astype(str), gold["term"].astype(str)):
+        g = by_doc.get(rid)
+        if g is None:
+            status.append("")
+            continue
+        same = g[g["term"] == term]
+        if not len(same):  # the term matched as part of a longer entry (粗放 inside 粗放型...)
+            same = g[g["term"].str.contains(term, regex=False) | g["term"].map(lambda t: t in term)]
+            same = same[same["polarity"] < 0]
+        status.append(same["status"].iloc[0] if len(same) else "")
+    out["status"] = status
+    out["hit"] = out["status"] != ""
+    out["called_reject"] = out["status"] == "rejected"
+    return out
+
+
+def _validate_crude_gold(gold, lexicon, tokenizer, *, t2s, n_resamples, seed) -> "pd.DataFrame":
+    calls = rejection_calls(gold, lexicon, tokenizer, t2s=t2s)
+    pred = calls["called_reject"].to_numpy(float)
+    y = (calls["frame"] == "reject").to_numpy(int)
+    rows: list[dict] = []
+    missing = int((~calls["hit"]).sum())
+    groups = [("frame=reject", np.ones(len(calls), dtype=bool))]
+    if "source" in gold.columns:
+        groups += [(f"frame=reject | source={s}", (gold["source"] == s).to_numpy())
+                   for s in sorted(gold["source"].dropna().unique())]
+    for against, mask in groups:
+        part = _prf_rows("rejection_call", against, pred[mask], y[mask], n_resamples, seed)
+        for r in part:
+            r["note"] += f"; {int((~calls['hit'].to_numpy()[mask]).sum())} rows without a hit of the term"
+        rows += part
+    endorse = (calls["frame"] == "endorse").to_numpy()
+    rows.append(_row("rejection_call", "endorse_rejected", "frame=endorse", float((pred[endorse] >= 0.5).sum()),
+                     n=int(endorse.sum()), n_positive=0,
+                     note="endorse rows called rejected (should be 0)"))
+    for frame in ("describe", "other"):
+        m = (calls["frame"] == frame).to_numpy()
+        if m.any():
+            rows.append(_row("rejection_call", f"{frame}_rejected", f"frame={frame}", float((pred[m] >= 0.5).sum()),
+                             n=int(m.sum()), n_positive=0, note=f"{frame} rows called rejected"))
+    if missing:
+        rows[0]["note"] = rows[0]["note"]
+    return _frame(rows)
+
+
+def read_gold(path: str | Path) -> "pd.DataFrame":
+    """A coded sentence file (``.csv`` UTF-8 with or without BOM, or any table :func:`read_labels` reads), ids as text."""
+    return read_labels(path, id_column="id")

@@ -42,3 +42,27 @@ def test_errors_and_help(corpus, tmp_path):
     assert res.exit_code == 3 and res.stderr.startswith("policytext: error:")
     res = CliRunner().invoke(cli, ["kwic", "--help"])
     assert "Examples:" in res.output and "policytext kwic corpora/demo" in res.output
+
+
+def test_status_of_each_line_and_the_status_filter(tmp_path):
+    d = tmp_path / "s"
+    d.mkdir()
+    (d / "a.txt").write_text("坚决反对形式主义。形式主义依然存在。推进大气污染协同治理。", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["kwic", str(d), "crude", "协同治理", "--format", "csv", "-q"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(io.StringIO(res.stdout))
+    assert df[["match", "status"]].values.tolist() == [["形式主义", "rejected"], ["形式主义", "counted"],
+                                                      ["协同治理", "vetoed"]]
+    res = CliRunner().invoke(cli, ["kwic", str(d), "crude", "--status", "rejected", "-w", "4", "-q"])
+    assert res.exit_code == 0 and res.stdout.splitlines() == ["a  坚决反对 【形式主义】 。形式主  (rejected)"]
+
+
+def test_diagnose_counts_rejected_and_vetoed_hits_per_term(tmp_path):
+    d = tmp_path / "s"
+    d.mkdir()
+    (d / "a.txt").write_text("坚决反对形式主义。形式主义依然存在。推进大气污染协同治理。", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["lexicon", "diagnose", str(d), "-q"])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(io.StringIO(res.stdout)).set_index("term")
+    assert t.loc["形式主义", ["hits", "rejected", "vetoed"]].tolist() == [1, 1, 0]
+    assert t.loc["协同治理", ["hits", "rejected", "vetoed"]].tolist() == [0, 0, 1]

@@ -10,7 +10,7 @@ from policytext.cli import cli
 def test_show_lists_categories_and_terms():
     res = CliRunner().invoke(cli, ["lexicon", "show"])
     assert res.exit_code == 0
-    assert res.output.startswith("fine_grained_governance 1.0.0: 7 categories, 120 terms")
+    assert res.output.startswith("fine_grained_governance 1.1.0: 7 categories, 145 terms")
     assert "[+] fine_grained 精细化理念 (fine-grained ethos)" in res.output
     assert "[-] crude 粗放管理" in res.output and "无缝对接" in res.output
     brief = CliRunner().invoke(cli, ["lexicon", "show", "--no-terms"]).output
@@ -56,7 +56,7 @@ def test_export_round_trips(tmp_path, ext):
 
 def test_export_to_stdout_and_bad_format(tmp_path):
     res = CliRunner().invoke(cli, ["lexicon", "export", "--format", "csv"])
-    assert res.exit_code == 0 and res.output.startswith("term,category,weight,polarity,provenance,exclusions\n")
+    assert res.exit_code == 0 and res.output.startswith("term,category,weight,polarity,provenance,exclusions,reject_context,exclude_context,require_context\n")
     res = CliRunner().invoke(cli, ["lexicon", "export", "-o", str(tmp_path / "x.json")])
     assert res.exit_code == 3 and "unknown lexicon format 'json'" in res.stderr
 

@@ -29,11 +29,11 @@ def test_expand_review_merge(tmp_path):
     out = tmp_path / "new.yaml"
     res = CliRunner().invoke(cli, ["lexicon", "merge", "fine_grained_governance", str(cand), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "added 1 accepted candidates to fine_grained_governance 1.1.0 (121 terms)" in res.stderr
+    assert "added 1 accepted candidates to fine_grained_governance 1.2.0 (146 terms)" in res.stderr
     new = load_lexicon(out)
-    assert new.version == "1.1.0" and len(new.terms) == 121
+    assert new.version == "1.2.0" and len(new.terms) == 146
     assert [t.provenance.startswith("expansion: similarity") for t in new.terms if t.term == chosen] == [True]
-    assert len(load_lexicon().terms) == 120  # the shipped lexicon is not changed
+    assert len(load_lexicon().terms) == 145  # the shipped lexicon is not changed
 
 
 def test_merge_without_accepted_rows_writes_nothing(tmp_path):

@@ -15,7 +15,8 @@ def test_sample_code_and_validate(tmp_path):
     sheet = tmp_path / "sample.xlsx"
     res = CliRunner().invoke(cli, ["sample", str(DEMO), "-n", "12", "-o", str(sheet), "--seed", "3"])
     assert res.exit_code == 0, res.output
-    assert "12 document units drawn (seed 3; high 5, low 5, zero 2)" in res.stderr
+    # 1.1.0: 考核 in 扣减 (deduction) language is vetoed, so two crude-style demo documents join the zero stratum
+    assert "12 document units drawn (seed 3; high 4, low 4, zero 4)" in res.stderr
     wb = openpyxl.load_workbook(sheet)
     ws = wb["sample"]
     header = [c.value for c in ws[1]]

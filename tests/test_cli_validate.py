@@ -51,3 +51,60 @@ def test_validate_errors_are_one_line(files, tmp_path):
         res = CliRunner().invoke(cli, ["validate", *args])
         assert res.exit_code == 3, (args, res.output)
         assert message in res.stderr and res.stderr.count("\n") == 1, res.stderr
+
+
+# -- validate --gold on the coded sentences of ../shared/gold (documented in docs/validation.md) ------------------
+#: lexicon 1.1.0 on dev.csv, `policytext validate --gold ../shared/gold/dev.csv` (docs/validation.md, table 1)
+DEV_F1, DEV_PRECISION, DEV_AUROC_SHARE = 0.750, 0.947, 0.808
+
+
+@pytest.fixture(scope="module")
+def gold_dir(shared_corpora):
+    gold = shared_corpora.parent / "gold"
+    if not (gold / "dev.csv").is_file():
+        pytest.skip(reason=f"coded sentences not found at {gold} (they sit beside the checkout in CI)")
+    return gold
+
+
+def test_validate_gold_dev_f1_is_the_documented_figure(gold_dir, tmp_path):
+    out = tmp_path / "dev.csv"
+    res = CliRunner().invoke(cli, ["validate", "--gold", str(gold_dir / "dev.csv"), "--resamples", "200", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    v = pd.read_csv(out, encoding="utf-8-sig").set_index(["measure", "metric", "against"])
+    assert v.loc[("positive_call", "f1", "label"), "value"] == pytest.approx(DEV_F1, abs=0.01)
+    assert v.loc[("positive_call", "precision", "label"), "value"] == pytest.approx(DEV_PRECISION, abs=0.01)
+    assert v.loc[("sentence_share", "auroc", "label"), "value"] == pytest.approx(DEV_AUROC_SHARE, abs=0.01)
+    low, high = v.loc[("positive_call", "f1", "label"), ["ci_low", "ci_high"]]
+    assert low < DEV_F1 < high
+    assert ("positive_call", "f1", "label | source=gwr") in v.index and ("hit_grassroots", "recall", "dimension=grassroots") in v.index
+    assert "positive_call vs label: f1 0.750 [" in res.stderr
+
+
+def test_validate_gold_crude_rejection_call(gold_dir, tmp_path):
+    out = tmp_path / "crude.csv"
+    res = CliRunner().invoke(cli, ["validate", "--gold", str(gold_dir / "crude_dev.csv"), "--resamples", "200",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    v = pd.read_csv(out, encoding="utf-8-sig").set_index(["metric", "against"])
+    assert v.loc[("precision", "frame=reject"), "value"] >= 0.95
+    assert v.loc[("recall", "frame=reject"), "value"] >= 0.85
+    assert v.loc[("endorse_rejected", "frame=endorse"), "value"] == 0
+
+
+def test_validate_gold_with_own_file_and_usage_errors(tmp_path):
+    gold = tmp_path / "g.csv"
+    pd.DataFrame({"id": ["a", "b", "c", "d"], "source": ["x", "x", "y", "y"],
+                  "sentence": ["推进基层治理", "今天天气晴朗", "坚持精细化管理", "修建一条公路"],
+                  "label": [1, 0, 0, 1], "dimension": ["grassroots", "", "", "fine_grained"]}).to_csv(gold, index=False)
+    out = tmp_path / "v.csv"
+    res = CliRunner().invoke(cli, ["validate", "--gold", str(gold), "--resamples", "100", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    v = pd.read_csv(out, encoding="utf-8-sig").set_index(["measure", "metric", "against"])
+    # calls: a and c positive; truth: a and d -> precision 1/2, recall 1/2
+    assert v.loc[("positive_call", "precision", "label"), "value"] == 0.5
+    assert v.loc[("positive_call", "recall", "label"), "value"] == 0.5
+    assert v.loc[("hit_grassroots", "recall", "dimension=grassroots"), "value"] == 1.0
+    res = CliRunner().invoke(cli, ["validate", str(out), "--gold", str(gold)])
+    assert res.exit_code == 2 and "give no SCORES" in res.output
+    res = CliRunner().invoke(cli, ["validate"])
+    assert res.exit_code == 2 and "--gold" in res.output

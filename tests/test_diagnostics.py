@@ -105,6 +105,6 @@ def test_default_lexicon_on_the_demo_corpus_runs(tokenizer):
     from policytext import read_corpus
 
     d = diagnose_lexicon(read_corpus(REPO / "corpora" / "demo"), tokenizer=tokenizer)
-    assert d.n_documents == 24 and len(d.terms) == 120
+    assert d.n_documents == 24 and len(d.terms) == 145
     assert d.terms["hits"].sum() > 0
     assert d.terms.loc[d.terms.polarity > 0, "index_share"].sum() == pytest.approx(1.0)

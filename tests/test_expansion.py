@@ -106,7 +106,7 @@ def candidates(**accept):
 def test_merge_adds_only_accepted_rows_and_bumps_the_version():
     lex = load_lexicon()
     new, notes = merge_candidates(lex, candidates(协商议事="yes", 楼栋长=0, 社区="是"))
-    assert new.version == "1.1.0" and lex.version == "1.0.0" and new.name == lex.name
+    assert new.version == "1.2.0" and lex.version == "1.1.0" and new.name == lex.name
     assert len(new.terms) == len(lex.terms) + 1
     added = [t for t in new.terms if t.term == "协商议事"]
     assert added[0].category == "co_governance" and added[0].provenance == "expansion: similarity 0.70 to 共治"

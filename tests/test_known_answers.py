@@ -126,8 +126,9 @@ def test_default_lexicon_gives_the_same_result_in_every_format(tmp_path):
     for name, make in CASES.items():
         make(tmp_path / name)
         res = Scorer().score(read_corpus(tmp_path / name)).scores.iloc[0]
-        results.append((name, res.filter(like="hits_").to_dict()))
+        results.append((name, res.filter(regex="^hits_|_rejected$|^n_vetoed$|^n_sentences$").to_dict()))
     first = results[0][1]
-    assert first["hits_co_governance"] >= 3 and first["hits_crude"] == 1
+    # 1.1.0: 不得……一刀切 is a prohibition, so the crude hit is rejected, not subtracted
+    assert first["hits_co_governance"] >= 3 and first["hits_crude"] == 0 and first["crude_rejected"] == 1
     for name, r in results:
         assert r == first, name
