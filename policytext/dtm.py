@@ -96,7 +96,7 @@ class DocumentTermMatrix:
             if self.doc_ids else pd.DataFrame(columns=["doc_id"])
 
 
-def topic_tokenizer(lexicon: Lexicon | None = None, *, engine: str = "jieba", hmm: bool = True,
+def topic_tokenizer(lexicon: Lexicon | None = None, *, engine: str = "auto", hmm: bool = True,
                     min_length: int = 2) -> Tokenizer:
     """The tokenizer topic models use: lexicon terms injected, shipped stopwords, words of ``min_length``+."""
     lexicon = lexicon if lexicon is not None else load_lexicon()

@@ -55,7 +55,7 @@ class ExpansionResult:
 
 
 def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None = None, *,
-                   tokenizer: "Tokenizer | None" = None, engine: str = "jieba", t2s: bool = True, top_n: int = 20,
+                   tokenizer: "Tokenizer | None" = None, engine: str = "auto", t2s: bool = True, top_n: int = 20,
                    vector_size: int = 100, window: int = 5, min_count: int = 5, epochs: int = 10, seed: int = 0,
                    examples: int = 3, example_window: int = 20, progress=None) -> ExpansionResult:
     """Propose candidate terms per category (module docstring). Nothing is changed in ``lexicon``.

@@ -214,7 +214,7 @@ class ScalingResult:
 
 
 def scale_corpus(corpus: Corpus | Iterable[Document], *, seeds: Mapping[str, int] | Lexicon | None = None,
-                 lexicon: Lexicon | None = None, tokenizer: "Tokenizer | None" = None, engine: str = "jieba",
+                 lexicon: Lexicon | None = None, tokenizer: "Tokenizer | None" = None, engine: str = "auto",
                  t2s: bool = True, n_components: int = 300, min_count: int = 5, random_state: int = 0,
                  n_neighbors: int = 10, reference: Corpus | Iterable[Document] = (), progress=None) -> ScalingResult:
     """Fit latent semantic scaling on ``corpus`` and score its documents (module docstring).

@@ -45,8 +45,9 @@ from .errors import ConfigError
 __all__ = ["ENGINES", "Tokenizer", "is_word_token", "load_stopwords"]
 
 #: engines policytext can tokenize with; ``rjieba`` (jieba-rs) is used only where the conformance test
-#: in ``tests/test_tokenize.py`` shows token-for-token agreement with jieba (see ``docs/semantics.md``).
-ENGINES = ("jieba", "rjieba")
+#: in ``tests/test_tokenize.py`` shows token-for-token agreement with jieba (see ``docs/semantics.md``);
+#: ``auto`` is rjieba with jieba's default dictionary (the configuration that test covers), jieba otherwise.
+ENGINES = ("auto", "jieba", "rjieba")
 
 # jieba's HMM path (``finalseg.cut``) splits a run of non-CJK characters at this pattern; jieba-rs keeps the
 # run whole (``2006-2020``, ``5G-A``). Splitting rjieba's tokens the same way makes the two engines agree.
@@ -95,6 +96,76 @@ def _file_sha256(path: str) -> str:
             with open(path, "rb") as fh:
                 _file_digests[path] = hashlib.sha256(fh.read()).hexdigest()
         return _file_digests[path]
+
+
+#: a dictionary entry no text can contain: noncharacters, outside every jieba block (see _rjieba_frequencies)
+_TOTAL_FILLER = "\ufdd0\ufdd1\ufdd2\ufdd3"
+_FREQ_TABLE = "data/jieba_frequencies.json"
+
+
+def _words_sha256(words: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()
+
+
+def _compute_frequencies(path: str, words: tuple[str, ...]) -> tuple[list[int], int]:
+    """What jieba 0.42.1 does when ``words`` are added one by one as the jieba engine adds them
+    (``add_word(w, freq=suggest_freq(w, False))``): the frequency each word gets, and how much larger jieba's
+    ``total`` ends than jieba-rs's would after ``add_word`` with the same frequencies.
+
+    The two totals differ in two ways: jieba sums every line of the dictionary file, jieba-rs only the last
+    line of a word listed twice (``B超`` is, in jieba's dictionary); and when a word is added that the
+    dictionary already has, jieba adds the new frequency to the total, jieba-rs replaces the old one. The
+    total enters every word's log probability, so a different total changes a segmentation wherever two
+    routes tie (a run such as 嗡嗡嗡 in a long block); it is the one thing that made the engines differ.
+    """
+    import jieba
+
+    freq, total, _ = _base_dictionary(path)
+    seg = jieba.Tokenizer(path)
+    seg.FREQ, seg.total = dict(freq), total
+    seg.initialized = True
+    delta = total - sum(freq.values())  # the prefix dictionary keeps the last frequency of each word
+    out = []
+    for w in words:
+        f = seg.suggest_freq(w, False)
+        delta += seg.FREQ.get(w, 0)  # jieba-rs takes the old frequency off; jieba does not
+        seg.add_word(w, freq=f)
+        out.append(f)
+    return out, delta
+
+
+def _rjieba_frequencies(path: str, words: tuple[str, ...]) -> tuple[list[int], int]:
+    """:func:`_compute_frequencies`, read from the table shipped for the default lexicon's words where it
+    applies (building jieba's dictionary to compute them costs about a second)."""
+    import json
+
+    table = json.loads(resources.files("policytext").joinpath(_FREQ_TABLE).read_text("utf-8"))
+    entry = table["word_lists"].get(_words_sha256(words))
+    if entry is not None and table["dictionary_sha256"] == _file_sha256(path) and len(entry["freqs"]) == len(words):
+        return entry["freqs"], entry["total_delta"]
+    return _compute_frequencies(path, words)
+
+
+def write_frequency_table(word_lists: Iterable[Iterable[str]] | None = None, path: str | os.PathLike | None = None) -> Path:
+    """Write the table :func:`_rjieba_frequencies` reads (``policytext/data/jieba_frequencies.json``) for the
+    given word lists (default: none, and the default lexicon's terms as the command line injects them).
+    ``tests/test_tokenize.py`` checks that the shipped table equals a fresh computation."""
+    import json
+
+    dict_path = _dictionary_path(None)
+    if word_lists is None:
+        from .lexicon import load_lexicon
+
+        word_lists = [(), [t.term for t in load_lexicon().terms if not t.is_glob]]
+    lists = {}
+    for words in word_lists:
+        words = Tokenizer(engine="jieba", words=words).words  # deduplicated as a Tokenizer keeps them
+        freqs, delta = _compute_frequencies(dict_path, words)
+        lists[_words_sha256(words)] = {"n_words": len(words), "freqs": freqs, "total_delta": delta}
+    target = Path(path) if path is not None else Path(__file__).parent / _FREQ_TABLE
+    target.write_text(json.dumps({"dictionary_sha256": _file_sha256(dict_path), "word_lists": lists},
+                                 ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    return target
 
 
 def load_stopwords(source: str | os.PathLike | Iterable[str] | None = "default") -> frozenset[str]:
@@ -279,8 +350,10 @@ class Tokenizer:
 
     Parameters
     ----------
-    engine : ``"jieba"`` (jieba 0.42.1, the reference) or ``"rjieba"`` (jieba-rs: same dictionary and
-        algorithm, several times faster; allowed only with the default dictionary).
+    engine : ``"auto"`` (the default: ``"rjieba"`` with jieba's default dictionary, ``"jieba"`` with another),
+        ``"jieba"`` (jieba 0.42.1, the reference) or ``"rjieba"`` (jieba-rs: same dictionary, algorithm and
+        tokens, several times faster; allowed only with the default dictionary). :attr:`engine` holds the
+        engine chosen.
     hmm : use jieba's HMM for words not in the dictionary (jieba's default, ``True``).
     words : words to add to this tokenizer's dictionary (e.g. lexicon terms), each kept whole by jieba's
         ``suggest_freq`` rule. The global jieba dictionary is never changed.
@@ -290,12 +363,14 @@ class Tokenizer:
     min_length : shortest token (in characters) that :meth:`__call__` keeps (1 keeps all).
     """
 
-    def __init__(self, engine: str = "jieba", hmm: bool = True, words: Iterable[str] = (),
+    def __init__(self, engine: str = "auto", hmm: bool = True, words: Iterable[str] = (),
                  stopwords="default", dictionary: str | None = None, min_length: int = 1):
         if engine not in ENGINES:
             raise ConfigError(f"unknown tokenizer engine {engine!r}; choose one of: {', '.join(ENGINES)}")
         if engine == "rjieba" and dictionary is not None:
             raise ConfigError("the rjieba engine supports only jieba's default dictionary; use --engine jieba")
+        if engine == "auto":
+            engine = "rjieba" if dictionary is None else "jieba"
         self.engine = engine
         self.hmm = bool(hmm)
         self.words = tuple(dict.fromkeys(w.strip() for w in words if w and w.strip()))
@@ -322,6 +397,7 @@ class Tokenizer:
             "dictionary_sha256": digest,
             "injected_words": len(self.words),
             "injected_words_sha256": hashlib.sha256(words.encode("utf-8")).hexdigest(),
+            **({"frequencies": "jieba 0.42.1"} if self.engine == "rjieba" else {}),
         }
 
     def _engine_version(self) -> str:
@@ -381,9 +457,14 @@ class Tokenizer:
             return seg
         import rjieba
 
+        # jieba's frequencies and jieba's total (see _compute_frequencies), so both engines compute the same
+        # log probabilities, bit for bit; the filler entry is in no block of any text
+        freqs, delta = _rjieba_frequencies(path, self.words)
         seg = rjieba.Jieba()
-        for w in self.words:
-            seg.add_word(w, seg.suggest_freq(w), None)
+        for w, f in zip(self.words, freqs):
+            seg.add_word(w, f, None)
+        if delta:
+            seg.add_word(_TOTAL_FILLER, delta, None)
         return seg
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:

@@ -114,9 +114,9 @@ def test_a_changed_lexicon_reuses_the_tokens(tmp_path):
 @pytest.mark.parametrize("other", [
     dict(tokenizer=pt.Tokenizer(hmm=False)),
     dict(tokenizer=pt.Tokenizer(words=["公共服务无缝对接"])),
-    dict(tokenizer=pt.Tokenizer(engine="rjieba")),
+    dict(tokenizer=pt.Tokenizer(engine="jieba")),  # the fixture's Tokenizer() is rjieba (engine auto)
     dict(t2s=False),
-], ids=["no-hmm", "injected-words", "rjieba", "no-t2s"])
+], ids=["no-hmm", "injected-words", "other-engine", "no-t2s"])
 def test_a_changed_tokenizer_configuration_is_another_key(tmp_path, tokenizer, other):
     cache = TokenCache(tmp_path / "c")
     raw = TEXTS[1]

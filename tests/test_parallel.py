@@ -260,7 +260,7 @@ def test_jieba_engine_gives_jiebas_own_tokens_on_real_documents(shared_corpora, 
     texts = [pt.normalize_text(f.read_text("utf-8")) for f in files]
     assert sum(map(len, texts)) > 100_000
     words = ["无缝对接", "一网通办", "共建共治共享"]
-    tok = pt.Tokenizer(hmm=hmm, words=words)
+    tok = pt.Tokenizer(engine="jieba", hmm=hmm, words=words)
     seg = tok._segmenter()
     reference = jieba.Tokenizer(seg.dictionary)  # jieba's own get_DAG/calc/cut, on the same dictionary
     reference.FREQ, reference.total, reference.initialized = dict(seg.FREQ), seg.total, True

@@ -98,7 +98,7 @@ def test_manifest_records_versions_lexicon_seeds_inputs_command_and_times(report
     m = json.loads((report.dir / "manifest.json").read_text("utf-8"))
     assert m["policytext"] == "0.1.0" and m["dependencies"]["plotly"] and m["dependencies"]["pandas"]
     assert m["lexicon"]["name"] == "fine_grained_governance" and len(m["lexicon"]["sha256"]) == 64
-    assert m["tokenizer"]["engine"] == "jieba" and m["tokenizer"]["hmm"] is True
+    assert m["tokenizer"]["engine"] == "rjieba" and m["tokenizer"]["hmm"] is True  # --engine auto
     assert m["seeds"] == {"bootstrap": 7, "bootstrap_resamples": 1000, "topics": None}
     assert m["command"][:2] == ["policytext", "report"]
     assert m["counts"] == {"inputs": 7, "documents_read": 6, "scored": 6, "errors": 1}

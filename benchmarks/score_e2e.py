@@ -1,0 +1,210 @@
+"""End to end, as a user types it: ``policytext score`` in fresh processes against a plain jieba + Counter script.
+
+    python benchmarks/score_e2e.py                      # all of ../shared/corpora/laws_regulations, 3 runs each
+    python benchmarks/score_e2e.py --runs 5 --install   # also the size of a fresh ``pip install .``
+
+Every figure is the wall time of a command started as a new process (Python's start-up and imports included),
+the median of ``--runs``, with the spread (min-max) beside it; ratios are to the baseline measured in the same
+run, on the same corpus, so a busy machine slows both. The rows:
+
+* baseline: ``python baseline.py CORPUS``, a fresh process that reads every file, segments it with
+  ``jieba.lcut`` and counts the tokens equal to a term of the default lexicon with ``collections.Counter``;
+* one sentence: ``policytext score one.txt`` (default engine, default cache);
+* cold: ``policytext score CORPUS -o scores.csv --cache EMPTY`` (default engine, every core);
+* warm after a lexicon change: the cache filled by a run with the default lexicon, then
+  ``policytext score CORPUS -o scores.csv --cache FULL --lexicon changed.yaml``;
+* peak RSS of the streaming run (``--evidence``, ``--no-cache``) on the corpus and on it five times over;
+* with ``--install``: ``pip install .`` into a new virtual environment, its size and package count.
+
+The corpus is linked, never copied: ``laws_regulations/**/*.txt`` (2,982 files, 57 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "corpora"
+
+BASELINE = """
+import sys
+from collections import Counter
+from pathlib import Path
+import jieba
+jieba.setLogLevel(60)
+terms = set(Path(sys.argv[2]).read_text("utf-8").split())
+total = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.txt")):
+    counts = Counter(jieba.lcut(path.read_text(encoding="utf-8")))
+    total += sum(n for token, n in counts.items() if token in terms)
+print(total)
+"""
+
+RSS = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:])
+print("RSS", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, proc.returncode)
+"""
+
+
+def wall(cmd: list[str], runs: int, before=None) -> list[float]:
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def fmt(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} s ({min(times):.2f}-{max(times):.2f})"
+
+
+def link(files: list[Path], root: Path, folder: Path, copies: int = 1) -> Path:
+    for c in range(copies):
+        for f in files:
+            target = folder / f"r{c}" / f.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(f)
+    return folder
+
+
+def peak_rss_mb(cmd: list[str]) -> float:
+    """Largest resident set of the command's process tree's largest member (ru_maxrss of waited children)."""
+    out = subprocess.run([sys.executable, "-c", RSS, *cmd], capture_output=True, text=True, check=True,
+                         stdin=subprocess.DEVNULL)
+    line = [x for x in out.stdout.splitlines() if x.startswith("RSS ")][-1]
+    return int(line.split()[1]) / 1024
+
+
+def install_size(work: Path) -> tuple[float, int]:
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = venv / "bin" / "pip"
+    subprocess.run([str(pip), "install", "-q", str(REPO)], check=True)
+    listed = subprocess.run([str(pip), "list", "--format=freeze"], capture_output=True, text=True, check=True)
+    packages = [x for x in listed.stdout.splitlines() if x and not x.split("==")[0].lower() in ("pip", "setuptools")]
+    size = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink())
+    return size / 1e6, len(packages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per command; the median is shown (default 3)")
+    parser.add_argument("--install", action="store_true", help="also measure a fresh `pip install .`")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N files (a quick check)")
+    opts = parser.parse_args()
+    root = SHARED / "laws_regulations"
+    if not root.is_dir():
+        sys.exit(f"the public corpora are not at {SHARED}")
+    exe = shutil.which("policytext")
+    if exe is None:
+        sys.exit("policytext is not on PATH: pip install -e . first")
+    files = sorted(root.rglob("*.txt"))[:opts.limit]
+    n_bytes = sum(f.stat().st_size for f in files)
+    work = Path(tempfile.mkdtemp(prefix="policytext-e2e-"))
+    try:
+        corpus = link(files, root, work / "corpus")
+        big = link(files, root, work / "corpus5", copies=5)
+        one = work / "one.txt"
+        one.write_text("推进基层治理精细化，政务服务一网通办、无缝对接。\n", encoding="utf-8")
+        terms = work / "terms.txt"
+        changed = work / "changed.yaml"
+        from policytext.lexicon import Lexicon, load_lexicon
+
+        lexicon = load_lexicon()
+        terms.write_text("\n".join(t.term for t in lexicon.terms), encoding="utf-8")
+        mapping = {c: [t.term for t in lexicon.terms_of(c)] for c in lexicon.categories[:-1]}
+        mapping[lexicon.categories[0]] += ["营商环境", "放管服"]
+        changed.write_text(Lexicon.from_dict(mapping).dumps("yaml"), encoding="utf-8")
+        baseline_py = work / "baseline.py"
+        baseline_py.write_text(BASELINE, encoding="utf-8")
+        out = str(work / "scores.csv")
+        version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
+        print(f"corpus: {len(files)} files, {n_bytes / 1e6:.1f} MB; {os.cpu_count()} cores ({_cpu_model()}); "
+              f"Python {platform.python_version()}; {version}; load average before: {_load()}", flush=True)
+
+        rows = []
+        base = wall([sys.executable, str(baseline_py), str(corpus), str(terms)], opts.runs)
+        rows.append(("baseline: `python baseline.py CORPUS` (jieba.lcut + Counter, 1 process)", base))
+        print(f"  baseline {fmt(base)}", flush=True)
+        cache = work / "cache"
+        one_cmd = [exe, "score", str(one), "-q", "--cache", str(cache)]
+        wall(one_cmd, 1)  # the first run builds nothing that lasts, but fills the OS file cache
+        rows.append(("`policytext score one.txt`", wall(one_cmd, opts.runs)))
+        print(f"  one sentence {fmt(rows[-1][1])}", flush=True)
+
+        def empty_cache():
+            shutil.rmtree(cache, ignore_errors=True)
+
+        cold = [exe, "score", str(corpus), "-o", out, "-q", "--cache", str(cache)]
+        rows.append(("`policytext score CORPUS -o scores.csv`, cold cache", wall(cold, opts.runs, empty_cache)))
+        print(f"  cold {fmt(rows[-1][1])}", flush=True)
+        empty_cache()
+        wall(cold, 1)
+        warm = cold + ["--lexicon", str(changed)]
+        rows.append(("`policytext score CORPUS -o scores.csv --lexicon changed.yaml`, warm cache", wall(warm, opts.runs)))
+        print(f"  warm {fmt(rows[-1][1])}", flush=True)
+
+        b = statistics.median(base)
+        print(f"\n| command (fresh process, medians of {opts.runs}, min-max) | wall time | vs baseline |")
+        print("| --- | ---: | ---: |")
+        for i, (label, times) in enumerate(rows):
+            ratio = "-" if i == 1 else f"{b / statistics.median(times):.1f}x"  # one sentence: not the same work
+            print(f"| {label} | {fmt(times)} | {ratio} |")
+
+        rss = []
+        for name, folder in (("1x", corpus), ("5x", big)):
+            rss.append(peak_rss_mb([exe, "score", str(folder), "-o", out, "--evidence", str(work / "hits.csv"),
+                                    "-q", "--no-cache"]))
+            print(f"  peak RSS {name}: {rss[-1]:.0f} MB", flush=True)
+        print(f"\npeak RSS of the largest process: 1x {rss[0]:.0f} MB, 5x {rss[1]:.0f} MB, ratio {rss[1] / rss[0]:.2f}")
+        size = packages = None
+        if opts.install:
+            size, packages = install_size(work)
+            print(f"fresh `pip install .`: {size:.0f} MB in the virtual environment, {packages} packages")
+        one_s = statistics.median(rows[1][1])
+        targets = [
+            ("one sentence <= 0.35 s", one_s <= 0.35),
+            ("cold >= 20x", b / statistics.median(rows[2][1]) >= 20),
+            ("warm >= 100x", b / statistics.median(rows[3][1]) >= 100),
+            ("peak RSS 5x <= 1.3x 1x", rss[1] / rss[0] <= 1.3),
+        ]
+        if size is not None:
+            targets.append(("install <= 620 MB and <= 36 packages", size <= 620 and packages <= 36))
+        print(f"load average after: {_load()}")
+        print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in targets))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
