@@ -156,8 +156,8 @@ def group_ci(groups: pd.DataFrame, column: str, max_groups: int = 40) -> dict:
 
     g = groups.sort_values(["n", "group"], ascending=[False, True]).head(max_groups)
     g = g.sort_values(["mean_index", "group"], ascending=[True, False])
-    lo = [m - l if not math.isnan(l) else 0 for m, l in zip(g["mean_index"], g["ci_low"])]
-    hi = [h - m if not math.isnan(h) else 0 for m, h in zip(g["mean_index"], g["ci_high"])]
+    lo = [m - l if not math.isnan(l) else None for m, l in zip(g["mean_index"], g["ci_low"])]
+    hi = [h - m if not math.isnan(h) else None for m, h in zip(g["mean_index"], g["ci_high"])]
     labels = [f"{plot_text(v)} (n={n})" for v, n in zip(g["group"], g["n"])]
     with_ci = [not math.isnan(v) for v in g["ci_low"]]
     fig = go.Figure(go.Scatter(
