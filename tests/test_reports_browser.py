@@ -371,7 +371,7 @@ def test_provincial_report_axes_fonts_and_screenshots(browser, provincial_dir, c
     text = b.eval("document.body.innerText")
     assert "按“省份”比较" in text and "按“年份”比较" in text and "province" not in b.eval(
         "[...document.querySelectorAll('th')].map(t => t.textContent).join(' ')")
-    assert "—（n=2，不足 5 份，不计算区间）" in text
+    assert "—（不足 5 份文件，无区间）" in text
     top, groups = ARTIFACTS / "provincial_top.png", ARTIFACTS / "provincial_groups.png"
     b.screenshot(top)
     y = b.eval("document.getElementById('groups').getBoundingClientRect().top + window.scrollY")

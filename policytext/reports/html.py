@@ -104,7 +104,7 @@ def _ci(lo, hi) -> str:
 def _ci_n(lo, hi, n) -> str:
     """An interval, or a dash saying why there is none."""
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-        return f"—（n={int(n)}，不足 {MIN_CI_N} 份，不计算区间）"
+        return f"—（不足 {MIN_CI_N} 份文件，无区间）"
     return f"[{lo:.2f}, {hi:.2f}]"
 
 

@@ -44,8 +44,10 @@ def cjk_font() -> str | None:
         from matplotlib import font_manager
     except ImportError:
         return None
-    by_name = {}
-    for f in font_manager.fontManager.ttflist:
+    by_name: dict[str, str] = {}
+    regular_first = sorted(font_manager.fontManager.ttflist,
+                           key=lambda f: (f.weight not in (400, "normal", "regular"), f.style != "normal", f.fname))
+    for f in regular_first:
         by_name.setdefault(f.name, f.fname)
     for name in CJK_FONTS:
         if name in by_name:
