@@ -148,6 +148,11 @@ def _group_labels(s: pd.Series) -> pd.Series:
                                 or str(v).strip() == "" else str(v))
 
 
+def count_flags(s: pd.Series) -> int:
+    """How many values of a flag column (``short``, ``coverage``) are true; missing values count as false."""
+    return int(sum(1 for v in s if v is not None and v == v and bool(v)))
+
+
 def group_table(scores: pd.DataFrame, column: str, categories: list[str], *, keys: pd.Series | None = None,
                 n_resamples: int = N_RESAMPLES, seed: int = 0, sort: str = "mean",
                 min_ci_n: int = MIN_CI_N) -> pd.DataFrame:
@@ -184,7 +189,7 @@ def group_table(scores: pd.DataFrame, column: str, categories: list[str], *, key
         if "sentence_share" in g.columns:
             row["mean_sentence_share"] = float(g["sentence_share"].mean())
         if "short" in g.columns:
-            row["n_short"] = int(g["short"].fillna(False).astype(bool).sum())
+            row["n_short"] = count_flags(g["short"])
         for c in categories:
             row[f"per10k_{c}"] = float(g[f"per10k_{c}"].mean())
         rows.append(row)
@@ -359,7 +364,7 @@ def summary_facts(scores: pd.DataFrame, categories: pd.DataFrame, *, n_inputs: i
         "top_category_mean": float(pos["mean_per10k"].iloc[0]) if len(pos) else math.nan,
         "sentence_share_mean": (float(scores["sentence_share"].mean()) if "sentence_share" in scores.columns
                                 and len(scores) else None),
-        "n_short": int(scores["short"].fillna(False).astype(bool).sum()) if "short" in scores.columns else None,
+        "n_short": count_flags(scores["short"]) if "short" in scores.columns else None,
     }
 
 

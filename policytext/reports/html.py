@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import charts
-from .analysis import MIN_CI_N, MISSING_GROUP
+from .analysis import MIN_CI_N, MISSING_GROUP, count_flags
 
 if TYPE_CHECKING:
     from .report import ReportData
@@ -542,7 +542,7 @@ def _methods(page: _Page, data: ReportData) -> None:
                          "只算一句，因此不受个别词语反复出现的影响；指数则随每次出现而增加。两者排序不同时，"
                          "说明指数由少数几句中的重复用语推高。")
     if "short" in data.scores.columns:
-        n_short = int(data.scores["short"].fillna(False).astype(bool).sum())
+        n_short = count_flags(data.scores["short"])
         short_text = (f"本报告中 {n_short:,} 份文件被标记为短文本（short 列，字数低于评分规定的下限）"
                       + ("，分组表中“短文本数”一列给出各组的数量" if data.group_tables else "") + "。")
     body = f"""
