@@ -58,7 +58,7 @@ def cjk_font() -> str | None:
 def _num(v, digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return "—"
-    return f"{v:,.{digits}f}"
+    return f"{v:.{digits}f}"  # no thousands separator: the digits of scores.csv
 
 
 def _pct(v) -> str:
