@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 __all__ = ["SHEETS", "write_workbook", "workbook_sheets"]
 
 SHEETS = ("summary", "scores", "categories", "terms", "evidence", "groups", "topics", "errors", "manifest")
+#: headings of a sheet whose columns mean something else than the same names elsewhere: (Chinese, English)
+SHEET_HEADINGS = {"topics": {"topic_id": ("主题", "Topic"), "label": ("标签", "Label"),
+                             "seeded_dimension": ("种子维度", "Seeded dimension"),
+                             "top_terms": ("主要词语（权重）", "Top terms (weights)"), "coherence": ("一致性", "Coherence"),
+                             "mean_share": ("平均占比", "Mean share"), "governance": ("治理主题", "Governance topic")}}
 
 
 def _width(value) -> int:
@@ -158,7 +163,8 @@ def write_workbook(data: ReportData, path) -> None:
             if len(df.columns):
                 ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{max(2, len(df) + 2)}"
             for i, col in enumerate(df.columns, start=1):
-                heading = data.labels.column(col)
+                own = SHEET_HEADINGS.get(name, {}).get(col)
+                heading = own[data.labels.lang != "zh"] if own else data.labels.column(col)
                 ws.cell(row=1, column=i, value=heading).font = bold
                 ws.cell(row=2, column=i).font = machine
                 sample = safe[col].head(300).tolist()
