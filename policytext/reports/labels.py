@@ -14,7 +14,6 @@ scripts read (``scores.csv``, the second header row of ``report.xlsx``) and are 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
@@ -173,7 +172,3 @@ def column_table(columns: Iterable[str], lexicon: Lexicon | None, *, rounding: d
              "decimals": rounding.get(c)} for c in columns]
     return pd.DataFrame(rows, columns=["name", "label", "label_en", "formula", "decimals"]).astype(
         {"decimals": "Int64"})
-
-
-def is_category_column(name: str, prefix: str) -> bool:
-    return bool(re.fullmatch(re.escape(prefix) + r"\w+", name))
