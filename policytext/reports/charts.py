@@ -168,7 +168,8 @@ def group_ci(groups: pd.DataFrame, column: str, max_groups: int = 40) -> dict:
                  "color": BLUE, "thickness": 1.5, "width": 4},
         customdata=[[_ci_text(l, h, n)] for l, h, n in zip(g["ci_low"], g["ci_high"], g["n"])],
         hovertemplate="%{y}<br>平均指数 %{x}<br>%{customdata[0]}<extra></extra>"))
-    fig = _layout(fig, height=max(240, 28 * len(g) + 90), xtitle="平均指数（95% 自助法置信区间；空心点：文件太少，无区间）")
+    fig = _layout(fig, height=max(240, 28 * len(g) + 90), xtitle="平均指数（95% 自助法置信区间" + (
+        "）" if all(with_ci) else "；空心点：文件太少，无区间）"))
     _category_axis(fig, "y", labels)
     return figure_dict(fig)
 

@@ -446,7 +446,8 @@ def _trend(page: _Page, data: ReportData) -> None:
     g = t["table"]
     note = (f"年份取自“{esc(t['column'])}”列" + ("（从日期中取年份）" if t["from_date"] else "")
             + f"；{t['n_dated']:,} 份文件有年份，{t['n_undated']:,} 份没有，未计入本节。")
-    fig = charts.trend(g, f"年份（{data.labels.column(t['column'])}）")
+    name = data.labels.column(t["column"])
+    fig = charts.trend(g, "年份" if name == "年份" else f"年份（{name}）")
     if fig is None:
         chart = (f'<p class="pt-note">全部有年份的文件都属于 {int(g["group"].iloc[0])} 年：只有一个时间点，'
                  "无法显示趋势，因此不画折线。</p>")
