@@ -30,6 +30,7 @@ __all__ = ["CJK_FONTS", "MAX_DOCX_GROUPS", "TOP_DOCS", "cjk_font", "write_docx"]
 
 TOP_DOCS = 20
 MAX_DOCX_GROUPS = 200  # per group column; the workbook has them all
+MAX_CHART_GROUPS = 40
 #: font families with Chinese glyphs that matplotlib may find (Windows, macOS, Linux)
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB",
              "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Noto Serif CJK SC", "Noto Sans CJK JP")
@@ -156,6 +157,9 @@ def write_docx(data: ReportData, path) -> None:
             if (g["n"] < MIN_CI_N).any():
                 _note(doc, f"{int((g['n'] < MIN_CI_N).sum())} 组不足 {MIN_CI_N} 份文件，没有区间。")
             charts.add(doc, "groups", data, g)
+            if charts.font is not None and len(g) > MAX_CHART_GROUPS:
+                _note(doc, f"图中显示前 {MAX_CHART_GROUPS} 组（文件数最多的组），共 {len(g):,} 组；表格列出前 "
+                           f"{min(len(g), MAX_DOCX_GROUPS)} 组。")
     if data.time is not None:
         t = data.time
         doc.add_heading("时间趋势", level=1)
@@ -299,7 +303,7 @@ class _Charts:
         return self._png(fig)
 
     def _groups(self, data: ReportData, g: pd.DataFrame):
-        g = g.sort_values(["n", "group"], ascending=[False, True]).head(40)
+        g = g.sort_values(["n", "group"], ascending=[False, True]).head(MAX_CHART_GROUPS)
         g = g.sort_values(["mean_index", "group"], ascending=[True, False])
         fig, fp = self._figure(0.25 * len(g) + 1.0)
         ax = fig.add_subplot()
