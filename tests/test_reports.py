@@ -244,6 +244,15 @@ def test_a_second_run_replaces_the_report(corpus_dir, tmp_path, tokenizer):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
+def test_a_report_of_an_earlier_version_is_replaced(corpus_dir, tmp_path, tokenizer):
+    out = tmp_path / "r"
+    out.mkdir()
+    for name in ("report.html", "report.xlsx", "scores.csv", "manifest.json"):  # the four files of version 0.1
+        (out / name).write_text("old", encoding="utf-8")
+    write_report(corpus_dir, out, tokenizer=tokenizer)
+    assert sorted(p.name for p in out.iterdir()) == sorted(REPORT_FILES)
+
+
 def test_a_folder_with_other_files_is_never_replaced(corpus_dir, tmp_path, tokenizer):
     out = tmp_path / "mine"
     out.mkdir()

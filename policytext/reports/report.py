@@ -15,9 +15,9 @@
 
 The folder is written whole into a temporary folder beside ``output_dir`` and then swapped in, so an
 interrupted or failed run leaves the previous report as it was (or no folder), never a mix. An existing
-``output_dir`` is replaced only when it is empty or holds a previous report (nothing but the four files
-above, or the four of earlier versions); anything else is an :class:`~policytext.errors.OutputError`, so a
-report never deletes other files.
+``output_dir`` is replaced only when it is empty or holds a previous report (nothing but the six files
+above; an earlier version's report had four of them); anything else is an
+:class:`~policytext.errors.OutputError`, so a report never deletes other files.
 """
 
 from __future__ import annotations
@@ -47,8 +47,6 @@ __all__ = ["REPORT_FILES", "ReportData", "ReportResult", "write_report"]
 
 #: the files of a report folder
 REPORT_FILES = ("report.html", "report.xlsx", "report.docx", "scores.csv", "columns.csv", "manifest.json")
-#: what a folder may hold to be replaced: this version's files (a report of an earlier version had four of them)
-_REPLACEABLE = REPORT_FILES
 DEFAULT_TITLE = "精细化治理政策文本分析报告"
 _TITLE_NAMES = ("title", "标题", "题目", "文件名称", "name")
 
@@ -160,7 +158,7 @@ def write_report(
 
     started = utc_now()
     out = Path(output_dir)
-    check_output_folder(out, _REPLACEABLE, "report")
+    check_output_folder(out, REPORT_FILES, "report")
     group_by = list(dict.fromkeys(group_by))
     Labels(None, lang)  # an unknown language is refused before any work
     if isinstance(topics, bool) or (isinstance(topics, int) and topics < 2):
@@ -252,7 +250,7 @@ def write_report(
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
                                                encoding="utf-8")
             bar.update(1)
-        replace_folder(tmp, out, _REPLACEABLE, "report")
+        replace_folder(tmp, out, REPORT_FILES, "report")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
