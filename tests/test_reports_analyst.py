@@ -247,3 +247,12 @@ def test_sentence_share_beside_the_index_and_short_texts_said(sentence_scores, t
     g = pd.read_excel(out / "report.xlsx", sheet_name="groups", header=1)
     east = g[(g["kind"] == "group") & (g["group"] == "东部")].iloc[0]
     assert east["n_short"] == 2 and east["mean_sentence_share"] == pytest.approx(sum((i % 5) / 4 for i in range(6)) / 6)
+
+
+# -- item 1: one time point is not a trend ----------------------------------------------------------------------
+def test_a_single_year_says_so_instead_of_drawing_a_line(tmp_path, tokenizer):
+    corpus = Corpus.from_texts({f"d{i}": _text(i) for i in range(6)}, meta=[{"year": "2025"}] * 6)
+    write_report(corpus, tmp_path / "r", tokenizer=tokenizer)
+    trend = _section(_html(tmp_path / "r"), "trend")
+    assert "全部有年份的文件都属于 2025 年：只有一个时间点，无法显示趋势，因此不画折线。" in trend
+    assert 'id="chart-trend"' not in trend and "<td>2025</td>" in trend
