@@ -313,6 +313,8 @@ def test_the_font_check_fails_where_no_cjk_font_is_installed(report_dir, tmp_pat
     if exe is None:
         pytest.skip(reason="chromium not installed (apt-get install -y chromium fonts-noto-cjk; .ci/run does this)")
     pytest.importorskip("websocket", reason="websocket-client not installed (pip install -e '.[test]')")
+    if shutil.which("fc-list") is None:
+        pytest.skip(reason="fc-list (fontconfig) not installed: cannot build a CJK-less font configuration")
     listed = subprocess.run(["fc-list", "--format", "%{file}|%{lang}\n"], capture_output=True, text=True).stdout
     latin = sorted(line.split("|")[0] for line in listed.splitlines()
                    if "|" in line and "zh" not in line.split("|")[1] and line.split("|")[0].endswith((".ttf", ".otf")))
