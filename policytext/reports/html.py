@@ -423,12 +423,12 @@ def _groups(page: _Page, data: ReportData) -> None:
         columns = [("group", name, "text"), ("n", L.column("n"), "int")]
         if "n_short" in g.columns:
             columns.append(("n_short", L.column("n_short"), "int"))
-        columns += [("mean_index", L.column("mean_index"), "num"), ("ci_low", "95% 置信区间", "ci")]
+        columns += [("mean_index", L.column("mean_index"), "num"), ("ci_low", L.column("ci"), "ci")]
         if "mean_sentence_share" in g.columns:
             columns.append(("mean_sentence_share", L.column("mean_sentence_share"), "pct"))
         columns += [("median_index", L.column("median_index"), "num"),
                     ("coverage_share", L.column("coverage_share"), "pct"),
-                    ("top_terms", "主要词语（次数，前 5 个）", "text")]
+                    ("top_terms", L.column("top_terms_group"), "text")]
         parts.append(_table(g, columns))
         if "n_short" in g.columns and g["n_short"].sum():
             mostly = g[g["n_short"] * 2 > g["n"]]
@@ -457,9 +457,10 @@ def _trend(page: _Page, data: ReportData) -> None:
             f"某一年文件很少时，区间很宽；不足 {MIN_CI_N} 份文件的年份没有区间，不宜据此判断趋势。</p>"
             + chart
             + _table(g.assign(group=g["group"].astype(int).astype(str)),
-                     [("group", "年份", "text"), ("n", "文件数", "int"), ("mean_index", "平均指数", "num"),
-                      ("ci_low", "95% 置信区间", "ci"), ("median_index", "中位数", "num"),
-                      ("coverage_share", "覆盖率", "pct")]))
+                     [("group", data.labels.column("year"), "text"), ("n", data.labels.column("n"), "int"),
+                      ("mean_index", data.labels.column("mean_index"), "num"),
+                      ("ci_low", data.labels.column("ci"), "ci"), ("median_index", data.labels.column("median_index"), "num"),
+                      ("coverage_share", data.labels.column("coverage_share"), "pct")]))
     page.section("trend", "时间趋势", body)
 
 
@@ -474,8 +475,10 @@ def _terms(page: _Page, data: ReportData) -> None:
             + shown_note(MAX_TERMS_CHART, len(overall), "命中的词语（图中）", "表格列出前 "
                          f"{min(MAX_TERMS_TABLE, len(overall))} 个，report.xlsx 的 terms 工作表列出全部")
             + page.chart("terms", charts.term_bars(overall, top=MAX_TERMS_CHART))
-            + _table(overall, [("rank", "名次", "int"), ("term", "词语", "text"), ("category", "维度", "text"),
-                               ("hits", "出现次数", "int"), ("docs", "文件数", "int")], limit=MAX_TERMS_TABLE))
+            + _table(overall, [("rank", data.labels.column("rank"), "int"), ("term", data.labels.column("term"), "text"),
+                               ("category", data.labels.column("label"), "text"),
+                               ("hits", data.labels.column("hits"), "int"), ("docs", data.labels.column("docs"), "int")],
+                     limit=MAX_TERMS_TABLE))
     page.section("terms", "高频词语", body)
 
 

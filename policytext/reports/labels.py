@@ -58,6 +58,8 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "ci_low": ("95% 区间下限", "95% CI low", "百分位自助法 2.5% 分位数；文件少于 5 份的组为空"),
     "ci_high": ("95% 区间上限", "95% CI high", "百分位自助法 97.5% 分位数；文件少于 5 份的组为空"),
     "ci_note": ("区间说明", "CI note", "为何没有区间"),
+    "ci": ("95% 置信区间", "95% CI", "百分位自助法区间；文件少于 5 份的组为“—”"),
+    "top_terms_group": ("主要词语（次数，前 5 个）", "Top terms (hits, first 5)", "组内出现最多的五个词语"),
     "mean_sentence_share": ("平均句子占比", "Mean sentence share", "组内 sentence_share 的均值"),
     "median_index": ("指数中位数", "Median index", "组内 index 的中位数"),
     "sd_index": ("指数标准差", "SD of index", "组内 index 的标准差（n − 1）"),

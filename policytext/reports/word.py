@@ -166,7 +166,7 @@ def write_docx(data: ReportData, path) -> None:
         g = t["table"].assign(group=t["table"]["group"].astype(int).astype(str))
         doc.add_paragraph(f"年份取自“{L.column(t['column'])}”列；{t['n_dated']:,} 份文件有年份，{t['n_undated']:,} 份没有。"
                           + ("只有一个年份，无法显示趋势。" if len(g) < 2 else ""))
-        _group_table(doc, data, g, "年份")
+        _group_table(doc, data, g, L.column("year"))
 
     doc.add_heading("维度画像", level=1)
     cats = data.categories
@@ -188,7 +188,7 @@ def _group_table(doc, data: ReportData, g: pd.DataFrame, first: str) -> None:
     L = data.labels
     cols = ["n", "mean_index", "ci", *(["mean_sentence_share"] if "mean_sentence_share" in g.columns else []),
             *(["n_short"] if "n_short" in g.columns else []), "median_index", "coverage_share"]
-    heads = [first] + [("95% 置信区间" if c == "ci" else L.column(c)) for c in cols]
+    heads = [first] + [L.column(c) for c in cols]
     rows = []
     for _, r in g.head(MAX_DOCX_GROUPS).iterrows():
         row = [str(r["group"])]
