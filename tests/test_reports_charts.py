@@ -66,12 +66,13 @@ def test_one_year_is_not_a_trend():
 def test_groups_without_an_interval_draw_no_error_bar_and_an_open_marker():
     g = _groups(["甲", "乙", "丙"], [2, 5, 4], [3.0, 2.0, 1.0])
     fig = charts.group_ci(g, "region")
-    trace = fig["data"][0]
-    order = trace["y"]  # lowest mean first
-    assert order == ["丙 (n=4)", "乙 (n=5)", "甲 (n=2)"]
-    assert trace["error_x"]["array"] == [None, 1.0, None] and trace["error_x"]["arrayminus"] == [None, 1.0, None]
-    assert trace["marker"]["symbol"] == ["circle-open", "circle", "circle-open"]
-    assert trace["customdata"][0] == ["n=4，文件太少，不计算区间"]
+    assert fig["layout"]["yaxis"]["categoryarray"] == ["丙 (n=4)", "乙 (n=5)", "甲 (n=2)"]  # lowest mean first
+    with_ci, without = fig["data"]
+    assert with_ci["y"] == ["乙 (n=5)"] and with_ci["marker"]["symbol"] == "circle"
+    assert with_ci["error_x"]["array"] == [1.0] and with_ci["error_x"]["arrayminus"] == [1.0]
+    assert without["y"] == ["丙 (n=4)", "甲 (n=2)"] and without["marker"]["symbol"] == "circle-open"
+    assert "error_x" not in without or not without["error_x"].get("array")  # no error bar, not even a cap
+    assert without["customdata"][0] == ["n=4，文件太少，不计算区间"]
 
 
 def test_counts_are_whole_numbers_on_their_axes():
@@ -95,7 +96,8 @@ def test_category_bars_are_labelled_by_category_label_not_code():
 def test_group_charts_show_the_largest_40_groups():
     g = _groups([f"地区{i:02d}" for i in range(45)], [1 + i for i in range(45)])
     fig = charts.group_ci(g, "region", max_groups=40)
-    assert len(fig["data"][0]["y"]) == 40 and "地区00 (n=1)" not in fig["data"][0]["y"]
+    shown = [y for trace in fig["data"] for y in trace["y"]]
+    assert len(shown) == 40 and "地区00 (n=1)" not in shown
 
 
 @pytest.mark.parametrize("font", ["Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC"])

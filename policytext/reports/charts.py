@@ -151,26 +151,34 @@ def term_bars(terms: pd.DataFrame, top: int = 20) -> dict:
 
 
 def group_ci(groups: pd.DataFrame, column: str, max_groups: int = 40) -> dict:
-    """Group means with 95% bootstrap intervals, the ``max_groups`` largest groups, highest mean on top."""
+    """Group means with 95% bootstrap intervals, the ``max_groups`` largest groups, highest mean on top.
+
+    Two traces: the groups with an interval (filled markers, error bars) and those without one (open markers,
+    no error bar at all: plotly would draw a cap of zero length for a missing value)."""
     import plotly.graph_objects as go
 
     g = groups.sort_values(["n", "group"], ascending=[False, True]).head(max_groups)
     g = g.sort_values(["mean_index", "group"], ascending=[True, False])
-    lo = [m - l if not math.isnan(l) else None for m, l in zip(g["mean_index"], g["ci_low"])]
-    hi = [h - m if not math.isnan(h) else None for m, h in zip(g["mean_index"], g["ci_high"])]
-    labels = [f"{plot_text(v)} (n={n})" for v, n in zip(g["group"], g["n"])]
-    with_ci = [not math.isnan(v) for v in g["ci_low"]]
-    fig = go.Figure(go.Scatter(
-        x=_round(g["mean_index"]), y=labels, mode="markers",
-        marker={"color": [BLUE if w else GREY for w in with_ci], "size": 9,
-                "symbol": ["circle" if w else "circle-open" for w in with_ci]},
-        error_x={"type": "data", "symmetric": False, "array": _round(hi), "arrayminus": _round(lo),
-                 "color": BLUE, "thickness": 1.5, "width": 4},
-        customdata=[[_ci_text(l, h, n)] for l, h, n in zip(g["ci_low"], g["ci_high"], g["n"])],
-        hovertemplate="%{y}<br>平均指数 %{x}<br>%{customdata[0]}<extra></extra>"))
+    g = g.assign(_label=[f"{plot_text(v)} (n={n})" for v, n in zip(g["group"], g["n"])],
+                 _ci=[not math.isnan(v) for v in g["ci_low"]])
+    fig = go.Figure()
+    for with_ci, part in ((True, g[g["_ci"]]), (False, g[~g["_ci"]])):
+        if part.empty:
+            continue
+        extra = ({"error_x": {"type": "data", "symmetric": False,
+                              "array": _round(part["ci_high"] - part["mean_index"]),
+                              "arrayminus": _round(part["mean_index"] - part["ci_low"]),
+                              "color": BLUE, "thickness": 1.5, "width": 4}} if with_ci else {})
+        fig.add_trace(go.Scatter(
+            x=_round(part["mean_index"]), y=list(part["_label"]), mode="markers",
+            name="有区间" if with_ci else "文件太少，无区间",
+            marker={"color": BLUE if with_ci else GREY, "size": 9, "symbol": "circle" if with_ci else "circle-open",
+                    "line": {"width": 1.5}},
+            customdata=[[_ci_text(lo, hi, n)] for lo, hi, n in zip(part["ci_low"], part["ci_high"], part["n"])],
+            hovertemplate="%{y}<br>平均指数 %{x}<br>%{customdata[0]}<extra></extra>", **extra))
     fig = _layout(fig, height=max(240, 28 * len(g) + 90), xtitle="平均指数（95% 自助法置信区间" + (
-        "）" if all(with_ci) else "；空心点：文件太少，无区间）"))
-    _category_axis(fig, "y", labels)
+        "）" if g["_ci"].all() else "；空心点：文件太少，无区间）"))
+    _category_axis(fig, "y", list(g["_label"]))
     return figure_dict(fig)
 
 
