@@ -215,12 +215,14 @@ def cli():
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
+@click.option("--round", "round_to", type=click.IntRange(0, 15), metavar="N",
+              help="Round the decimal columns (rates, index, shares) to N decimals (default: full precision).")
 @checkpoint_options
 @corpus_options
 @tokenizer_options
 @common_options
 def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, resume, checkpoint_every,
-          text_column, id_column,
+          round_to, text_column, id_column,
           encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Score documents against the lexicon: hits, rates and a composite index per document.
 
@@ -273,7 +275,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
             result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
                                      resume=resume)
         bar.close()
-        _emit_table(result.scores, output)
+        _emit_table(result.scores if round_to is None else result.scores.round(round_to), output)
         if hits_writer is not None:
             hits_writer.close()
         if checkpoint is not None:
@@ -360,7 +362,8 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_colu
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
-              help="Folder for report.html, report.xlsx, scores.csv and manifest.json (replaced as a whole).")
+              help="Folder for report.html, report.xlsx, report.docx, scores.csv, columns.csv and manifest.json "
+                   "(replaced as a whole).")
 @click.option("--group-by", "group_by", multiple=True, metavar="COLUMN",
               help="Compare groups of this metadata column, with bootstrap 95% intervals (repeatable).")
 @click.option("--topics", "n_topics", type=click.IntRange(2, 200), metavar="K",
@@ -369,13 +372,16 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_colu
 @click.option("--title", metavar="TEXT", help="Title of the report (default: 精细化治理政策文本分析报告).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the topic model.")
 @click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of category labels and column headings (the text of the page stays Chinese).")
 @checkpoint_options
 @corpus_options
 @tokenizer_options
 @common_options
-def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, resume, checkpoint_every, text_column, id_column,
+def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resume, checkpoint_every, text_column,
+           id_column,
            encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
-    """Write a batch report: one offline HTML page in Chinese, a workbook, the scores and a run manifest.
+    """Write a batch report: an offline HTML page in Chinese, a workbook, a Word file, the scores and a manifest.
 
     The page ranks every document, shows the distribution of the index, category profiles, group
     comparisons and trends over time (a year or date column is found by itself) with bootstrap 95%
@@ -398,11 +404,11 @@ def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, resume, ch
         result = write_report(corpus, output_dir, group_by=group_by, topics=n_topics, title=title, lexicon=lexicon,
                               tokenizer=tokenizer, t2s=not no_t2s, seed=seed, command=sys.argv,
                               progress=functools.partial(_progress, quiet), jobs=jobs, resume=resume,
-                              checkpoint_every=checkpoint_every)
+                              checkpoint_every=checkpoint_every, lang=lang)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     size = result.files["report.html"].stat().st_size / 1e6
     _info(quiet, f"policytext: report of {len(result.scores)} documents written to {result.directory}/ "
-                 f"(report.html {size:.1f} MB, report.xlsx, scores.csv, manifest.json)")
+                 f"(report.html {size:.1f} MB, report.xlsx, report.docx, scores.csv, columns.csv, manifest.json)")
     _report_errors(result.errors, corpus.n_inputs, None, quiet)
 
 

@@ -25,11 +25,13 @@ def test_report_on_the_demo_corpus_writes_the_folder(runner, tmp_path):
     out = tmp_path / "out"
     res = runner.invoke(cli, ["report", DEMO, "-o", str(out), "--group-by", "region", "--title", "演示报告"])
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "report.html", "report.xlsx", "scores.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["columns.csv", "manifest.json", "report.docx", "report.html",
+                                                     "report.xlsx", "scores.csv"]
     assert res.stdout == ""
     assert "policytext: report of 24 documents written to" in res.stderr
+    assert "report.docx, scores.csv, columns.csv, manifest.json" in res.stderr
     html = (out / "report.html").read_text("utf-8")
-    assert "<title>演示报告</title>" in html and "按“region”比较" in html and '<section id="trend">' in html
+    assert "<title>演示报告</title>" in html and "按“地区”比较" in html and '<section id="trend">' in html
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["group_by"] == ["region"] and manifest["counts"]["scored"] == 24
     assert len(manifest["inputs"]) == 25  # 24 documents and metadata.csv
@@ -46,7 +48,7 @@ def test_help_has_examples(runner):
     res = runner.invoke(cli, ["report", "--help"])
     assert res.exit_code == 0
     assert re.search(r"Examples:\n\s+policytext report corpora/demo -o \S+\n", res.output), res.output
-    for opt in ("--group-by COLUMN", "--topics K", "--title TEXT", "--seed"):
+    for opt in ("--group-by COLUMN", "--topics K", "--title TEXT", "--seed", "--lang [zh|en]"):
         assert opt in res.output
 
 
@@ -78,6 +80,34 @@ def test_topics_end_to_end(runner, tmp_path):
     wb = openpyxl.load_workbook(out / "report.xlsx")
     assert "topics" in wb.sheetnames
     rows = list(wb["topics"].iter_rows(values_only=True))
-    assert len(rows) == 9 and rows[0][:2] == ("topic_id", "label")
+    assert len(rows) == 10 and rows[0][:2] == ("主题", "标签") and rows[1][:2] == ("topic_id", "label")
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["seeds"]["topics"] == 0 and manifest["topics"]["k"] == 8
+
+
+def test_lang_en_labels_the_workbook_in_english(runner, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(out), "--group-by", "region", "--lang", "en", "-q"])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    assert [c.value for c in wb["scores"][1]][:2] == ["Rank", "Document"]
+    assert json.loads((out / "manifest.json").read_text("utf-8"))["options"]["lang"] == "en"
+    res = runner.invoke(cli, ["report", DEMO, "-o", str(tmp_path / "x"), "--lang", "fr"])
+    assert res.exit_code == 2 and "'fr' is not one of 'zh', 'en'" in res.stderr
+
+
+def test_score_round_n_rounds_the_decimal_columns_and_keeps_full_precision_by_default(runner):
+    """``policytext score --round N`` (owned with the report's analyst CSV, issue 16)."""
+    full = runner.invoke(cli, ["score", DEMO, "-q", "--no-cache"])
+    rounded = runner.invoke(cli, ["score", DEMO, "-q", "--no-cache", "--round", "2"])
+    assert full.exit_code == rounded.exit_code == 0
+    import io
+
+    import pandas as pd
+
+    a, b = pd.read_csv(io.StringIO(full.stdout)), pd.read_csv(io.StringIO(rounded.stdout))
+    assert list(a.columns) == list(b.columns) and a["doc_id"].tolist() == b["doc_id"].tolist()
+    assert (a["index"].round(2) == b["index"]).all() and (a["per10k_grassroots"].round(2) == b["per10k_grassroots"]).all()
+    assert (a["hits_total"] == b["hits_total"]).all()
+    assert re.search(r"\.\d{5,}", full.stdout) and not re.search(r"\d\.\d{3,}", rounded.stdout)
+    assert runner.invoke(cli, ["score", DEMO, "--round", "-1"]).exit_code == 2

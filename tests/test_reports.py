@@ -90,7 +90,7 @@ def test_progress_bars_one_per_stage_all_closed_and_nothing_printed(corpus_dir, 
     assert [b.stage for b in Bar.opened] == ["reading", "scoring", "inputs sha256", "statistics", "writing"]
     assert all(b.closed for b in Bar.opened)
     assert Bar.opened[1].total == 6 and Bar.opened[1].n == 6
-    assert Bar.opened[-1].n == Bar.opened[-1].total == 4
+    assert Bar.opened[-1].n == Bar.opened[-1].total == len(REPORT_FILES) == 6
     assert capsys.readouterr() == ("", "")
 
 
@@ -109,7 +109,8 @@ def test_manifest_records_versions_lexicon_seeds_inputs_command_and_times(report
     for f in m["inputs"]:
         with open(f["path"], "rb") as fh:
             assert f["sha256"] == hashlib.sha256(fh.read()).hexdigest()
-    for name in ("report.html", "report.xlsx", "scores.csv"):
+    assert sorted(m["outputs"]) == sorted(set(REPORT_FILES) - {"manifest.json"})
+    for name in m["outputs"]:
         assert m["outputs"][name]["sha256"] == hashlib.sha256((report.dir / name).read_bytes()).hexdigest()
 
 
@@ -160,14 +161,15 @@ def test_workbook_sheets_headers_frozen_panes_and_types(report):
     wb = openpyxl.load_workbook(report.dir / "report.xlsx")
     assert wb.sheetnames == ["summary", "scores", "categories", "terms", "evidence", "groups", "errors", "manifest"]
     for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
+        assert ws.freeze_panes == "A3", ws.title  # row 1: headings for readers, row 2: machine names
         assert ws["A1"].font.bold
     scores = wb["scores"]
-    header = [c.value for c in scores[1]]
-    assert header[:6] == ["rank", "doc_id", "region", "year", "title", "adj"]
+    header = [c.value for c in scores[2]]
+    assert header[:6] == ["rank", "doc_id", "title", "region", "year", "adj"]  # the title first among metadata
+    assert [c.value for c in scores[1]][:6] == ["排名", "文件编号", "标题", "地区", "年份", "adj"]
     assert {"index", "index_positive", "index_contrast", "coverage", "per10k_co_governance", "top_terms"} <= set(header)
     col = {name: i for i, name in enumerate(header)}
-    rows = {r[col["doc_id"]].value: r for r in scores.iter_rows(min_row=2)}
+    rows = {r[col["doc_id"]].value: r for r in scores.iter_rows(min_row=3)}
     assert rows["east/b"][col["rank"]].value == 1 and rows["east/b"][col["rank"]].data_type == "n"
     assert rows["west/a"][col["index"]].data_type == "n" and rows["west/a"][col["index"]].value < 0  # negative stays
     assert rows["east/a"][col["adj"]].value == -3 and rows["east/a"][col["adj"]].data_type == "n"
@@ -180,19 +182,20 @@ def test_workbook_sheets_headers_frozen_panes_and_types(report):
     assert rows["east/b"][col["title"]].value == HOSTILE_TITLE
     assert scores.column_dimensions["B"].width >= 8
     groups = wb["groups"]
-    gh = [c.value for c in groups[1]]
-    assert gh[:7] == ["kind", "column", "group", "n", "mean_index", "ci_low", "ci_high"]
-    kinds = [(r[0].value, r[1].value, r[2].value, r[3].value) for r in groups.iter_rows(min_row=2)]
+    gh = [c.value for c in groups[2]]
+    assert gh[:8] == ["kind", "column", "group", "n", "mean_index", "ci_low", "ci_high", "ci_note"]
+    kinds = [(r[0].value, r[1].value, r[2].value, r[3].value) for r in groups.iter_rows(min_row=3)]
     assert ("group", "region", "东部", 3) in kinds and ("year", "year", 2019, 2) in kinds
-    assert all(r[4].data_type == "n" for r in groups.iter_rows(min_row=2))
-    summary = {r[0].value: r[2].value for r in wb["summary"].iter_rows(min_row=2)}
+    assert all(r[4].data_type == "n" for r in groups.iter_rows(min_row=3))
+    summary = {r[0].value: r[2].value for r in wb["summary"].iter_rows(min_row=3)}
     assert summary["n_scored"] == 6 and summary["n_errors"] == 1 and isinstance(summary["index_mean"], float)
     errors = [[c.value for c in r] for r in wb["errors"].iter_rows()]
-    assert errors[0] == ["source", "doc_id", "error", "message"] and errors[1][2] == "EmptyDocumentError"
+    assert errors[0] == ["来源", "文件编号", "错误类型", "原因"]
+    assert errors[1] == ["source", "doc_id", "error", "message"] and errors[2][2] == "EmptyDocumentError"
     ev = wb["evidence"]
-    assert [c.value for c in ev[1]] == ["rank", "doc_id", "title", "index", "term", "category", "polarity", "start",
-                                        "end", "left", "match", "right"]
-    manifest = {r[0].value: r[1].value for r in wb["manifest"].iter_rows(min_row=2)}
+    assert [c.value for c in ev[2]] == ["rank", "doc_id", "title", "index", "term", "category", "label", "polarity",
+                                        "start", "end", "left", "match", "right"]
+    manifest = {r[0].value: r[1].value for r in wb["manifest"].iter_rows(min_row=3)}
     assert manifest["lexicon.name"] == "fine_grained_governance" and manifest["seeds.bootstrap"] == 7
 
 
@@ -239,6 +242,15 @@ def test_a_second_run_replaces_the_report(corpus_dir, tmp_path, tokenizer):
     html = (out / "report.html").read_text("utf-8")
     assert "<title>第二版</title>" in html and "第一版" not in html
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_a_report_of_an_earlier_version_is_replaced(corpus_dir, tmp_path, tokenizer):
+    out = tmp_path / "r"
+    out.mkdir()
+    for name in ("report.html", "report.xlsx", "scores.csv", "manifest.json"):  # the four files of version 0.1
+        (out / name).write_text("old", encoding="utf-8")
+    write_report(corpus_dir, out, tokenizer=tokenizer)
+    assert sorted(p.name for p in out.iterdir()) == sorted(REPORT_FILES)
 
 
 def test_a_folder_with_other_files_is_never_replaced(corpus_dir, tmp_path, tokenizer):
@@ -300,7 +312,7 @@ def test_a_fitted_topic_result_goes_into_page_and_workbook(corpus_dir, tmp_path,
     assert '<section id="topics">' in html and "主题模型" in html
     wb = openpyxl.load_workbook(out / "report.xlsx")
     assert wb.sheetnames[6] == "topics"
-    rows = [[c.value for c in r] for r in wb["topics"].iter_rows()]
+    rows = [[c.value for c in r] for r in wb["topics"].iter_rows()][1:]  # row 1: headings for readers
     assert rows[0][:5] == ["topic_id", "label", "seeded_dimension", "top_terms", "coherence"]
     assert rows[2][3] == "'=项目:0.0900; 投资:0.0700" and rows[2][4] == -0.12
 
@@ -322,8 +334,9 @@ def test_bootstrap_interval_known_answer_and_determinism():
 def test_group_interval_does_not_depend_on_other_groups(report):
     scores = report.result.scores
     cats = ["co_governance"]
-    both = analysis.group_table(scores, "region", cats, seed=3).set_index("group")
-    east_only = analysis.group_table(scores[scores["region"] == "东部"], "region", cats, seed=3).set_index("group")
+    both = analysis.group_table(scores, "region", cats, seed=3, min_ci_n=2).set_index("group")
+    east_only = analysis.group_table(scores[scores["region"] == "东部"], "region", cats, seed=3,
+                                     min_ci_n=2).set_index("group")
     assert both.loc["东部", ["mean_index", "ci_low", "ci_high"]].tolist() == \
         east_only.loc["东部", ["mean_index", "ci_low", "ci_high"]].tolist()
     assert both.index.tolist() == ["东部", "西部"] and both["n"].tolist() == [3, 3]
@@ -347,14 +360,14 @@ def test_numeric_metadata_keeps_codes_with_leading_zeros_as_text():
 
 
 def test_term_and_evidence_tables(report):
-    terms = pd.read_excel(report.dir / "report.xlsx", sheet_name="terms")
+    terms = pd.read_excel(report.dir / "report.xlsx", sheet_name="terms", header=1)
     overall = terms[terms["scope"] == "全部"].set_index("term")
     assert overall.loc["网格化管理", "hits"] == 2 and overall.loc["网格化管理", "docs"] == 2
     assert overall.loc["共治", ["hits", "docs"]].tolist() == [2, 2]
     assert overall.loc["一刀切", "polarity"] == -1
     east = terms[(terms["scope_column"] == "region") & (terms["scope"] == "东部")]
     assert "网格化管理" in east["term"].tolist()
-    ev = pd.read_excel(report.dir / "report.xlsx", sheet_name="evidence")
+    ev = pd.read_excel(report.dir / "report.xlsx", sheet_name="evidence", header=1)
     top = ev[ev["rank"] == 1]
     assert set(top["doc_id"]) == {"east/b"}
     assert (top["match"] == top["term"]).all() and top["start"].is_monotonic_increasing

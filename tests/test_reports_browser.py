@@ -4,15 +4,26 @@ Chromium is started with ``--remote-debugging-port=0`` on about:blank; the test 
 WebSocket (websocket-client), turns on the Runtime, Log, Page and Network domains, then opens report.html from
 disk. It checks: no console error, no uncaught exception, no dialog (a title ``<script>alert(1)</script>``
 must stay text), no request leaving the file, charts drawn (plotly's ``.main-svg``), Chinese text in the DOM,
-and the ranking table paginated, sortable and searchable. Screenshots go to ``test-artifacts/``.
+and the ranking table paginated, sortable and searchable. Screenshots go to ``test-artifacts/`` (or the folder
+named by ``PT_ARTIFACTS``); the tests print where.
 
-Skips, with the reason, where chromium or websocket-client is missing; ``.ci/run`` installs chromium.
+Fonts are checked, not assumed: :data:`CJK_CHECK` draws Chinese characters on a canvas in the page's own font
+stack and compares each with a glyph no font has (U+10FFFD): equal pixels mean a box. ``document.fonts.check``
+is reported too, but it answers true for a font that is not installed. ``CSS.getPlatformFontsForNode`` names the
+font that drew the heading. The check is shown to fail in a chromium whose fontconfig sees one Latin font only.
+
+The provincial work reports (``../shared/corpora/provincial_gwr``, both years, by province and year) are
+reported and photographed when that folder is present; the axes are read back from the drawn charts.
+
+Skips, with the reason, where chromium or websocket-client is missing; ``.ci/run`` installs chromium and
+fonts-noto-cjk.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -24,7 +35,20 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("PT_ARTIFACTS") or REPO / "test-artifacts")
+PROVINCIAL = REPO.parent / "shared" / "corpora" / "provincial_gwr"
+#: per Chinese character of a sample, whether it is drawn exactly like a code point no font has (a box)
+CJK_CHECK = r"""(() => {
+  const fam = getComputedStyle(document.body).fontFamily;
+  const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+  const ctx = c.getContext('2d');
+  const draw = (s) => { ctx.clearRect(0, 0, 48, 48); ctx.font = '32px ' + fam; ctx.fillText(s, 4, 36);
+                        return Array.from(ctx.getImageData(0, 0, 48, 48).data).join(','); };
+  const tofu = draw('\u{10FFFD}');
+  const chars = [...'精细化治理报告省份年份'];
+  return {family: fam, fonts_check: document.fonts.check('16px "Noto Sans CJK SC"'),
+          boxes: chars.filter(ch => draw(ch) === tofu), n: chars.length};
+})()"""
 XSS_TITLE = "<script>alert(1)</script>"
 XSS_REGION = '<img src=x onerror="alert(2)">'
 
@@ -40,7 +64,7 @@ def _chromium() -> str | None:
 class Browser:
     """A minimal CDP client: one headless chromium, one page, events collected as they arrive."""
 
-    def __init__(self, exe: str):
+    def __init__(self, exe: str, env: dict | None = None):
         import websocket
 
         self.profile = tempfile.mkdtemp(prefix="pt-chromium-")
@@ -49,7 +73,7 @@ class Browser:
              "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--hide-scrollbars", "--mute-audio", f"--user-data-dir={self.profile}",
              "--remote-debugging-port=0", "--remote-allow-origins=*", "--window-size=1280,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
         port = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -138,6 +162,25 @@ class Browser:
                 out.append(f"dialog: {p.get('message')}")
         return out
 
+    def open(self, path: Path, width: int = 1280, height: int = 900) -> None:
+        """Open a file and wait for its charts (every ``.pt-chart`` holds plotly's svg)."""
+        for domain in ("Runtime", "Log", "Page", "Network", "DOM", "CSS"):
+            self.send(f"{domain}.enable")
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.events = []
+        self.send("Page.navigate", url=path.resolve().as_uri())
+        self.wait_event("Page.loadEventFired")
+        n = self.eval("document.querySelectorAll('.pt-chart[data-chart]').length")
+        self.wait_for(f"document.querySelectorAll('.pt-chart .main-svg').length >= {n}")
+
+    def cjk_fonts(self) -> dict:
+        """What drew the Chinese text: the canvas comparison (:data:`CJK_CHECK`) and the platform fonts of h1."""
+        out = self.eval(CJK_CHECK)
+        root = self.send("DOM.getDocument")["root"]["nodeId"]
+        h1 = self.send("DOM.querySelector", nodeId=root, selector="h1")["nodeId"]
+        out["h1_fonts"] = [f["familyName"] for f in self.send("CSS.getPlatformFontsForNode", nodeId=h1)["fonts"]]
+        return out
+
     def requests(self) -> list[str]:
         return [e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"]
 
@@ -185,7 +228,7 @@ def browser():
 
 def test_report_renders_in_a_real_browser(browser, report_dir):
     b = browser
-    for domain in ("Runtime", "Log", "Page", "Network"):
+    for domain in ("Runtime", "Log", "Page", "Network", "DOM", "CSS"):
         b.send(f"{domain}.enable")
     b.send("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
     url = (report_dir / "report.html").resolve().as_uri()
@@ -230,6 +273,7 @@ def test_report_renders_in_a_real_browser(browser, report_dir):
     assert XSS_TITLE in b.eval("document.querySelector('#pt-ranking tbody tr').innerText")
     assert XSS_TITLE in text and XSS_REGION in text and "</script><b>2" in text
 
+    assert_cjk_renders(b.cjk_fonts())
     b.screenshot(ARTIFACTS / "report_top.png")
     y = b.eval("document.getElementById('groups').getBoundingClientRect().top + window.scrollY")
     b.screenshot(ARTIFACTS / "report_groups.png", clip={"x": 0, "y": y, "width": 1280, "height": 1100})
@@ -237,3 +281,102 @@ def test_report_renders_in_a_real_browser(browser, report_dir):
     assert b.errors() == []
     outside = [u for u in b.requests() if not u.startswith(("file:", "data:", "blob:", "about:"))]
     assert outside == []
+
+
+CJK_FAMILIES = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "Microsoft YaHei", "PingFang", "Hiragino",
+                "WenQuanYi", "SimHei")
+
+
+def assert_cjk_renders(fonts: dict) -> None:
+    """Chinese text is drawn with a CJK font: no character drawn as the box of a missing glyph, and the heading
+    drawn by a font of the page's CJK stack."""
+    assert fonts["fonts_check"], fonts
+    assert fonts["boxes"] == [], f"drawn as boxes (no CJK font): {fonts}"
+    assert any(f.startswith(CJK_FAMILIES) for f in fonts["h1_fonts"]), fonts
+
+
+def _show(capsys, *paths: Path) -> None:
+    with capsys.disabled():
+        for p in paths:
+            print(f"\n[artifact] {p}")
+
+
+def test_chinese_text_renders_with_a_cjk_font(browser, report_dir):
+    browser.open(report_dir / "report.html")
+    assert_cjk_renders(browser.cjk_fonts())
+
+
+def test_the_font_check_fails_where_no_cjk_font_is_installed(report_dir, tmp_path):
+    """A chromium whose fontconfig sees one Latin font only (as a machine without fonts-noto-cjk): the page
+    draws boxes, and the check says so."""
+    exe = _chromium()
+    if exe is None:
+        pytest.skip(reason="chromium not installed (apt-get install -y chromium fonts-noto-cjk; .ci/run does this)")
+    pytest.importorskip("websocket", reason="websocket-client not installed (pip install -e '.[test]')")
+    if shutil.which("fc-list") is None:
+        pytest.skip(reason="fc-list (fontconfig) not installed: cannot build a CJK-less font configuration")
+    listed = subprocess.run(["fc-list", "--format", "%{file}|%{lang}\n"], capture_output=True, text=True).stdout
+    latin = sorted(line.split("|")[0] for line in listed.splitlines()
+                   if "|" in line and "zh" not in line.split("|")[1] and line.split("|")[0].endswith((".ttf", ".otf")))
+    if not latin:
+        pytest.skip(reason="fc-list found no font without Chinese to build a CJK-less fontconfig from")
+    fonts_dir = tmp_path / "fonts"
+    fonts_dir.mkdir()
+    (fonts_dir / Path(latin[0]).name).symlink_to(latin[0])
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>{fonts_dir}</dir>'
+                    f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n", encoding="utf-8")
+    b = Browser(exe, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    try:
+        b.open(report_dir / "report.html")
+        fonts = b.cjk_fonts()
+    finally:
+        b.close()
+    assert len(fonts["boxes"]) == fonts["n"]  # every character a box
+    with pytest.raises(AssertionError, match="drawn as boxes"):
+        assert_cjk_renders(fonts)
+
+
+@pytest.fixture(scope="module")
+def provincial_dir(tmp_path_factory):
+    if not (PROVINCIAL / "metadata.csv").is_file():
+        pytest.skip(reason=f"{PROVINCIAL} not present (the shared corpora are in CI)")
+    from policytext.reports import write_report
+
+    out = tmp_path_factory.mktemp("provincial") / "report"
+    from policytext.readers import read_corpus
+
+    corpus = read_corpus(PROVINCIAL, glob=["202*/*.txt"])
+    write_report(corpus, out, group_by=["province", "year"])
+    return out
+
+
+def _ticks(b, chart: str, axis: str) -> list[str]:
+    return b.eval(f"[...document.querySelectorAll('#chart-{chart} .{axis}tick text')].map(t => t.textContent)")
+
+
+def test_provincial_report_axes_fonts_and_screenshots(browser, provincial_dir, capsys):
+    b = browser
+    b.open(provincial_dir / "report.html")
+    assert_cjk_renders(b.cjk_fonts())
+    layout = "document.getElementById('chart-{}')._fullLayout.{}.type"
+    # group-0 is province (31 groups), group-1 is year: categories, never 2,024.5
+    assert b.eval(layout.format("group-heat-1", "yaxis")) == "category"
+    assert _ticks(b, "group-heat-1", "y") in (["2025", "2026"], ["2026", "2025"])
+    assert b.eval(layout.format("group-1", "yaxis")) == "category"
+    assert sorted(_ticks(b, "group-1", "y")) == ["2025 (n=31)", "2026 (n=31)"]
+    assert len(_ticks(b, "group-heat-0", "y")) == 31 and "黑龙江" in _ticks(b, "group-heat-0", "y")
+    # the trend: two years, one tick each
+    assert _ticks(b, "trend", "x") == ["2025", "2026"]
+    assert b.eval(layout.format("trend", "xaxis")) == "linear"
+    # Chinese headings in the tables, no interval for groups of two
+    text = b.eval("document.body.innerText")
+    assert "按“省份”比较" in text and "按“年份”比较" in text and "province" not in b.eval(
+        "[...document.querySelectorAll('th')].map(t => t.textContent).join(' ')")
+    assert "—（不足 5 份文件，无区间）" in text
+    top, groups = ARTIFACTS / "provincial_top.png", ARTIFACTS / "provincial_groups.png"
+    b.screenshot(top)
+    y = b.eval("document.getElementById('groups').getBoundingClientRect().top + window.scrollY")
+    b.screenshot(groups, clip={"x": 0, "y": y, "width": 1280, "height": 1800})
+    _show(capsys, top, groups)
+    assert b.errors() == []

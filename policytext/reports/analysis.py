@@ -34,13 +34,16 @@ if TYPE_CHECKING:
     from ..lexicon import Lexicon
 
 __all__ = [
+    "MIN_CI_N",
     "MISSING_GROUP",
+    "analyst_scores",
     "bootstrap_mean_ci",
     "category_table",
     "evidence_table",
     "find_time_column",
     "group_table",
     "numeric_metadata",
+    "reader_order",
     "summary_facts",
     "term_table",
     "topic_tables",
@@ -49,6 +52,9 @@ __all__ = [
 #: the group label of documents whose value in a group-by column is empty
 MISSING_GROUP = "（缺失）"
 N_RESAMPLES = 1000
+#: groups with fewer documents get a mean and n but no interval: a percentile bootstrap of 2-4 values is not an
+#: interval anyone should read (with n = 2 it can only take the two values themselves as bounds)
+MIN_CI_N = 5
 _YEAR_NAMES = ("year", "年份", "年度", "年")
 _DATE_HINTS = ("date", "日期", "时间", "time")
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
@@ -142,11 +148,20 @@ def _group_labels(s: pd.Series) -> pd.Series:
                                 or str(v).strip() == "" else str(v))
 
 
+def count_flags(s: pd.Series) -> int:
+    """How many values of a flag column (``short``, ``coverage``) are true; missing values count as false."""
+    return int(sum(1 for v in s if v is not None and v == v and bool(v)))
+
+
 def group_table(scores: pd.DataFrame, column: str, categories: list[str], *, keys: pd.Series | None = None,
-                n_resamples: int = N_RESAMPLES, seed: int = 0, sort: str = "mean") -> pd.DataFrame:
+                n_resamples: int = N_RESAMPLES, seed: int = 0, sort: str = "mean",
+                min_ci_n: int = MIN_CI_N) -> pd.DataFrame:
     """One row per group of ``column``: ``n``, ``mean_index`` with ``ci_low``/``ci_high`` (bootstrap, 95%),
     ``median_index``, ``sd_index``, ``coverage_share``, ``mean_index_positive``, ``mean_index_contrast`` and
-    ``per10k_<c>`` (mean rate of each category).
+    ``per10k_<c>`` (mean rate of each category). Where the scores carry them, ``mean_sentence_share`` (mean
+    ``sentence_share``) follows the interval and ``n_short`` (documents flagged ``short``) follows ``n``.
+
+    Groups of fewer than ``min_ci_n`` documents get no interval: ``ci_low`` and ``ci_high`` are NaN.
 
     ``keys`` replaces the column's values (e.g. years parsed from a date column); rows whose key is NaN are
     left out when ``keys`` is given, and grouped as ``（缺失）`` otherwise. ``sort`` is ``"mean"`` (highest
@@ -163,17 +178,24 @@ def group_table(scores: pd.DataFrame, column: str, categories: list[str], *, key
     rows = []
     for key, g in frame.groupby("_key", sort=True):
         mean, low, high = bootstrap_mean_ci(g["index"].to_numpy(float), n_resamples=n_resamples, seed=seed)
+        if len(g) < min_ci_n:
+            low = high = math.nan
         row = {"column": column, "group": key, "n": int(len(g)), "mean_index": mean, "ci_low": low, "ci_high": high,
                "median_index": float(g["index"].median()),
                "sd_index": float(g["index"].std(ddof=1)) if len(g) > 1 else math.nan,
                "coverage_share": float(g["coverage"].mean()),
                "mean_index_positive": float(g["index_positive"].mean()),
                "mean_index_contrast": float(g["index_contrast"].mean())}
+        if "sentence_share" in g.columns:
+            row["mean_sentence_share"] = float(g["sentence_share"].mean())
+        if "short" in g.columns:
+            row["n_short"] = count_flags(g["short"])
         for c in categories:
             row[f"per10k_{c}"] = float(g[f"per10k_{c}"].mean())
         rows.append(row)
-    cols = ["column", "group", "n", "mean_index", "ci_low", "ci_high", "median_index", "sd_index", "coverage_share",
-            "mean_index_positive", "mean_index_contrast", *[f"per10k_{c}" for c in categories]]
+    cols = ["column", "group", "n", *(["n_short"] if "short" in scores.columns else []), "mean_index", "ci_low",
+            "ci_high", *(["mean_sentence_share"] if "sentence_share" in scores.columns else []), "median_index", "sd_index", "coverage_share", "mean_index_positive", "mean_index_contrast",
+            *[f"per10k_{c}" for c in categories]]
     out = pd.DataFrame(rows, columns=cols)
     if sort == "mean":
         out = out.sort_values(["mean_index", "group"], ascending=[False, True], key=None, kind="mergesort")
@@ -217,11 +239,13 @@ def _spans(hits: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="_order").reset_index(drop=True))
 
 
-def term_table(scores: pd.DataFrame, hits: pd.DataFrame, group_columns: Iterable[str] = (), *, top: int = 30,
-               top_per_group: int = 10, max_groups: int = 30) -> pd.DataFrame:
-    """Top terms overall (``scope_column`` empty, ``scope`` ``全部``) and per group of each group column:
+def term_table(scores: pd.DataFrame, hits: pd.DataFrame, group_columns: Iterable[str] = (), *,
+               top: int | None = None, top_per_group: int | None = 10,
+               max_groups: int | None = None) -> pd.DataFrame:
+    """Terms overall (``scope_column`` empty, ``scope`` ``全部``; the ``top`` most frequent, all with None) and
+    the ``top_per_group`` most frequent per group of each group column:
     ``scope_column, scope, rank, term, category, polarity, hits, docs``. Ties are ordered by term.
-    Per column, only the ``max_groups`` largest groups are listed."""
+    Every group is listed unless ``max_groups`` limits each column to its largest groups."""
     spans = _spans(hits)
     cols = ["scope_column", "scope", "rank", "term", "category", "polarity", "hits", "docs"]
     parts = [_top_terms(spans, top).assign(scope_column="", scope="全部")]
@@ -231,19 +255,23 @@ def term_table(scores: pd.DataFrame, hits: pd.DataFrame, group_columns: Iterable
         chosen = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:max_groups]
         doc_group = dict(zip(scores["doc_id"], labels))
         grouped = spans.assign(_g=spans["doc_id"].map(doc_group))
+        by_group = dict(tuple(grouped.groupby("_g", sort=False))) if len(grouped) else {}
         for g in chosen:
-            parts.append(_top_terms(grouped[grouped["_g"] == g], top_per_group).assign(scope_column=col, scope=g))
+            part = by_group.get(g, grouped.iloc[:0])
+            parts.append(_top_terms(part, top_per_group).assign(scope_column=col, scope=g))
     out = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=cols)], ignore_index=True)
     return out[cols]
 
 
-def _top_terms(spans: pd.DataFrame, top: int) -> pd.DataFrame:
+def _top_terms(spans: pd.DataFrame, top: int | None) -> pd.DataFrame:
     if spans.empty:
         return pd.DataFrame(columns=["rank", "term", "category", "polarity", "hits", "docs"])
     t = (spans.groupby("term", sort=True)
          .agg(category=("category", "first"), polarity=("polarity", "max"), hits=("doc_id", "size"),
               docs=("doc_id", "nunique")).reset_index())
-    t = t.sort_values(["hits", "docs", "term"], ascending=[False, False, True], kind="mergesort").head(top)
+    t = t.sort_values(["hits", "docs", "term"], ascending=[False, False, True], kind="mergesort")
+    if top is not None:
+        t = t.head(top)
     t.insert(0, "rank", range(1, len(t) + 1))
     t[["hits", "docs", "polarity"]] = t[["hits", "docs", "polarity"]].astype("int64")
     return t.reset_index(drop=True)
@@ -309,10 +337,13 @@ def _flat(s: str) -> str:
 
 def summary_facts(scores: pd.DataFrame, categories: pd.DataFrame, *, n_inputs: int, n_errors: int,
                   n_resamples: int = N_RESAMPLES, seed: int = 0) -> dict:
-    """The headline numbers: counts, index mean (with bootstrap interval), median, spread, coverage, the
-    highest and lowest documents, and the category with the highest mean rate."""
+    """The headline numbers: counts, index mean (with bootstrap interval, none below ``MIN_CI_N`` documents),
+    median, spread, coverage, the highest and lowest documents, the category with the highest mean rate, and,
+    where the scores carry them, the mean ``sentence_share`` and the number of ``short`` documents (else None)."""
     idx = scores["index"].to_numpy(float)
     mean, low, high = bootstrap_mean_ci(idx, n_resamples=n_resamples, seed=seed)
+    if len(idx) < MIN_CI_N:
+        low = high = math.nan
     ranked = scores.sort_values(["index", "doc_id"], ascending=[False, True], kind="mergesort")
     pos = categories[categories["polarity"] > 0].sort_values(["mean_per10k", "category"], ascending=[False, True])
     return {
@@ -331,6 +362,9 @@ def summary_facts(scores: pd.DataFrame, categories: pd.DataFrame, *, n_inputs: i
         "top_category": pos["category"].iloc[0] if len(pos) else None,
         "top_category_label": pos["label"].iloc[0] if len(pos) else None,
         "top_category_mean": float(pos["mean_per10k"].iloc[0]) if len(pos) else math.nan,
+        "sentence_share_mean": (float(scores["sentence_share"].mean()) if "sentence_share" in scores.columns
+                                and len(scores) else None),
+        "n_short": count_flags(scores["short"]) if "short" in scores.columns else None,
     }
 
 
@@ -355,3 +389,56 @@ def topic_tables(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.DataF
         if len(both) >= 3 and both["governance_share"].nunique() > 1 and both["index"].nunique() > 1:
             rho = float(both.corr(method="spearman").iloc[0, 1])
     return {"topics": t, "shares": shares, "topic_columns": topic_cols, "spearman": rho}
+
+
+#: decimals of the analyst's ``scores.csv``: rates and the index to 2, shares (0-1) to 3
+RATE_DECIMALS = 2
+SHARE_DECIMALS = 3
+_SCORE_LEAD = ("index", "sentence_share", "index_positive", "index_contrast", "coverage", "short", "n_chars",
+               "n_tokens", "n_sentences", "sentences_positive", "hits_total", "n_terms", "top_terms")
+_PER_CATEGORY = ("per10k_", "hits_", "per1ktok_", "sentence_share_")
+
+
+def reader_order(scores: pd.DataFrame, categories: Iterable[str], meta_columns: Iterable[str],
+                 title_column: str | None = None) -> list[str]:
+    """The columns of a score table in the order a reader needs them: ``rank``, ``doc_id``, the title, the
+    other metadata, ``index``, ``sentence_share`` (when present), the other document-level scores, then per
+    category (lexicon order) its rate per 10,000 characters, hits, rate per 1,000 tokens and sentence share,
+    then anything else (e.g. ``crude_rejected``).
+
+    >>> reader_order(pd.DataFrame(columns=["doc_id", "index", "hits_a", "per10k_a", "year", "rank"]), ["a"], ["year"])
+    ['rank', 'doc_id', 'year', 'index', 'per10k_a', 'hits_a']
+    """
+    have = list(scores.columns)
+    meta = [c for c in meta_columns if c in have]
+    if title_column in meta:
+        meta = [title_column] + [c for c in meta if c != title_column]
+    order = [c for c in ("rank", "doc_id") if c in have] + meta
+    order += [c for c in _SCORE_LEAD if c in have]
+    for cat in categories:
+        order += [f"{p}{cat}" for p in _PER_CATEGORY if f"{p}{cat}" in have]
+    return order + [c for c in have if c not in order]
+
+
+def analyst_scores(scores: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The score table as ``scores.csv`` of a report writes it, and the decimals of each rounded column.
+
+    Rates (``index``, ``index_positive``, ``index_contrast``, ``per10k_*``, ``per1ktok_*``) are rounded to 2
+    decimals, shares (``sentence_share``, ``sentence_share_*``) to 3; ``coverage`` and ``short`` become 1/0
+    (the mean of the column is then the share of documents). Other columns are unchanged.
+    """
+    out = scores.copy()
+    rounding: dict[str, int] = {}
+    for col in out.columns:
+        name = str(col)
+        if name in ("coverage", "short"):
+            out[col] = out[col].map(lambda v: None if v is None or v != v else int(bool(v))).astype("Int64")
+        elif not pd.api.types.is_float_dtype(out[col]):
+            continue
+        elif name == "sentence_share" or name.startswith("sentence_share_"):
+            rounding[name] = SHARE_DECIMALS
+        elif name.startswith(("index", "per10k_", "per1ktok_")):
+            rounding[name] = RATE_DECIMALS
+        if name in rounding:
+            out[col] = out[col].round(rounding[name])
+    return out, rounding

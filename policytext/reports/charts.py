@@ -16,7 +16,10 @@ import pandas as pd
 
 __all__ = ["FONT", "figure_dict", "plot_text"]
 
-FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
+#: fonts with Chinese glyphs on Windows (Microsoft YaHei, SimHei), macOS (PingFang SC, Hiragino Sans GB) and
+#: Linux (Noto Sans CJK SC from fonts-noto-cjk, Source Han Sans SC, WenQuanYi); the page loads no web font
+FONT = ('"Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC", '
+        '"WenQuanYi Micro Hei", "SimHei", sans-serif')
 BLUE, RED, GREY = "#2b6cb0", "#c53030", "#718096"
 MAX_LABEL = 28
 
@@ -51,6 +54,40 @@ def _layout(fig, *, title: str = "", height: int = 380, xtitle: str = "", ytitle
     return fig
 
 
+def _category_axis(fig, axis: str, values: list) -> None:
+    """Make ``axis`` ("x" or "y") categorical in the given order: plotly would read group names such as
+    ``2025`` as numbers and draw ``2,024.5``."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(type="category", categoryorder="array", categoryarray=list(values))
+
+
+def _count_axis(fig, axis: str, max_count: int) -> None:
+    """Counts are whole numbers: integer tick labels, a tick per unit when the counts are small."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(type="linear", tickformat=",d", rangemode="tozero", **({"dtick": 1} if max_count <= 10 else {}))
+
+
+def year_ticks(years: list[int], max_ticks: int = 12) -> dict:
+    """Axis settings for whole years: a linear axis whose ticks are whole years (every year when there are few,
+    else every 2nd, 5th, 10th, ... year), so no tick reads 2,024.5 and no label repeats.
+
+    >>> year_ticks([2025, 2026])["tickvals"]
+    [2025, 2026]
+    >>> year_ticks(list(range(1954, 2026)))["dtick"]
+    10
+    """
+    lo, hi = min(years), max(years)
+    span = hi - lo
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if span / s <= max_ticks or s == 500)
+    ticks = list(range(lo - lo % step if step > 1 else lo, hi + 1, step))
+    ticks = [t for t in ticks if lo <= t <= hi] or [lo]
+    if step == 1:
+        return {"type": "linear", "tickmode": "array", "tickvals": ticks, "ticktext": [str(t) for t in ticks],
+                "range": [lo - 0.5, hi + 0.5]}
+    return {"type": "linear", "tickmode": "linear", "tick0": ticks[0], "dtick": step, "tickformat": "d",
+            "range": [lo - 0.5, hi + 0.5]}
+
+
 def _round(values, digits: int = 3) -> list:
     return [None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), digits)
             for v in values]
@@ -76,12 +113,12 @@ def histogram(scores: pd.DataFrame) -> dict:
         fig.add_vline(x=median, line={"color": GREY, "dash": "dot"}, annotation_text=f"中位数 {median:.2f}",
                       annotation_position="top left")
     fig = _layout(fig, xtitle="精细化治理指数（每万字加权词频）", ytitle="文件数", bargap=0)
-    if len(counts) and counts.max() <= 10:
-        fig.update_yaxes(dtick=1)
+    _count_axis(fig, "y", int(counts.max()) if len(counts) else 0)
     return figure_dict(fig)
 
 
 def category_bars(categories: pd.DataFrame) -> dict:
+    """Mean rate per category, by the category's label (the ``label`` column), first category on top."""
     import plotly.graph_objects as go
 
     c = categories.iloc[::-1]
@@ -89,40 +126,60 @@ def category_bars(categories: pd.DataFrame) -> dict:
     fig = go.Figure(go.Bar(
         x=_round(c["mean_per10k"]), y=labels, orientation="h",
         marker={"color": [BLUE if p > 0 else RED for p in c["polarity"]]},
-        customdata=[[plot_text(k, 0), f"{s:.0%}"] for k, s in zip(c["category"], c["share_docs"])],
-        hovertemplate="%{y} (%{customdata[0]})<br>平均每万字 %{x}<br>出现于 %{customdata[1]} 的文件<extra></extra>"))
-    return figure_dict(_layout(fig, height=max(260, 46 * len(c) + 80), xtitle="平均每万字出现次数"))
+        customdata=[[f"{s:.0%}"] for s in c["share_docs"]],
+        hovertemplate="%{y}<br>平均每万字 %{x}<br>出现于 %{customdata[0]} 的文件<extra></extra>"))
+    fig = _layout(fig, height=max(260, 46 * len(c) + 80), xtitle="平均每万字出现次数")
+    _category_axis(fig, "y", labels)
+    return figure_dict(fig)
 
 
 def term_bars(terms: pd.DataFrame, top: int = 20) -> dict:
+    """The ``top`` most frequent terms; ``category`` holds the label shown on hover."""
     import plotly.graph_objects as go
 
     t = terms.head(top).iloc[::-1]
+    ys = [plot_text(v) for v in t["term"]]
     fig = go.Figure(go.Bar(
-        x=[int(v) for v in t["hits"]], y=[plot_text(v) for v in t["term"]], orientation="h",
+        x=[int(v) for v in t["hits"]], y=ys, orientation="h",
         marker={"color": [BLUE if p > 0 else RED for p in t["polarity"]]},
         customdata=[[int(d), plot_text(c, 60)] for d, c in zip(t["docs"], t["category"])],
         hovertemplate="%{y}：%{x} 次，%{customdata[0]} 份文件<br>%{customdata[1]}<extra></extra>"))
-    return figure_dict(_layout(fig, height=max(260, 24 * len(t) + 80), xtitle="出现次数"))
+    fig = _layout(fig, height=max(260, 24 * len(t) + 80), xtitle="出现次数")
+    _category_axis(fig, "y", ys)
+    _count_axis(fig, "x", int(t["hits"].max()) if len(t) else 0)
+    return figure_dict(fig)
 
 
 def group_ci(groups: pd.DataFrame, column: str, max_groups: int = 40) -> dict:
-    """Group means with 95% bootstrap intervals, the ``max_groups`` largest groups, highest mean on top."""
+    """Group means with 95% bootstrap intervals, the ``max_groups`` largest groups, highest mean on top.
+
+    Two traces: the groups with an interval (filled markers, error bars) and those without one (open markers,
+    no error bar at all: plotly would draw a cap of zero length for a missing value)."""
     import plotly.graph_objects as go
 
     g = groups.sort_values(["n", "group"], ascending=[False, True]).head(max_groups)
     g = g.sort_values(["mean_index", "group"], ascending=[True, False])
-    lo = [m - l if not math.isnan(l) else 0 for m, l in zip(g["mean_index"], g["ci_low"])]
-    hi = [h - m if not math.isnan(h) else 0 for m, h in zip(g["mean_index"], g["ci_high"])]
-    labels = [f"{plot_text(v)} (n={n})" for v, n in zip(g["group"], g["n"])]
-    fig = go.Figure(go.Scatter(
-        x=_round(g["mean_index"]), y=labels, mode="markers",
-        marker={"color": BLUE, "size": 9},
-        error_x={"type": "data", "symmetric": False, "array": _round(hi), "arrayminus": _round(lo),
-                 "color": BLUE, "thickness": 1.5, "width": 4},
-        customdata=[[_fmt(l), _fmt(h)] for l, h in zip(g["ci_low"], g["ci_high"])],
-        hovertemplate="%{y}<br>平均指数 %{x}<br>95% 区间 [%{customdata[0]}, %{customdata[1]}]<extra></extra>"))
-    return figure_dict(_layout(fig, height=max(240, 28 * len(g) + 90), xtitle="平均指数（95% 自助法置信区间）"))
+    g = g.assign(_label=[f"{plot_text(v)} (n={n})" for v, n in zip(g["group"], g["n"])],
+                 _ci=[not math.isnan(v) for v in g["ci_low"]])
+    fig = go.Figure()
+    for with_ci, part in ((True, g[g["_ci"]]), (False, g[~g["_ci"]])):
+        if part.empty:
+            continue
+        extra = ({"error_x": {"type": "data", "symmetric": False,
+                              "array": _round(part["ci_high"] - part["mean_index"]),
+                              "arrayminus": _round(part["mean_index"] - part["ci_low"]),
+                              "color": BLUE, "thickness": 1.5, "width": 4}} if with_ci else {})
+        fig.add_trace(go.Scatter(
+            x=_round(part["mean_index"]), y=list(part["_label"]), mode="markers",
+            name="有区间" if with_ci else "文件太少，无区间",
+            marker={"color": BLUE if with_ci else GREY, "size": 9, "symbol": "circle" if with_ci else "circle-open",
+                    "line": {"width": 1.5}},
+            customdata=[[_ci_text(lo, hi, n)] for lo, hi, n in zip(part["ci_low"], part["ci_high"], part["n"])],
+            hovertemplate="%{y}<br>平均指数 %{x}<br>%{customdata[0]}<extra></extra>", **extra))
+    fig = _layout(fig, height=max(240, 28 * len(g) + 90), xtitle="平均指数（95% 自助法置信区间" + (
+        "）" if g["_ci"].all() else "；空心点：文件太少，无区间）"))
+    _category_axis(fig, "y", list(g["_label"]))
+    return figure_dict(fig)
 
 
 def group_heatmap(groups: pd.DataFrame, categories: pd.DataFrame, max_groups: int = 40) -> dict:
@@ -131,21 +188,27 @@ def group_heatmap(groups: pd.DataFrame, categories: pd.DataFrame, max_groups: in
     g = groups.sort_values(["n", "group"], ascending=[False, True]).head(max_groups)
     g = g.sort_values(["mean_index", "group"], ascending=[False, True])
     z = [_round([row[f"per10k_{c}"] for c in categories["category"]], 2) for _, row in g.iterrows()]
+    xs = [plot_text(v, 12) for v in categories["label"]]
+    ys = [plot_text(v) for v in g["group"]]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[plot_text(v, 12) for v in categories["label"]], y=[plot_text(v) for v in g["group"]],
-        colorscale="Blues", colorbar={"title": {"text": "每万字"}},
+        z=z, x=xs, y=ys, colorscale="Blues", colorbar={"title": {"text": "每万字"}},
         hovertemplate="%{y} · %{x}<br>平均每万字 %{z}<extra></extra>"))
     fig = _layout(fig, height=max(260, 26 * len(g) + 120))
+    _category_axis(fig, "x", xs)
+    _category_axis(fig, "y", ys)
     fig.update_yaxes(autorange="reversed")
     return figure_dict(fig)
 
 
-def trend(groups: pd.DataFrame, label: str) -> dict:
-    """Mean index per year with its 95% interval as error bars (years with one document have none)."""
+def trend(groups: pd.DataFrame, label: str) -> dict | None:
+    """Mean index per year with its 95% interval as error bars (years with too few documents have none), on an
+    axis of whole years (:func:`year_ticks`). None with fewer than two years: one point is not a trend."""
     import plotly.graph_objects as go
 
     g = groups.sort_values("group")
     years = [int(v) for v in g["group"]]
+    if len(years) < 2:
+        return None
     lo = [m - l if not math.isnan(l) else None for m, l in zip(g["mean_index"], g["ci_low"])]
     hi = [h - m if not math.isnan(h) else None for m, h in zip(g["mean_index"], g["ci_high"])]
     fig = go.Figure(go.Scatter(
@@ -153,11 +216,10 @@ def trend(groups: pd.DataFrame, label: str) -> dict:
         line={"color": BLUE, "width": 2}, marker={"size": 7},
         error_y={"type": "data", "symmetric": False, "array": _round(hi), "arrayminus": _round(lo),
                  "color": "rgba(43,108,176,0.45)", "thickness": 1.2, "width": 3},
-        customdata=[[int(n), _fmt(l), _fmt(h)] for n, l, h in zip(g["n"], g["ci_low"], g["ci_high"])],
-        hovertemplate="%{x} 年：平均指数 %{y}<br>%{customdata[0]} 份文件<br>95% 区间 [%{customdata[1]}, "
-                      "%{customdata[2]}]<extra></extra>"))
+        customdata=[[int(n), _ci_text(l, h, n)] for n, l, h in zip(g["n"], g["ci_low"], g["ci_high"])],
+        hovertemplate="%{x} 年：平均指数 %{y}<br>%{customdata[0]} 份文件<br>%{customdata[1]}<extra></extra>"))
     fig = _layout(fig, xtitle=plot_text(label, 40), ytitle="平均指数（95% 自助法置信区间）")
-    fig.update_xaxes(tickformat="d")
+    fig.update_xaxes(**year_ticks(years))
     return figure_dict(fig)
 
 
@@ -185,6 +247,12 @@ def topic_scatter(shares: pd.DataFrame) -> dict:
         customdata=[[plot_text(d, 60)] for d in s["doc_id"]],
         hovertemplate="%{customdata[0]}<br>治理主题占比 %{x}<br>指数 %{y}<extra></extra>"))
     return figure_dict(_layout(fig, xtitle="种子治理主题的合计占比（governance_share）", ytitle="精细化治理指数"))
+
+
+def _ci_text(low, high, n) -> str:
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return f"n={int(n)}，文件太少，不计算区间"
+    return f"95% 区间 [{low:.2f}, {high:.2f}]"
 
 
 def _fmt(v) -> str:

@@ -24,16 +24,19 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import charts
-from .analysis import MISSING_GROUP
+from .analysis import MIN_CI_N, MISSING_GROUP, count_flags
 
 if TYPE_CHECKING:
     from .report import ReportData
 
-__all__ = ["esc", "inline_json", "render_html", "topics_section"]
+__all__ = ["esc", "headline_facts", "how_to_read", "inline_json", "render_html", "shown_note", "topics_section"]
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
        "font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
 MAX_HTML_ROWS = 500  # long tables (groups, errors) are cut here in the page; the workbook has them all
+MAX_CHART_GROUPS = 40  # group charts show the largest groups; the table and the workbook have them all
+MAX_TERMS_TABLE = 30  # the page lists the most frequent terms; the workbook has every term
+MAX_TERMS_CHART = 20
 MIN_HEADLINE_N = 3  # the summary names the highest and lowest groups among groups at least this large
 
 
@@ -98,6 +101,24 @@ def _ci(lo, hi) -> str:
     return f"[{lo:.2f}, {hi:.2f}]"
 
 
+def _ci_n(lo, hi, n) -> str:
+    """An interval, or a dash saying why there is none."""
+    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
+        return f"—（不足 {MIN_CI_N} 份文件，无区间）"
+    return f"[{lo:.2f}, {hi:.2f}]"
+
+
+def shown_note(shown: int, total: int, what: str = "组", where: str = "完整数据见 report.xlsx", unit: str = "个") -> str:
+    """The in-place note of a table or chart cut to its first ``shown`` of ``total`` rows (empty when not cut).
+
+    >>> shown_note(30, 31)
+    '<p class="pt-note">显示前 30 个，共 31 个组；完整数据见 report.xlsx。</p>'
+    """
+    if total <= shown:
+        return ""
+    return f'<p class="pt-note">显示前 {shown:,} {unit}，共 {total:,} {unit}{esc(what)}；{esc(where)}。</p>'
+
+
 def _table(df: pd.DataFrame, columns: list[tuple[str, str, str]], limit: int = MAX_HTML_ROWS,
            cls: str = "") -> str:
     """An HTML table of ``df``; ``columns`` are ``(key, heading, kind)`` with kind text/num/int/pct/ci."""
@@ -116,12 +137,11 @@ def _table(df: pd.DataFrame, columns: list[tuple[str, str, str]], limit: int = M
             elif kind == "pct":
                 cells.append(f'<td class="num">{esc(_pct(_clean(v)))}</td>')
             elif kind == "ci":
-                cells.append(f'<td class="num">{esc(_ci(row["ci_low"], row["ci_high"]))}</td>')
+                cells.append(f'<td class="num">{esc(_ci_n(row["ci_low"], row["ci_high"], row["n"]))}</td>')
             else:
                 cells.append(f"<td>{esc(_clean(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    more = (f'<p class="pt-note">仅显示前 {limit} 行（共 {len(df):,} 行）；完整数据见 report.xlsx。</p>'
-            if len(df) > limit else "")
+    more = shown_note(limit, len(df), "", unit="行")
     return (f'<div class="pt-scroll"><table class="{esc(cls)}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>{more}')
 
@@ -219,18 +239,43 @@ def _summary(page: _Page, data: ReportData) -> None:
              ("至少命中一次的文件", _pct(s["coverage_share"]))]
     card_html = "".join(f'<div class="pt-card"><div class="v">{esc(v)}</div><div class="k">{esc(k)}</div></div>'
                         for k, v in cards)
+    items = "".join(f"<li>{esc(f)}</li>" for f in headline_facts(data))
+    box = (f'<div class="pt-box"><b>如何阅读：</b>{esc(how_to_read(data))}</div>')
+    page.section("summary", "要点", f'<div class="pt-cards">{card_html}</div><ul class="pt-facts">{items}</ul>{box}')
+
+
+def how_to_read(data: ReportData) -> str:
+    """The box on how to read the index, as plain text."""
+    pos, neg = _poles(data)
+    return (f"精细化治理指数 = 每一万字中 {pos}的词语的加权出现次数，减去{neg}的词语的加权出现次数。"
+            "0 表示没有出现这些词语或正反相抵；数值越高，文本越强调精细化治理。"
+            "指数衡量的是文件的用语，不是政策的实际执行或效果。每个数字都可以在“原文证据”一节和 report.xlsx 的 evidence "
+            "工作表中核对原文。“95% 置信区间”由自助法（bootstrap）重抽样得到：区间越宽，组内文件越少或差异越大，"
+            f"两组区间大幅重叠时不宜下结论说两者不同；不足 {MIN_CI_N} 份文件的组只给出均值和文件数，不给区间。")
+
+
+def headline_facts(data: ReportData) -> list[str]:
+    """The sentences of the headline summary (plain text; the page escapes them)."""
+    s = data.summary
     facts = [f"本报告分析了 {s['n_inputs']:,} 个输入：{s['n_scored']:,} 份文件已评分，"
              f"{s['n_errors']:,} 个未能评分{'（原因见“未评分文件”一节）' if s['n_errors'] else ''}。"]
     if s["n_scored"]:
-        facts.append(f"平均精细化治理指数为 {_f(s['index_mean'])}（95% 置信区间 {_ci(s['index_ci_low'], s['index_ci_high'])}），"
+        facts.append(f"平均精细化治理指数为 {_f(s['index_mean'])}（95% 置信区间 "
+                     f"{_ci_n(s['index_ci_low'], s['index_ci_high'], s['n_scored'])}），"
                      f"中位数 {_f(s['index_median'])}，范围 {_f(s['index_min'])} 至 {_f(s['index_max'])}；"
                      f"{_pct(s['coverage_share'])} 的文件至少出现一次正向维度的词语，"
                      f"{_pct(s['negative_share'])} 的文件指数为负（反向维度的用语多于正向维度）。")
         facts.append(f"指数最高的文件是 {s['top_doc']}（{_f(s['top_index'])}），最低的是 {s['bottom_doc']}"
                      f"（{_f(s['bottom_index'])}）。")
         if s["top_category"]:
-            facts.append(f"平均出现频率最高的正向维度是“{s['top_category_label']}”（平均每万字 "
+            facts.append(f"平均出现频率最高的正向维度是“{data.labels.category(s['top_category'])}”（平均每万字 "
                          f"{_f(s['top_category_mean'])} 次）。")
+        if s.get("sentence_share_mean") is not None:
+            facts.append(f"平均每份文件有 {_pct(s['sentence_share_mean'])} 的句子至少含一个正向维度的词语"
+                         "（句子占比，不受同一词语反复出现的影响）。")
+        if s.get("n_short"):
+            facts.append(f"{s['n_short']:,} 份文件是短文本（short 列；字数低于评分规定的下限），"
+                         "其每万字频率由很少几次命中决定，波动大，请结合字数和命中数阅读。")
     for col, g in data.group_tables.items():
         real = g[g["group"] != MISSING_GROUP]
         big = real[real["n"] >= MIN_HEADLINE_N]
@@ -238,54 +283,57 @@ def _summary(page: _Page, data: ReportData) -> None:
         real = big if len(big) >= 2 else real
         if len(real) >= 2:
             hi, lo = real.iloc[0], real.iloc[-1]
-            facts.append(f"按“{col}”分组（{len(g)} 组{note}）：平均指数最高的是 {hi['group']}（{_f(hi['mean_index'])}，"
-                         f"n={int(hi['n'])}，95% 区间 {_ci(hi['ci_low'], hi['ci_high'])}），最低的是 {lo['group']}"
-                         f"（{_f(lo['mean_index'])}，n={int(lo['n'])}，95% 区间 {_ci(lo['ci_low'], lo['ci_high'])}）。")
+            facts.append(f"按“{data.labels.column(col)}”分组（{len(g)} 组{note}）：平均指数最高的是 {hi['group']}"
+                         f"（{_f(hi['mean_index'])}，n={int(hi['n'])}，95% 区间 {_ci_n(hi['ci_low'], hi['ci_high'], hi['n'])}），"
+                         f"最低的是 {lo['group']}（{_f(lo['mean_index'])}，n={int(lo['n'])}，95% 区间 "
+                         f"{_ci_n(lo['ci_low'], lo['ci_high'], lo['n'])}）。")
     if data.time is not None:
         t = data.time
-        facts.append(f"时间（“{t['column']}”，{int(t['table']['group'].min())}–{int(t['table']['group'].max())} 年，"
+        facts.append(f"时间（“{data.labels.column(t['column'])}”，{int(t['table']['group'].min())}–{int(t['table']['group'].max())} 年，"
                      f"{t['n_dated']:,} 份文件有年份）：年份与指数的 Spearman 秩相关为 {_f(t['spearman'])}"
                      f"（正值表示越晚的文件指数越高）。")
     if data.topics is not None and not math.isnan(data.topics["spearman"]):
         facts.append(f"主题模型（{len(data.topics['topics'])} 个主题）：种子治理主题的合计占比与指数的 Spearman 秩相关为 "
                      f"{_f(data.topics['spearman'])}。")
-    items = "".join(f"<li>{esc(f)}</li>" for f in facts)
-    pos, neg = _poles(data)
-    box = (f'<div class="pt-box"><b>如何阅读：</b>精细化治理指数 = 每一万字中 {esc(pos)}的词语的加权出现次数，'
-           f'减去{esc(neg)}的词语的加权出现次数。0 表示没有出现这些词语或正反相抵；数值越高，文本越强调精细化治理。'
-           '指数衡量的是文件的<b>用语</b>，不是政策的实际执行或效果。每个数字都可以在“原文证据”一节和 report.xlsx 的 evidence '
-           '工作表中核对原文。“95% 置信区间”由自助法（bootstrap）重抽样得到：区间越宽，组内文件越少或差异越大，'
-           '两组区间大幅重叠时不宜下结论说两者不同。</div>')
-    page.section("summary", "要点", f'<div class="pt-cards">{card_html}</div><ul class="pt-facts">{items}</ul>{box}')
+    return facts
 
 
 def _poles(data: ReportData) -> tuple[str, str]:
     """Words for the two poles of the lexicon, e.g. ``6 个正向维度`` and ``反向维度“粗放管理”``."""
     cats = data.categories
     pos = f"{int((cats['polarity'] > 0).sum())} 个正向维度"
-    neg_labels = [str(v) for v in cats.loc[cats["polarity"] < 0, "label"]]
+    neg_labels = [data.labels.category(c) for c in cats.loc[cats["polarity"] < 0, "category"]]
     neg = ("反向维度“" + "”“".join(neg_labels) + "”") if neg_labels else "反向维度（本词典没有）"
     return pos, neg
 
 
 def _ranking_columns(data: ReportData) -> list[dict]:
-    cols = [{"key": "rank", "label": "排名", "type": "int", "help": "按指数从高到低的名次"},
-            {"key": "doc_id", "label": "文件", "type": "text", "help": "文件编号（相对路径或 id 列）"}]
+    L = data.labels
+    cols = [{"key": "rank", "label": L.column("rank"), "type": "int", "help": "按指数从高到低的名次"},
+            {"key": "doc_id", "label": L.column("doc_id"), "type": "text", "help": "文件编号（相对路径或 id 列）"}]
     if data.title_column:
-        cols.append({"key": data.title_column, "label": "标题", "type": "text"})
+        cols.append({"key": data.title_column, "label": L.column("title"), "type": "text"})
     extra = list(data.group_columns)
     if data.time is not None and data.time["column"] not in extra:
         extra.append(data.time["column"])
     for c in extra:
         if c != data.title_column and c in data.scores.columns:
-            cols.append({"key": c, "label": c, "type": "text"})
-    cols += [{"key": "index", "label": "指数", "type": "num", "help": "正向 − 反向，每万字加权词频"},
-             {"key": "index_positive", "label": "正向", "type": "num", "help": "正向维度，每万字加权词频"},
-             {"key": "index_contrast", "label": "反向", "type": "num", "help": "反向维度，每万字加权词频"},
-             {"key": "coverage", "label": "覆盖", "type": "bool", "help": "是否至少出现一次正向维度词语"},
-             {"key": "hits_total", "label": "命中数", "type": "int", "help": "词典词语出现总次数"},
-             {"key": "n_chars", "label": "字数", "type": "int", "help": "规范化后的非空白字符数"},
-             {"key": "top_terms", "label": "主要词语", "type": "text", "help": "出现最多的五个词语"}]
+            cols.append({"key": c, "label": L.column(c), "type": "text", "help": c})
+    cols.append({"key": "index", "label": L.column("index"), "type": "num", "help": "正向 − 反向，每万字加权词频"})
+    if "sentence_share" in data.scores.columns:
+        cols.append({"key": "sentence_share", "label": L.column("sentence_share"), "type": "num", "digits": 3,
+                     "help": "至少含一个正向维度词语的句子所占比例（0–1）"})
+    cols += [{"key": "index_positive", "label": L.column("index_positive"), "type": "num",
+              "help": "正向维度，每万字加权词频"},
+             {"key": "index_contrast", "label": L.column("index_contrast"), "type": "num",
+              "help": "反向维度，每万字加权词频"},
+             {"key": "coverage", "label": L.column("coverage"), "type": "bool", "help": "是否至少出现一次正向维度词语"},
+             {"key": "hits_total", "label": L.column("hits_total"), "type": "int", "help": "词典词语出现总次数"},
+             {"key": "n_chars", "label": L.column("n_chars"), "type": "int", "help": "规范化后的非空白字符数"}]
+    if "short" in data.scores.columns:
+        cols.append({"key": "short", "label": L.column("short"), "type": "bool",
+                     "help": "字数低于评分规定的下限：频率不稳定"})
+    cols.append({"key": "top_terms", "label": L.column("top_terms"), "type": "text", "help": "出现最多的五个词语"})
     return cols
 
 
@@ -334,15 +382,20 @@ def _distribution(page: _Page, data: ReportData) -> None:
 
 def _categories(page: _Page, data: ReportData) -> None:
     pos, neg = _poles(data)
+    L = data.labels
+    cats = _labelled_categories(data)
     body = (f"<p>词典分为{esc(pos)}（蓝色）和{esc(neg)}（红色）。下图是每个维度在全部文件中的平均出现频率"
             "（每万字次数，不加权），表中还给出了出现该维度词语的文件比例。</p>"
-            + page.chart("categories", charts.category_bars(data.categories))
-            + _table(data.categories, [("label", "维度", "text"), ("category", "代码", "text"),
-                                       ("polarity", "方向", "int"), ("n_terms", "词数", "int"),
-                                       ("docs_with_hits", "出现的文件数", "int"), ("share_docs", "文件比例", "pct"),
-                                       ("hits", "出现次数", "int"), ("mean_per10k", "平均每万字", "num"),
-                                       ("median_per10k", "中位数每万字", "num")]))
+            + page.chart("categories", charts.category_bars(cats))
+            + _table(cats, [(k, L.column(k), kind) for k, kind in (
+                ("label", "text"), ("polarity", "int"), ("n_terms", "int"), ("docs_with_hits", "int"),
+                ("share_docs", "pct"), ("hits", "int"), ("mean_per10k", "num"), ("median_per10k", "num"))]))
     page.section("categories", "维度画像", body)
+
+
+def _labelled_categories(data: ReportData) -> pd.DataFrame:
+    """The category table with ``label`` in the report's language."""
+    return data.categories.assign(label=[data.labels.category(c) for c in data.categories["category"]])
 
 
 def _group_top_terms(data: ReportData, column: str) -> dict:
@@ -354,19 +407,37 @@ def _group_top_terms(data: ReportData, column: str) -> dict:
 
 
 def _groups(page: _Page, data: ReportData) -> None:
+    L = data.labels
     parts = ["<p>对每个分组列，计算各组文件的平均指数及其 95% 自助法置信区间"
-             f"（{data.n_resamples:,} 次重抽样，随机种子 {data.seed}）。点表示均值，横线表示区间；只有一份文件的组没有区间。"
-             "热力图显示各组在每个维度上的平均每万字出现次数。</p>"]
+             f"（{data.n_resamples:,} 次重抽样，随机种子 {data.seed}）。点表示均值，横线表示区间；"
+             f"不足 {MIN_CI_N} 份文件的组（空心点）只给出均值和文件数，不给区间：这么少的文件重抽样得到的“区间”"
+             "只是这几个数值本身的范围，没有意义。热力图显示各组在每个维度上的平均每万字出现次数。</p>"]
+    cats = _labelled_categories(data)
     for i, (col, g) in enumerate(data.group_tables.items()):
         top = _group_top_terms(data, col)
         g = g.assign(top_terms=[top.get(v, "") for v in g["group"]])
-        cut = (f'<p class="pt-note">共 {len(g)} 组，图中显示文件数最多的 40 组。</p>' if len(g) > 40 else "")
-        parts.append(f"<h3>按“{esc(col)}”比较</h3>{cut}")
-        parts.append(page.chart(f"group-{i}", charts.group_ci(g, col)))
-        parts.append(_table(g, [("group", col, "text"), ("n", "文件数", "int"), ("mean_index", "平均指数", "num"),
-                                ("ci_low", "95% 置信区间", "ci"), ("median_index", "中位数", "num"),
-                                ("coverage_share", "覆盖率", "pct"), ("top_terms", "主要词语（次数）", "text")]))
-        parts.append(page.chart(f"group-heat-{i}", charts.group_heatmap(g, data.categories)))
+        name = L.column(col)
+        parts.append(f"<h3>按“{esc(name)}”比较</h3>")
+        parts.append(shown_note(MAX_CHART_GROUPS, len(g), "组（图中为文件数最多的组）", "表格列出全部组"))
+        parts.append(page.chart(f"group-{i}", charts.group_ci(g, col, max_groups=MAX_CHART_GROUPS)))
+        columns = [("group", name, "text"), ("n", L.column("n"), "int")]
+        if "n_short" in g.columns:
+            columns.append(("n_short", L.column("n_short"), "int"))
+        columns += [("mean_index", L.column("mean_index"), "num"), ("ci_low", L.column("ci"), "ci")]
+        if "mean_sentence_share" in g.columns:
+            columns.append(("mean_sentence_share", L.column("mean_sentence_share"), "pct"))
+        columns += [("median_index", L.column("median_index"), "num"),
+                    ("coverage_share", L.column("coverage_share"), "pct"),
+                    ("top_terms", L.column("top_terms_group"), "text")]
+        parts.append(_table(g, columns))
+        if "n_short" in g.columns and g["n_short"].sum():
+            mostly = g[g["n_short"] * 2 > g["n"]]
+            parts.append(f'<p class="pt-note">{int(g["n_short"].sum()):,} 份文件是短文本；'
+                         + (f"{len(mostly)} 组的多数文件是短文本（{esc('、'.join(map(str, mostly['group'].head(10))))}"
+                            f"{'等' if len(mostly) > 10 else ''}），这些组的频率建立在很短的文本上，波动大。"
+                            if len(mostly) else "各组的多数文件都不是短文本。") + "</p>")
+        parts.append(shown_note(MAX_CHART_GROUPS, len(g), "组（热力图为文件数最多的组）", "表格列出全部组"))
+        parts.append(page.chart(f"group-heat-{i}", charts.group_heatmap(g, cats, max_groups=MAX_CHART_GROUPS)))
     page.section("groups", "分组比较", "".join(parts))
 
 
@@ -375,13 +446,21 @@ def _trend(page: _Page, data: ReportData) -> None:
     g = t["table"]
     note = (f"年份取自“{esc(t['column'])}”列" + ("（从日期中取年份）" if t["from_date"] else "")
             + f"；{t['n_dated']:,} 份文件有年份，{t['n_undated']:,} 份没有，未计入本节。")
+    name = data.labels.column(t["column"])
+    fig = charts.trend(g, "年份" if name == "年份" else f"年份（{name}）")
+    if fig is None:
+        chart = (f'<p class="pt-note">全部有年份的文件都属于 {int(g["group"].iloc[0])} 年：只有一个时间点，'
+                 "无法显示趋势，因此不画折线。</p>")
+    else:
+        chart = page.chart("trend", fig)
     body = (f"<p>每年文件的平均指数（实线）及其 95% 自助法置信区间（竖线）。{note}"
-            "某一年文件很少时，区间很宽或没有区间，不宜据此判断趋势。</p>"
-            + page.chart("trend", charts.trend(g, f"年份（{t['column']}）"))
+            f"某一年文件很少时，区间很宽；不足 {MIN_CI_N} 份文件的年份没有区间，不宜据此判断趋势。</p>"
+            + chart
             + _table(g.assign(group=g["group"].astype(int).astype(str)),
-                     [("group", "年份", "text"), ("n", "文件数", "int"), ("mean_index", "平均指数", "num"),
-                      ("ci_low", "95% 置信区间", "ci"), ("median_index", "中位数", "num"),
-                      ("coverage_share", "覆盖率", "pct")]))
+                     [("group", data.labels.column("year"), "text"), ("n", data.labels.column("n"), "int"),
+                      ("mean_index", data.labels.column("mean_index"), "num"),
+                      ("ci_low", data.labels.column("ci"), "ci"), ("median_index", data.labels.column("median_index"), "num"),
+                      ("coverage_share", data.labels.column("coverage_share"), "pct")]))
     page.section("trend", "时间趋势", body)
 
 
@@ -390,11 +469,16 @@ def _terms(page: _Page, data: ReportData) -> None:
     if overall.empty:
         page.section("terms", "高频词语", "<p>没有文件命中词典中的词语。</p>")
         return
+    overall = overall.assign(category=[data.labels.categories(c) for c in overall["category"]])
     body = ("<p>全部文件中出现次数最多的词典词语（蓝色为正向维度，红色为反向维度）。“文件数”是出现该词的文件数量。"
             "各组的高频词语见“分组比较”一节和 report.xlsx 的 terms 工作表。</p>"
-            + page.chart("terms", charts.term_bars(overall))
-            + _table(overall, [("rank", "名次", "int"), ("term", "词语", "text"), ("category", "维度", "text"),
-                               ("hits", "出现次数", "int"), ("docs", "文件数", "int")]))
+            + shown_note(MAX_TERMS_CHART, len(overall), "命中的词语（图中）", "表格列出前 "
+                         f"{min(MAX_TERMS_TABLE, len(overall))} 个，report.xlsx 的 terms 工作表列出全部")
+            + page.chart("terms", charts.term_bars(overall, top=MAX_TERMS_CHART))
+            + _table(overall, [("rank", data.labels.column("rank"), "int"), ("term", data.labels.column("term"), "text"),
+                               ("category", data.labels.column("label"), "text"),
+                               ("hits", data.labels.column("hits"), "int"), ("docs", data.labels.column("docs"), "int")],
+                     limit=MAX_TERMS_TABLE))
     page.section("terms", "高频词语", body)
 
 
@@ -403,7 +487,7 @@ def _evidence(page: _Page, data: ReportData) -> None:
     if ev.empty:
         page.section("evidence", "原文证据", "<p>指数最高的文件中没有命中的词语。</p>")
         return
-    labels = {c: data.lexicon.category(c).label or c for c in data.lexicon.categories}
+    labels = {c: data.labels.category(c) for c in data.lexicon.categories}
     parts = [f"<p>指数最高的 {ev['doc_id'].nunique()} 份文件中命中的词语及其上下文（规范化后的文本，"
              "每个词先各取一处，按出现位置排列）。加粗的是命中的词语；“位置”是其在规范化文本中的字符偏移。</p>"]
     for (rank, doc_id), g in ev.groupby(["rank", "doc_id"], sort=True):
@@ -453,6 +537,18 @@ def _methods(page: _Page, data: ReportData) -> None:
     lex, tok, norm = cfg["lexicon"], cfg["tokenizer"], cfg["normalization"]
     cats = data.categories
     onoff = lambda b: "开" if b else "关"  # noqa: E731
+    sentence_formula = sentence_text = short_text = ""
+    if "sentence_share" in data.scores.columns:
+        sentence_formula = ("<br>sentence_share = 至少含一个正向维度命中词语的句子数 ÷ n_sentences<br>"
+                            "sentence_share_c = 至少含一个维度 c 命中词语的句子数 ÷ n_sentences")
+        sentence_text = ("句子占比（sentence_share）与指数并列报告：句子以 。！？； 和换行切分，"
+                         "统计至少含一次正向维度命中的句子所占比例。它介于 0 和 1 之间，同一个词语在一句中重复出现"
+                         "只算一句，因此不受个别词语反复出现的影响；指数则随每次出现而增加。两者排序不同时，"
+                         "说明指数由少数几句中的重复用语推高。")
+    if "short" in data.scores.columns:
+        n_short = count_flags(data.scores["short"])
+        short_text = (f"本报告中 {n_short:,} 份文件被标记为短文本（short 列，字数低于评分规定的下限）"
+                      + ("，分组表中“短文本数”一列给出各组的数量" if data.group_tables else "") + "。")
     body = f"""
 <h3>数据</h3>
 <p>读入 {data.summary['n_inputs']:,} 个输入（文件或表格行），{data.summary['n_scored']:,} 份文件已评分，
@@ -476,17 +572,19 @@ def _methods(page: _Page, data: ReportData) -> None:
 index_positive = 10000 × Σ（正向维度命中词语的权重）÷ n_chars<br>
 index_contrast = 10000 × Σ（反向维度命中词语的权重）÷ n_chars<br>
 index = index_positive − index_contrast<br>
-coverage = 至少命中一次正向维度</div>
-<p>n_chars 为规范化文本中非空白字符的数量（含标点）。分组均值的 95% 置信区间为百分位自助法：
+coverage = 至少命中一次正向维度{sentence_formula}</div>
+<p>n_chars 为规范化文本中非空白字符的数量（含标点）。{sentence_text}分组均值的 95% 置信区间为百分位自助法：
 对组内文件有放回地重抽样 {data.n_resamples:,} 次，取重抽样均值的 2.5% 和 97.5% 分位数；
 随机数由 <code>numpy.random.default_rng({data.seed})</code> 产生，每组独立使用同一种子，
-因此结果可以复现，且一组的区间不受其他组的影响。</p>
+因此结果可以复现，且一组的区间不受其他组的影响。不足 {MIN_CI_N} 份文件的组（以及不足 {MIN_CI_N} 份文件的整个语料）
+只给出均值和文件数，区间记为“—”：两份文件的重抽样均值只能取两者之一或其平均，所谓区间就是这两个数值本身，
+不能说明任何抽样误差。</p>
 <h3>注意事项</h3>
 <ul>
 <li>指数计量的是用语。文件提到“精细化”不等于做到了精细化；反之亦然。</li>
 <li>文体影响很大：法律法规、通知、工作报告的写法不同，跨文体比较时应分组查看。</li>
 <li>词语的含义会随时间变化，早期文件可能用其他说法表达类似的意思，词典未必收录。</li>
-<li>短文件的指数波动大（几次命中就会明显改变每万字频率）；请结合字数和命中数阅读。</li>
+<li>短文件的指数波动大（几次命中就会明显改变每万字频率）；请结合字数和命中数阅读。{short_text}</li>
 <li>自助法区间只反映抽样波动，不反映词典或分词的系统误差；文件少的组区间不可靠。</li>
 <li>未能评分的文件不计入任何统计。</li>
 </ul>

@@ -6,14 +6,18 @@
   documents (sortable, searchable, paginated), the distribution of the index, category profiles, comparisons
   by each ``group_by`` column and over time with bootstrap 95% intervals, top terms, keyword-in-context
   evidence, the topic model (when ``topics`` is given), methods, and the inputs that were not scored;
-* ``report.xlsx``: the same tables (:mod:`policytext.reports.workbook`);
-* ``scores.csv``: one row per document (UTF-8 with BOM, formulas neutralised);
+* ``report.xlsx``: the same tables, every row (:mod:`policytext.reports.workbook`);
+* ``report.docx``: the headline, rankings, group comparisons, categories and methods as a Word file with real
+  headings and tables (:mod:`policytext.reports.word`);
+* ``scores.csv``: one row per document in the order a reader needs, rates rounded (UTF-8 with BOM, formulas
+  neutralised), and ``columns.csv``, what each of its columns holds;
 * ``manifest.json``: versions, lexicon and tokenizer, seeds, inputs with sha256, command, start and end time.
 
 The folder is written whole into a temporary folder beside ``output_dir`` and then swapped in, so an
 interrupted or failed run leaves the previous report as it was (or no folder), never a mix. An existing
-``output_dir`` is replaced only when it is empty or holds a previous report (nothing but the four files
-above); anything else is an :class:`~policytext.errors.OutputError`, so a report never deletes other files.
+``output_dir`` is replaced only when it is empty or holds a previous report (nothing but the six files
+above; an earlier version's report had four of them); anything else is an
+:class:`~policytext.errors.OutputError`, so a report never deletes other files.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..errors import ConfigError
 from . import analysis
+from .labels import Labels
 from .manifest import dependency_versions, file_sha256, input_files, utc_now
 from .tables import check_output_folder, remove_stale_temps, replace_folder, temp_folder_beside
 
@@ -41,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_FILES", "ReportData", "ReportResult", "write_report"]
 
 #: the files of a report folder
-REPORT_FILES = ("report.html", "report.xlsx", "scores.csv", "manifest.json")
+REPORT_FILES = ("report.html", "report.xlsx", "report.docx", "scores.csv", "columns.csv", "manifest.json")
 DEFAULT_TITLE = "精细化治理政策文本分析报告"
 _TITLE_NAMES = ("title", "标题", "题目", "文件名称", "name")
 
@@ -68,6 +73,8 @@ class ReportData:
     title_column: str | None = None
     seed: int = 0
     n_resamples: int = analysis.N_RESAMPLES
+    labels: Labels = field(default_factory=lambda: Labels(None))
+    meta_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +128,7 @@ def write_report(
     jobs: int | None = 1,
     resume: bool = False,
     checkpoint_every: int = 200,
+    lang: str = "zh",
 ) -> ReportResult:
     """Score ``corpus`` and write a batch report folder (see the module docstring) to ``output_dir``.
 
@@ -137,6 +145,9 @@ def write_report(
     documents): after an interruption, ``resume=True`` reuses the documents already scored and the report
     comes out as an uninterrupted run would have written it (:mod:`policytext.checkpoint`).
 
+    ``lang`` is ``"zh"`` (Chinese category labels and headings) or ``"en"`` (English ones, from the lexicon's
+    ``label_en``); the text of the page and the Word file stays Chinese.
+
     Raises :class:`~policytext.errors.ConfigError` for a ``group_by`` column that does not exist and
     :class:`~policytext.errors.OutputError` when the folder cannot be written.
     """
@@ -149,6 +160,7 @@ def write_report(
     out = Path(output_dir)
     check_output_folder(out, REPORT_FILES, "report")
     group_by = list(dict.fromkeys(group_by))
+    Labels(None, lang)  # an unknown language is refused before any work
     if isinstance(topics, bool) or (isinstance(topics, int) and topics < 2):
         raise ConfigError(f"topics must be a number of topics of at least 2, not {topics!r}")
 
@@ -199,7 +211,8 @@ def write_report(
                   "topics": seed if isinstance(topics, int) else None},
         "topics": _topic_settings(topic_result),
         "options": {"group_by": group_by, "topics": topics if isinstance(topics, int) else
-                    (None if topics is None else "fitted by caller"), "title": title or DEFAULT_TITLE},
+                    (None if topics is None else "fitted by caller"), "title": title or DEFAULT_TITLE,
+                    "lang": lang},
         "counts": {"inputs": corpus.n_inputs, "documents_read": len(corpus), "scored": len(scores),
                    "errors": len(result.errors)},
         "corpus": {k: corpus.info.get(k) for k in ("inputs", "glob", "metadata") if k in corpus.info},
@@ -208,24 +221,32 @@ def write_report(
 
     with _stage(progress, "statistics", total=3 + len(group_by)) as bar:
         data = _build(corpus, result, scorer, group_by, topic_result, manifest, title or DEFAULT_TITLE, seed,
-                      n_resamples, t2s, bar)
+                      n_resamples, t2s, bar, lang)
 
     tmp = temp_folder_beside(out)
     try:
         with _stage(progress, "writing", total=len(REPORT_FILES)) as bar:
             from .html import render_html
+            from .labels import column_table
             from .tables import table_to_text
+            from .word import write_docx
             from .workbook import write_workbook
 
             (tmp / "report.html").write_text(render_html(data), encoding="utf-8")
             bar.update(1)
             write_workbook(data, tmp / "report.xlsx")
             bar.update(1)
-            (tmp / "scores.csv").write_text(table_to_text(data.scores, "csv"), encoding="utf-8-sig", newline="")
+            write_docx(data, tmp / "report.docx")
+            bar.update(1)
+            csv_scores, rounding = analysis.analyst_scores(data.scores)
+            (tmp / "scores.csv").write_text(table_to_text(csv_scores, "csv"), encoding="utf-8-sig", newline="")
+            bar.update(1)
+            columns = column_table(csv_scores.columns, scorer.lexicon, rounding=rounding)
+            (tmp / "columns.csv").write_text(table_to_text(columns, "csv"), encoding="utf-8-sig", newline="")
             bar.update(1)
             manifest["finished_utc"] = utc_now()
             manifest["outputs"] = {name: {"bytes": (tmp / name).stat().st_size, "sha256": file_sha256(tmp / name)}
-                                   for name in REPORT_FILES[:3]}
+                                   for name in REPORT_FILES if name != "manifest.json"}
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
                                                encoding="utf-8")
             bar.update(1)
@@ -253,7 +274,8 @@ def _version() -> str:
     return __version__
 
 
-def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed, n_resamples, t2s, bar) -> ReportData:
+def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed, n_resamples, t2s, bar,
+           lang="zh") -> ReportData:
     lex = scorer.lexicon
     cats = lex.categories
     score_cols = set(scorer.empty_row())
@@ -262,6 +284,7 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
     scores = scores.sort_values(["index", "doc_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
     scores.insert(0, "rank", range(1, len(scores) + 1))
     title_column = next((c for c in meta_cols if str(c).lower() in _TITLE_NAMES), None)
+    scores = scores[analysis.reader_order(scores, cats, meta_cols, title_column)]
 
     categories = analysis.category_table(scores, result.hits, lex)
     summary = analysis.summary_facts(scores, categories, n_inputs=corpus.n_inputs, n_errors=len(result.errors),
@@ -294,7 +317,8 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
     return ReportData(title=title, scores=scores, hits=result.hits, errors=result.errors_frame, lexicon=lex,
                       config=scorer.config, summary=summary, categories=categories, terms=terms, evidence=evidence,
                       group_columns=group_by, group_tables=group_tables, time=time, topics=topic_data,
-                      manifest=manifest, title_column=title_column, seed=seed, n_resamples=n_resamples)
+                      manifest=manifest, title_column=title_column, seed=seed, n_resamples=n_resamples,
+                      labels=Labels(lex, lang), meta_columns=meta_cols)
 
 
 # -- the folder, written whole and swapped in ------------------------------------------------------------

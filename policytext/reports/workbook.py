@@ -1,8 +1,11 @@
 """The batch report as an Excel workbook (openpyxl).
 
 Sheets, in order: ``summary``, ``scores``, ``categories``, ``terms``, ``evidence``, ``groups``, ``topics`` (only
-when a topic model was fitted), ``errors``, ``manifest``. Each has a bold, frozen header row with a filter,
-column widths fitted to the content (CJK characters count double), numbers stored as numbers, and text cells
+when a topic model was fitted), ``errors``, ``manifest``. Each has two header rows, frozen, with a filter on the
+second: row 1 the heading a reader needs (Chinese, or English with ``lang="en"``), row 2 the machine name that
+scripts and formulas use (``pandas.read_excel(path, sheet_name=..., header=1)``). Every row is there (the page
+may show fewer, and says so). Column widths are fitted to the content (CJK characters count double), numbers
+stored as numbers, ``coverage`` as 1/0, and text cells
 from documents that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return prefixed with ``'``
 (:func:`policytext.reports.tables.neutralize_formulas`), so a spreadsheet shows them instead of running them.
 """
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .analysis import MIN_CI_N
 from .tables import neutralize_formulas, reproducible_zip
 
 if TYPE_CHECKING:
@@ -25,6 +29,11 @@ if TYPE_CHECKING:
 __all__ = ["SHEETS", "write_workbook", "workbook_sheets"]
 
 SHEETS = ("summary", "scores", "categories", "terms", "evidence", "groups", "topics", "errors", "manifest")
+#: headings of a sheet whose columns mean something else than the same names elsewhere: (Chinese, English)
+SHEET_HEADINGS = {"topics": {"topic_id": ("主题", "Topic"), "label": ("标签", "Label"),
+                             "seeded_dimension": ("种子维度", "Seeded dimension"),
+                             "top_terms": ("主要词语（权重）", "Top terms (weights)"), "coherence": ("一致性", "Coherence"),
+                             "mean_share": ("平均占比", "Mean share"), "governance": ("治理主题", "Governance topic")}}
 
 
 def _width(value) -> int:
@@ -95,6 +104,14 @@ def manifest_frame(manifest: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": object})
 
 
+def _with_labels(df: pd.DataFrame, data: ReportData) -> pd.DataFrame:
+    """``df`` with a ``label`` column (the category's label) after its ``category`` column."""
+    out = df.copy()
+    out.insert(list(out.columns).index("category") + 1, "label",
+               [data.labels.categories(c) for c in out["category"]] if len(out) else pd.Series([], dtype=object))
+    return out
+
+
 def workbook_sheets(data: ReportData) -> dict[str, pd.DataFrame]:
     """The sheets of the workbook, by name, before formula neutralisation."""
     groups = [g.assign(kind="group") for g in data.group_tables.values()]
@@ -106,12 +123,19 @@ def workbook_sheets(data: ReportData) -> dict[str, pd.DataFrame]:
         groups_df = groups_df[["kind", *[c for c in groups_df.columns if c != "kind"]]]
     if len(groups_df):
         groups_df["group"] = groups_df["group"].astype(object)
+        at = list(groups_df.columns).index("ci_high") + 1
+        groups_df.insert(at, "ci_note", [f"n<{MIN_CI_N}，不计算区间" if n < MIN_CI_N else None
+                                         for n in groups_df["n"]])
+    scores = data.scores.copy()
+    for col in ("coverage", "short"):
+        if col in scores.columns:
+            scores[col] = scores[col].map(lambda v: None if v is None or v != v else int(bool(v))).astype("Int64")
     sheets = {
         "summary": summary_frame(data),
-        "scores": data.scores,
+        "scores": scores,
         "categories": data.categories,
-        "terms": data.terms,
-        "evidence": data.evidence,
+        "terms": _with_labels(data.terms, data),
+        "evidence": _with_labels(data.evidence, data),
         "groups": groups_df,
     }
     if data.topics is not None:
@@ -129,21 +153,25 @@ def write_workbook(data: ReportData, path) -> None:
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
+    machine = Font(color="718096", size=9)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in workbook_sheets(data).items():
             safe = neutralize_formulas(df)
-            safe.to_excel(xw, index=False, sheet_name=name)
+            safe.to_excel(xw, index=False, sheet_name=name, startrow=1)  # row 2: machine names
             ws = xw.sheets[name]
-            ws.freeze_panes = "A2"
+            ws.freeze_panes = "A3"
             if len(df.columns):
-                ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
+                ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{max(2, len(df) + 2)}"
             for i, col in enumerate(df.columns, start=1):
-                ws.cell(row=1, column=i).font = bold
+                own = SHEET_HEADINGS.get(name, {}).get(col)
+                heading = own[data.labels.lang != "zh"] if own else data.labels.column(col)
+                ws.cell(row=1, column=i, value=heading).font = bold
+                ws.cell(row=2, column=i).font = machine
                 sample = safe[col].head(300).tolist()
-                width = max([_width(col)] + [_width(v) for v in sample])
+                width = max([_width(col), _width(heading)] + [_width(v) for v in sample])
                 ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
                 if pd.api.types.is_float_dtype(df[col]):
-                    for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i, max_row=len(df) + 1):
+                    for (cell,) in ws.iter_rows(min_row=3, min_col=i, max_col=i, max_row=len(df) + 2):
                         cell.number_format = "0.000"
     Path(path).write_bytes(reproducible_zip(Path(path).read_bytes()))  # same content, same bytes
 
