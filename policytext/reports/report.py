@@ -286,7 +286,10 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
     title_column = next((c for c in meta_cols if str(c).lower() in _TITLE_NAMES), None)
     scores = scores[analysis.reader_order(scores, cats, meta_cols, title_column)]
 
-    categories = analysis.category_table(scores, result.hits, lex)
+    hits = result.hits
+    if "status" in hits.columns:  # rejected and vetoed occurrences are evidence of what was not counted
+        hits = hits[hits["status"] == "counted"].reset_index(drop=True)
+    categories = analysis.category_table(scores, hits, lex)
     summary = analysis.summary_facts(scores, categories, n_inputs=corpus.n_inputs, n_errors=len(result.errors),
                                      n_resamples=n_resamples, seed=seed)
     bar.update(1)
@@ -307,8 +310,8 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
         time = {"column": col, "table": table, "from_date": str(col).lower() not in analysis._YEAR_NAMES,
                 "n_dated": int(dated.sum()), "n_undated": int((~dated).sum()), "spearman": rho}
     bar.update(1)
-    terms = analysis.term_table(scores, result.hits, list(group_tables))
-    evidence = analysis.evidence_table(scores, result.hits, corpus, t2s=t2s, title_column=title_column)
+    terms = analysis.term_table(scores, hits, list(group_tables))
+    evidence = analysis.evidence_table(scores, hits, corpus, t2s=t2s, title_column=title_column)
     bar.update(1)
     topic_data = None
     if topic_result is not None:
