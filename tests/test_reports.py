@@ -371,3 +371,20 @@ def test_term_and_evidence_tables(report):
     top = ev[ev["rank"] == 1]
     assert set(top["doc_id"]) == {"east/b"}
     assert (top["match"] == top["term"]).all() and top["start"].is_monotonic_increasing
+
+
+def test_terms_and_evidence_count_only_counted_hits(tmp_path):
+    """A rejected crude term (坚决反对形式主义) and a vetoed sense (大气污染协同治理) are in the evidence of
+    ``score`` with their status, but the report's term table and evidence show counted hits only."""
+    import policytext as pt
+
+    corpus = pt.Corpus.from_texts({"a": "坚决反对形式主义，推进社区共治。",
+                                   "b": "大气污染协同治理取得成效，推动社会协同治理。"})
+    report = write_report(corpus, tmp_path / "r")
+    terms = pd.read_excel(report.files["report.xlsx"], sheet_name="terms", header=1)
+    overall = terms[terms["scope_column"].isna() | (terms["scope_column"].astype(str) == "")]
+    counts = dict(zip(overall["term"], overall["hits"]))
+    assert counts == {"共治": 1, "社区": 1, "社会协同": 1}  # 形式主义 rejected, the first 协同治理 vetoed
+    evidence = pd.read_excel(report.files["report.xlsx"], sheet_name="evidence", header=1)
+    assert sorted(evidence["term"]) == ["共治", "社会协同", "社区"]
+    assert pt.Scorer().score(corpus).hits["status"].tolist().count("counted") == 3
