@@ -210,6 +210,7 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
 
     cache = as_cache(cache)
     read_errors: list[ErrorRecord] = []
+    items = _as_items(items)
     if isinstance(items, Corpus):
         read_errors.extend(items.errors)
         if progress is not None:
@@ -220,8 +221,13 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
             for item in stream:
                 if isinstance(item, ErrorRecord):
                     read_errors.append(item)
-                else:
+                elif isinstance(item, Document):
                     yield item
+                else:
+                    from .readers._frames import ACCEPTED
+
+                    raise TypeError(f"cannot score {type(item).__name__} items; accepted: {ACCEPTED}, or an "
+                                    "iterable of policytext Document")
 
         documents = split(items)
     score_errors: list[ErrorRecord] = []
@@ -269,6 +275,25 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         checkpoint.flush()
     frame = scorer._frame(scored, rows)
     return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
+
+
+def _as_items(items):
+    """A DataFrame, a ``{doc_id: text}`` dict or a list of strings as a :class:`Corpus` (see
+    :func:`policytext.read_corpus`); other inputs unchanged."""
+    is_texts = isinstance(items, (list, tuple)) and bool(items) and all(isinstance(i, str) for i in items)
+    if type(items).__name__ == "DataFrame" or isinstance(items, dict) or is_texts:
+        from .readers import CorpusAssembler, CorpusPlan
+        from .readers._frames import corpus_from_object
+
+        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
+        added = [assembler.add(item) for item in corpus_from_object(items, max_chars=None)[0]]
+        return Corpus([d for d in added if isinstance(d, Document)], [e for e in added if isinstance(e, ErrorRecord)])
+    if isinstance(items, (str, os.PathLike)):
+        from .readers._frames import ACCEPTED
+
+        raise TypeError(f"cannot score a path directly; read it first with policytext.read_corpus({str(items)!r}), "
+                        f"which accepts {ACCEPTED}")
+    return items
 
 
 # --------------------------------------------------------------------------- evidence to a file, as it comes
