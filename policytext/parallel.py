@@ -76,6 +76,14 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(scorer: Scorer, cache: TokenCache | None) -> None:
+    import signal
+
+    # the parent stops its workers (Ctrl-C, SIGTERM, SIGHUP): a worker neither handles Ctrl-C itself nor inherits
+    # the command line's SIGTERM/SIGHUP handlers, so terminate() ends it at once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _WORKER["scorer"] = scorer
     _WORKER["cache"] = cache
 
@@ -182,8 +190,25 @@ def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
                 yield from take()
         while pending:
             yield from take()
+    except BaseException:  # an error, Ctrl-C, SIGTERM, or the consumer stopped: no worker may outlive us
+        _stop_workers(executor)
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor, timeout: float = 1.0) -> None:
+    """Terminate the worker processes of ``executor`` (SIGTERM, then SIGKILL after ``timeout`` seconds)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout)
 
 
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
