@@ -159,7 +159,7 @@ def _unterminated(number: int, start: int, text: str) -> Iterator[Row]:
     span = f"lines {start}-{end}" if end > start else f"line {start}"
     yield number, CorruptFileError(
         f"unterminated quote: a quoted cell opens on line {start} and never closes, so the rest of the file "
-        f"({span}, {len(rest) + 1} row(s) as far as lines tell) cannot be parsed; close the quote (\"\") and read "
+        f"({span}, {len(rest) + 1} row(s) as far as lines tell) cannot be parsed; close the quote (\") and read "
         "it again")
     for i, line_number in enumerate(rest, start=1):
         yield number + i, CorruptFileError(f"not read: line {line_number} lies after the unterminated quote "
