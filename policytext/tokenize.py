@@ -130,6 +130,35 @@ def is_word_token(token: str) -> bool:
 BLOCK_MEMO_CHARS = 1_000_000
 
 
+#: texts longer than this are tokenized in slices cut after a clause-ending mark (see :func:`clause_slices`)
+SLICE_CHARS = 1_000_000
+#: marks after which a text may be cut: jieba (and jieba-rs) put each of them in a token of its own, outside the
+#: runs of CJK, letters and digits it segments, so the words on either side do not depend on the cut
+_CUT_AFTER = re.compile("[。！？；，、]")
+
+
+def clause_slices(text: str, size: int = SLICE_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` slices covering ``text``, each ending right after a clause-ending mark (。！？；，、) at or
+    before ``size`` characters from its start when there is one; a slice without such a mark is cut at
+    ``size`` only where the characters on both sides are outside jieba's blocks and not white space, else
+    it runs on to the next mark. Tokenizing the slices one by one gives exactly the tokens of the whole text
+    (``tests/test_adversarial.py`` checks it for both engines, HMM on and off)."""
+    out, start, n = [], 0, len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            window = text[start + size // 2:end]
+            marks = [m.end() for m in _CUT_AFTER.finditer(window)]
+            if marks:
+                end = start + size // 2 + marks[-1]
+            else:
+                following = _CUT_AFTER.search(text, end)
+                end = following.end() if following else n
+        out.append((start, end))
+        start = end
+    return out
+
+
 def _jieba_words(seg, text: str, hmm: bool) -> list[str]:
     """``seg.lcut(text, HMM=hmm)``, the same words, faster on repetitive text.
 
@@ -409,6 +438,11 @@ class Tokenizer:
         (a ``numpy.uint32`` array). ``tests/test_tokenize.py`` checks it against :meth:`tokenize`."""
         import numpy as np
 
+        if len(text) > SLICE_CHARS:  # a long text in slices: one slice's words in memory at a time (issue 13.10)
+            parts = [self._spans(text[a:b], points[a:b]) for a, b in clause_slices(text, SLICE_CHARS)]
+            offsets = [a for a, _ in clause_slices(text, SLICE_CHARS)]
+            return (np.concatenate([s + a for (s, _), a in zip(parts, offsets)]),
+                    np.concatenate([e + a for (_, e), a in zip(parts, offsets)]))
         seg = self._segmenter()
         words = _jieba_words(seg, text, self.hmm) if self.engine == "jieba" else seg.cut(text, self.hmm)
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))

@@ -562,3 +562,43 @@ def test_a_dataframe_a_dict_and_a_list_are_corpora():
         pt.read_corpus(42)
     with pytest.raises(TypeError, match="cannot score int items"):
         pt.Scorer().score([1, 2])
+
+
+# ----------------------------------------------------------------------------- 10. long texts in slices
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+@pytest.mark.parametrize("hmm", [True, False])
+def test_tokenizing_a_long_text_in_slices_gives_exactly_the_tokens_of_the_whole(monkeypatch, engine, hmm):
+    import numpy as np
+
+    from policytext import Tokenizer
+    from policytext import tokenize as tk
+    from policytext.cache import _code_points
+
+    text = ("第一条 为推进基层治理精细化，完善网格化管理，做到服务群众“零距离”。各街道社区应当建立绩效评估制度；"
+            "鼓励多元主体参与共治、共建、共享！Smart City 2.0 平台于2025年上线？\r\n第二条 本办法自发布之日起施行。"
+            "没有标点的一长段文字也要完整切分") * 40
+    tok = Tokenizer(engine=engine, hmm=hmm)
+    points = _code_points(text)
+    whole_starts, whole_ends = tok._spans(text, points)
+    monkeypatch.setattr(tk, "SLICE_CHARS", 97)  # many slices, cut at every kind of mark
+    slices = tk.clause_slices(text, 97)
+    assert len(slices) > 40 and slices[0][0] == 0 and slices[-1][1] == len(text)
+    assert all(a < b and b == c for (a, b), (c, _) in zip(slices, slices[1:]))
+    starts, ends = tok._spans(text, points)
+    assert np.array_equal(starts, whole_starts) and np.array_equal(ends, whole_ends)
+    words = [text[a:b] for a, b in zip(starts, ends)]
+    assert words == [w for w, _, _ in tok.tokenize(text)]
+
+
+def test_scores_of_a_long_text_do_not_depend_on_the_slices(monkeypatch):
+    import policytext as pt
+    from policytext import tokenize as tk
+
+    text = "推进基层治理精细化，完善网格化管理。坚持共治共享，鼓励社会参与；反对粗放管理、一刀切！" * 500
+    whole = pt.Scorer().score({"a": text})
+    monkeypatch.setattr(tk, "SLICE_CHARS", 50)
+    sliced = pt.Scorer().score({"a": text})
+    pd.testing.assert_frame_equal(whole.scores, sliced.scores)
+    pd.testing.assert_frame_equal(whole.hits, sliced.hits)
