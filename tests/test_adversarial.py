@@ -4,7 +4,7 @@ Every test asserts the exit code, the one-line message, that inputs = documents 
 that no input file changed (sha256 before and after). Items 1, 3 and 5 run under a time bound enforced by the
 test (``subprocess`` timeouts); item 1 also under a memory bound (``RLIMIT_AS``), so that a regression fails
 the test instead of taking the machine down. Small inputs are in ``tests/data/adversarial/files`` (written by
-its ``generate.py``); large ones are made here, in a temporary folder.
+its ``make_adversarial.py``); large ones are made here, in a temporary folder.
 """
 
 from __future__ import annotations
@@ -81,11 +81,11 @@ def files(tmp_path):
 
 
 def test_stored_inputs_are_the_generators():
-    sys.path.insert(0, str(DATA))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(DATA))
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_adversarial", DATA / "make_adversarial.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
     for name, data in generate.files().items():
         assert (FILES / name).read_bytes() == data, name
 

@@ -20,6 +20,7 @@ from ._decode import decode_bytes, lookup_encoding
 
 __all__ = [
     "MAX_CHARS",
+    "MAX_FILE_BYTES",
     "MAX_UNZIPPED_BYTES",
     "check_chars",
     "open_regular",
@@ -34,6 +35,8 @@ __all__ = [
 
 #: zip-bomb guard for .docx/.xlsx: the members may not unpack to more than this many bytes in total
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+#: size of a .docx, .xlsx or .pdf file read into memory at most
+MAX_FILE_BYTES = 500 * 1024 * 1024
 
 #: characters per document: a document with more is a ``TooLargeError`` record (``max_chars=``, ``--max-chars``)
 MAX_CHARS = 50_000_000
@@ -97,7 +100,7 @@ def read_bytes(path: Path, max_bytes: int | None = None, max_chars: int | None =
         if max_bytes is not None and size > max_bytes:
             if max_chars is not None:
                 raise too_large(max_chars, f"the file has {size:,} bytes, more than {_BYTES_PER_CHAR} per character")
-            raise TooLargeError(f"the file has {size:,} bytes (limit {max_bytes:,})")
+            raise TooLargeError(f"refused: the file has {size // 2**20:,} MB (limit {max_bytes // 2**20:,} MB)")
         data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     if not data:
         raise EmptyDocumentError("file is empty (0 bytes)")
@@ -303,7 +306,7 @@ def read_docx(path: Path, max_chars: int | None = MAX_CHARS) -> str:
     The XML is parsed as a stream: reading stops with :class:`TooLargeError` as soon as the text passes
     ``max_chars`` characters or the parts read unpack to more than :data:`MAX_UNZIPPED_BYTES`.
     """
-    archive = check_zip(read_bytes(path), ".docx")
+    archive = check_zip(read_bytes(path, MAX_FILE_BYTES), ".docx")
     names = set(archive.namelist())
     main = next((t for kind, t in _relationships(archive, "") if kind == "officeDocument"), "word/document.xml")
     if main not in names:
@@ -370,7 +373,7 @@ def read_pdf(path: Path, max_chars: int | None = MAX_CHARS) -> str:
     """
     import pypdf
 
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_FILE_BYTES)
     if b"%PDF" not in data[:1024]:
         raise CorruptFileError("not a valid .pdf (no %PDF header)")
     try:

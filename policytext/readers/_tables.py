@@ -22,7 +22,7 @@ from ..corpus import Document
 from ..errors import (ColumnError, CorruptFileError, DecodeError, DocumentError, EmptyDocumentError,
                       SkippedInputError)
 from ._decode import decode_bytes
-from ._files import MAX_CHARS, check_chars, check_zip, one_line_reason, open_regular, read_bytes
+from ._files import MAX_CHARS, MAX_FILE_BYTES, check_chars, check_zip, one_line_reason, open_regular, read_bytes
 
 __all__ = ["TABLE_FORMATS", "Table", "cell_text", "open_table", "open_tables", "table_documents"]
 
@@ -226,7 +226,7 @@ def _choose_sheets(titles: list[str], states: list[str], sheet: str | int | None
 def _open_xlsx(path: Path, sheet: str | int | None = None) -> list[Table]:
     import openpyxl
 
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_FILE_BYTES)
     check_zip(data, ".xlsx")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

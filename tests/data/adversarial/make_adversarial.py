@@ -2,7 +2,7 @@
 
 Every text here is written for policytext; nothing is copied from anywhere. Large cases (a .docx that unpacks
 to 300 MB, 5,000 empty files, a FIFO) are made by the tests in a temporary folder, not stored in git.
-Run ``python tests/data/adversarial/generate.py`` after changing this script; the tests check that the stored
+Run ``python tests/data/adversarial/make_adversarial.py`` after changing this script; the tests check that the stored
 files are the ones it writes.
 """
 
