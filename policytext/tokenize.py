@@ -134,7 +134,7 @@ BLOCK_MEMO_CHARS = 1_000_000
 SLICE_CHARS = 1_000_000
 #: marks after which a text may be cut: jieba (and jieba-rs) put each of them in a token of its own, outside the
 #: runs of CJK, letters and digits it segments, so the words on either side do not depend on the cut
-_CUT_AFTER = re.compile("[。！？；，、]")
+_CUT_AFTER = re.compile("[。！？；，、,;!?]")  # NFKC makes ，；！？ ASCII before tokenizing
 
 
 def clause_slices(text: str, size: int = SLICE_CHARS) -> list[tuple[int, int]]:
@@ -438,11 +438,17 @@ class Tokenizer:
         (a ``numpy.uint32`` array). ``tests/test_tokenize.py`` checks it against :meth:`tokenize`."""
         import numpy as np
 
-        if len(text) > SLICE_CHARS:  # a long text in slices: one slice's words in memory at a time (issue 13.10)
-            parts = [self._spans(text[a:b], points[a:b]) for a, b in clause_slices(text, SLICE_CHARS)]
-            offsets = [a for a, _ in clause_slices(text, SLICE_CHARS)]
-            return (np.concatenate([s + a for (s, _), a in zip(parts, offsets)]),
-                    np.concatenate([e + a for (_, e), a in zip(parts, offsets)]))
+        slices = clause_slices(text, SLICE_CHARS) if len(text) > SLICE_CHARS else [(0, len(text))]
+        if len(slices) > 1:  # a long text in slices: one slice's words in memory at a time (issue 13.10)
+            parts = [self._slice_spans(text[a:b], points[a:b]) for a, b in slices]
+            return (np.concatenate([s + a for (s, _), (a, _) in zip(parts, slices)]),
+                    np.concatenate([e + a for (_, e), (a, _) in zip(parts, slices)]))
+        return self._slice_spans(text, points)
+
+    def _slice_spans(self, text: str, points) -> tuple:
+        """:meth:`_spans` of one slice (or of a whole text that needs none)."""
+        import numpy as np
+
         seg = self._segmenter()
         words = _jieba_words(seg, text, self.hmm) if self.engine == "jieba" else seg.cut(text, self.hmm)
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))

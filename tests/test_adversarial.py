@@ -578,7 +578,7 @@ def test_tokenizing_a_long_text_in_slices_gives_exactly_the_tokens_of_the_whole(
 
     text = ("第一条 为推进基层治理精细化，完善网格化管理，做到服务群众“零距离”。各街道社区应当建立绩效评估制度；"
             "鼓励多元主体参与共治、共建、共享！Smart City 2.0 平台于2025年上线？\r\n第二条 本办法自发布之日起施行。"
-            "没有标点的一长段文字也要完整切分") * 40
+            "没有标点的一长段文字也要完整切分, 半角标点也是切分点; 对吗? 对!") * 40
     tok = Tokenizer(engine=engine, hmm=hmm)
     points = _code_points(text)
     whole_starts, whole_ends = tok._spans(text, points)
@@ -590,6 +590,11 @@ def test_tokenizing_a_long_text_in_slices_gives_exactly_the_tokens_of_the_whole(
     assert np.array_equal(starts, whole_starts) and np.array_equal(ends, whole_ends)
     words = [text[a:b] for a, b in zip(starts, ends)]
     assert words == [w for w, _, _ in tok.tokenize(text)]
+    one_block = "精细化治理" * 60  # no mark at all: one slice, however long
+    assert tk.clause_slices(one_block, 97) == [(0, len(one_block))]
+    s, e = tok._spans(one_block, _code_points(one_block))
+    monkeypatch.setattr(tk, "SLICE_CHARS", 10**9)
+    assert all(np.array_equal(x, y) for x, y in zip((s, e), tok._spans(one_block, _code_points(one_block))))
 
 
 def test_scores_of_a_long_text_do_not_depend_on_the_slices(monkeypatch):
