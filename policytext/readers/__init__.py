@@ -7,9 +7,12 @@ problems with the corpus as a whole raise (:class:`~policytext.errors.CorpusErro
 
 Formats
     ``.txt``, ``.md``      plain text, decoded by :func:`decode_bytes` (rules below).
-    ``.docx``             paragraphs of the body and of table cells, in document order, one per line.
+    ``.docx``             one line per paragraph: headers (each distinct one once), the body (table cells
+                          and text boxes in document order), footnotes, endnotes, footers; parsed as a stream
+                          (see :func:`policytext.readers._files.read_docx`).
     ``.pdf``              the text layer of each page (pypdf), pages joined with a newline. No text on any
-                          page: ``NoTextLayerError`` (a scan). Encrypted and not openable with the empty
+                          page, or text made mostly of glyph names or private-use characters (Type3 fonts):
+                          ``NoTextLayerError`` (run OCR). Encrypted and not openable with the empty
                           password: ``CorruptFileError``.
     ``.html``, ``.htm``   the main text of the page (see :func:`policytext.readers._files.read_html`): script,
                           style, nav, header, footer, aside, form, noscript are dropped; ``<article>``,
@@ -20,8 +23,16 @@ Formats
     ``.csv``, ``.tsv``     one document per row; decoded like text; quoted cells may hold newlines; a row
                           with more or fewer fields than the header is an error record, never dropped.
     ``.jsonl``            one JSON object per line; a malformed line is an error record naming the line.
-    ``.xlsx``             the first worksheet, first row = header.
-    ``.parquet``          one document per row.
+    ``.xlsx``             the first visible worksheet (``sheet=``: a name, a position from 1, or ``"all"``,
+                          which adds a ``sheet`` column), first row = header; every worksheet not read is a
+                          ``SkippedInputError`` record naming it.
+    ``.parquet``          one document per row; a ``binary`` text cell is decoded as a file would be, or is a
+                          ``DecodeError`` record (never replacement characters).
+
+    Limits: a document of more than ``max_chars`` characters (default 50,000,000) is a ``TooLargeError``
+    record, found while reading; so is a .docx/.xlsx/.pdf file over 500 MB or a .docx whose parts unpack to
+    more. A path that is not a regular file (FIFO, socket, device), named directly or found in a folder, is an
+    ``UnreadableFileError`` record and is never opened in a way that could block.
 
     Every other extension is an ``UnsupportedFormatError`` record. Text is never normalised here (no NFKC, no
     traditional-to-simplified, line ends kept); only a BOM is removed. Empty or whitespace-only documents
@@ -46,7 +57,9 @@ Folders
     pattern or a list) is matched with :func:`fnmatch.fnmatchcase` against the relative POSIX path (``*``
     also matches ``/``): files that do not match are not inputs. ``glob`` does not filter files given
     directly. A ``metadata.csv`` at the root of a folder is the metadata file when ``metadata`` is None
-    (``corpus.info["metadata"]``), and never a document.
+    (``corpus.info["metadata"]``), and never a document; a file given as ``metadata`` is not also read as a
+    table. Documentation files (names starting with README, MANIFEST, LICENSE, LICENCE, CHANGELOG, any case)
+    are ``SkippedInputError`` records unless ``include_docs=True``.
 
 Metadata
     ``metadata`` is a CSV joined by id: its id column is ``metadata_id_column``, else ``doc_id``, else

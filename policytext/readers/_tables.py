@@ -1,4 +1,4 @@
-"""Tables, one document per row: .csv, .tsv, .jsonl, .xlsx (first worksheet) and .parquet.
+"""Tables, one document per row: .csv, .tsv, .jsonl, .xlsx (first visible worksheet, or as chosen) and .parquet.
 
 :func:`open_table` opens a file and fails as a whole (one error record) when the file cannot be used;
 :func:`table_documents` turns its rows into documents or per-row errors. Every cell is read as text:
