@@ -607,3 +607,23 @@ def test_scores_of_a_long_text_do_not_depend_on_the_slices(monkeypatch):
     sliced = pt.Scorer().score({"a": text})
     pd.testing.assert_frame_equal(whole.scores, sliced.scores)
     pd.testing.assert_frame_equal(whole.hits, sliced.hits)
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_segmenting_a_long_text_in_slices_gives_the_same_segmentation(monkeypatch, engine):
+    import numpy as np
+
+    from policytext import Tokenizer
+    from policytext import tokenize as tk
+    from policytext.cache import segment_text
+
+    text = ("第一条　为推进基層治理精细化，完善网格化管理，做到服務群众“零距离”。各街道社区应当建立绩效评估制度；"
+            "鼓励多元主体参与共治、共建、共享！Ｓｍａｒｔ City 2.0 平台于２０２５年上线？\r\n第二条 本办法自发\n布之日起施行。"
+            "没有标点的一长段文字也要完整切分") * 60
+    tok = Tokenizer(engine=engine)
+    whole = segment_text(text, tok)
+    monkeypatch.setattr(tk, "SLICE_CHARS", 101)
+    sliced = segment_text(text, tok)
+    assert sliced.text == whole.text
+    assert np.array_equal(sliced.bounds, whole.bounds) and sliced.bounds.dtype == whole.bounds.dtype
+    assert (sliced.n_chars, sliced.n_tokens) == (whole.n_chars, whole.n_tokens)
