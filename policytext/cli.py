@@ -16,6 +16,7 @@ on stderr and an exit code; ``--debug`` shows the traceback instead. Exit codes 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -78,7 +79,12 @@ class _Group(click.Group):
             name = signal.Signals(exc.signum).name
             click.echo(f"policytext: stopped by {name}; workers stopped and temporary files removed (a checkpoint, "
                        "if any, is kept: run again with --resume)", err=True)
-            ctx.exit(128 + exc.signum)
+            # temporary files went while the exception unwound; exit now rather than let the interpreter's exit
+            # wait on a worker pool's thread (Terminated is raised only by the handler main() installs)
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(128 + exc.signum)
         except KeyboardInterrupt:
             click.echo("policytext: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)

@@ -192,9 +192,11 @@ def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
             yield from take()
     except BaseException:  # an error, Ctrl-C, SIGTERM, or the consumer stopped: no worker may outlive us
         _stop_workers(executor)
+        # not wait=True: a worker killed while sending its result leaves half a message in the result pipe,
+        # and the executor's thread would wait for the rest of it forever
+        executor.shutdown(wait=False, cancel_futures=True)
         raise
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _stop_workers(executor, timeout: float = 1.0) -> None:
