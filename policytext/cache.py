@@ -199,19 +199,30 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
     n_chars = count_chars(text)
     if n_chars == 0:
         raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)
-    points = _code_points(text)
+    from .tokenize import SLICE_CHARS, clause_slices
+
     spans = getattr(tokenizer, "_spans", None)
-    if spans is None:  # a tokenizer-like object: only tokenize() to go by
-        tokens = tokenizer.tokenize(text)
-        starts = np.fromiter(map(itemgetter(1), tokens), dtype=np.int64, count=len(tokens))
-        ends = np.fromiter(map(itemgetter(2), tokens), dtype=np.int64, count=len(tokens))
-    else:  # the same tokens as tokenize(), as arrays, without a tuple per token
-        starts, ends = spans(text, points)
-    bounds = np.empty(2 * len(starts), dtype=np.int32)
-    bounds[0::2], bounds[1::2] = starts, ends
-    # a word token holds at least one letter or digit: count the tokens whose span contains one
-    in_words = np.concatenate(([0], np.cumsum(_word_chars(text, points), dtype=np.int64)))
-    n_tokens = int(np.count_nonzero(in_words[ends] - in_words[starts]))
+    # a long text in slices cut after clause marks: the same tokens (policytext.tokenize.clause_slices), with
+    # the per-character arrays of one slice in memory at a time (issue 13.10)
+    slices = clause_slices(text, SLICE_CHARS) if spans is not None and len(text) > SLICE_CHARS else [(0, len(text))]
+    parts, n_tokens = [], 0
+    for a, b in slices:
+        piece = text if len(slices) == 1 else text[a:b]
+        points = _code_points(piece)
+        if spans is None:  # a tokenizer-like object: only tokenize() to go by
+            tokens = tokenizer.tokenize(piece)
+            starts = np.fromiter(map(itemgetter(1), tokens), dtype=np.int64, count=len(tokens))
+            ends = np.fromiter(map(itemgetter(2), tokens), dtype=np.int64, count=len(tokens))
+        else:  # the same tokens as tokenize(), as arrays, without a tuple per token
+            starts, ends = spans(piece, points)
+        part = np.empty(2 * len(starts), dtype=np.int32)
+        part[0::2], part[1::2] = starts + a, ends + a
+        parts.append(part)
+        # a word token holds at least one letter or digit: count the tokens whose span contains one
+        in_words = np.concatenate(([0], np.cumsum(_word_chars(piece, points), dtype=np.int64)))
+        n_tokens += int(np.count_nonzero(in_words[ends] - in_words[starts]))
+        del points, starts, ends, in_words
+    bounds = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return Segmentation(text, bounds, n_chars, n_tokens)
 
 

@@ -7,15 +7,20 @@ on stderr and an exit code; ``--debug`` shows the traceback instead. Exit codes 
 0     success
 1     ``--strict`` and some inputs were not scored; ``lexicon validate`` found errors
 2     bad command-line usage (unknown option, missing argument)
-3     input error: unreadable corpus, missing column, malformed lexicon, bad option value
-4     an output file cannot be written
+3     input error: unreadable corpus, missing column, malformed lexicon, bad option value, no readable document
+4     an output file cannot be written (incl. a full disk)
+129   stopped by SIGHUP; 143 stopped by SIGTERM (workers stopped, temporary files removed, checkpoint kept)
 130   interrupted (Ctrl-C)
 ====  ==========================================================================
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
+import os
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,10 +28,40 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PolicyTextError
+from .errors import NoDocumentsError, OutputError, PolicyTextError
 
 EXIT_STRICT = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+#: errors of a write that mean the disk (or the quota, or the file size limit) is full
+DISK_FULL = frozenset(e for e in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG) if e is not None)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C (workers stopped, temporary files removed, checkpoint
+    kept), then the command exits with 128 + the signal number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, _frame):
+    for sig in _STOP_SIGNALS:  # a second signal while cleaning up is not a second exception
+        signal.signal(sig, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+_STOP_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP end a command as Ctrl-C does (main thread only; the console script calls this)."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in _STOP_SIGNALS:
+            signal.signal(sig, _on_signal)
 
 
 class _Group(click.Group):
@@ -40,6 +75,16 @@ class _Group(click.Group):
                 raise
             click.echo(f"policytext: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except Terminated as exc:
+            name = signal.Signals(exc.signum).name
+            click.echo(f"policytext: stopped by {name}; workers stopped and temporary files removed (a checkpoint, "
+                       "if any, is kept: run again with --resume)", err=True)
+            # temporary files went while the exception unwound; exit now rather than let the interpreter's exit
+            # wait on a worker pool's thread (Terminated is raised only by the handler main() installs)
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(128 + exc.signum)
         except KeyboardInterrupt:
             click.echo("policytext: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
@@ -64,6 +109,161 @@ def _info(quiet: bool, message: str) -> None:
 
 
 # -- shared options ------------------------------------------------------------------------------------
+# -- outputs never overwrite inputs (docs/errors.md) -----------------------------------------------------
+#: parameters naming files or folders a command reads
+_INPUT_PARAMS = ("inputs", "corpus_path", "scores_path", "labels_path", "gold_path", "candidates_path", "seeds_path",
+                 "metadata", "reference_paths", "model_dir", "lexicon_path")
+#: parameters naming files or folders a command writes
+_OUTPUT_PARAMS = ("output", "output_dir", "evidence", "errors_path", "seed_check_path", "words_path", "key_path",
+                  "categories_path", "sensitivity_path", "cache_dir")
+
+
+def _stat(path: str):
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _same_stat(a, b) -> bool:
+    return a is not None and b is not None and (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _ancestors(path: str) -> list[tuple[str, str]]:
+    """``(ancestor, path relative to it)`` for every existing folder above ``path`` (symlinks resolved)."""
+    real = os.path.realpath(path)
+    out, current = [], real
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current:
+            return out
+        out.append((parent, os.path.relpath(real, parent)))
+        current = parent
+
+
+def _case_insensitive(folder: str) -> bool:
+    """True when ``folder``'s file system ignores case (macOS, Windows): the same folder under another case."""
+    head, tail = os.path.split(os.path.realpath(folder))
+    swapped = tail.swapcase()
+    return bool(tail) and swapped != tail and _same_stat(_stat(folder), _stat(os.path.join(head, swapped)))
+
+
+def _key(path: str) -> str:
+    real = os.path.normcase(os.path.realpath(path))
+    return real.casefold() if _case_insensitive(os.path.dirname(real) or ".") else real
+
+
+def _would_be_read(rel: str, patterns) -> bool:
+    from fnmatch import fnmatchcase
+
+    parts = rel.replace(os.sep, "/").split("/")
+    if any(p.startswith(".") for p in parts):
+        return False  # names starting with "." are never read
+    rel = "/".join(parts)
+    return not patterns or any(fnmatchcase(rel, p) for p in patterns)
+
+
+def output_conflicts(inputs: list[tuple[str, str]], outputs: list[tuple[str, str, bool]], patterns=None) -> list[str]:
+    """Why the outputs would destroy or pollute an input, or each other: ``inputs`` are ``(option, path)``,
+    ``outputs`` ``(option, path, is_folder)``. Paths are compared as files (same device and inode: symlinks,
+    hard links, ``..`` and case on case-insensitive file systems all resolve to the same file)."""
+    problems = []
+    existing = [(name, p, _stat(p)) for name, p in inputs if _stat(p) is not None]
+    for name, out, is_folder in outputs:
+        out_stat = _stat(out)
+        for in_name, inp, in_stat in existing:
+            import stat as _st
+
+            in_is_dir = _st.S_ISDIR(in_stat.st_mode)
+            if _same_stat(out_stat, in_stat):
+                problems.append(f"{name} {out} is the input {inp} ({in_name}); writing it would destroy the input")
+                continue
+            if in_is_dir:
+                for folder, rel in _ancestors(out):
+                    if _same_stat(_stat(folder), in_stat):
+                        if _would_be_read(rel, patterns):
+                            problems.append(f"{name} {out} lies inside the input folder {inp}, where it would be "
+                                            "read as an input")
+                        break
+            if is_folder and name != "--cache":  # report/topics folders are replaced as a whole
+                for folder, _rel in _ancestors(inp):
+                    if _same_stat(_stat(folder), out_stat):
+                        problems.append(f"{name} {out} holds the input {inp}; the output folder is replaced as a whole")
+                        break
+    seen: dict[str, str] = {}
+    for name, out, is_folder in outputs:
+        key = _key(out)
+        if key in seen:
+            problems.append(f"{name} {out} is also {seen[key]}; give each output its own path")
+        else:
+            seen[key] = f"{name} {out}"
+    folders = [(name, out) for name, out, is_folder in outputs if is_folder and name != "--cache"]
+    for name, out, is_folder in outputs:
+        for folder_name, folder in folders:
+            if out != folder and _key(out).startswith(_key(folder).rstrip(os.sep) + os.sep):
+                problems.append(f"{name} {out} lies inside the output folder {folder} ({folder_name}), which is "
+                                "replaced as a whole")
+    return problems
+
+
+def guard_outputs(f):
+    """For every command that writes: refuse (one line, exit 2), before anything is read, an output path that
+    is an input, lies where it would be read as an input, holds an input, or is another output of the same
+    command; and turn a full disk while writing into one line and exit 4."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        params = {p.name: p for p in ctx.command.params}
+
+        def option(name: str) -> str:
+            p = params.get(name)
+            if isinstance(p, click.Argument):
+                return p.metavar.rstrip(".") if p.metavar else name.upper()
+            return max(p.opts, key=len) if p is not None and p.opts else name
+
+        def values(name):
+            v = kwargs.get(name)
+            return [] if v is None or v == () else ([v] if isinstance(v, (str, os.PathLike)) else list(v))
+
+        inputs = [(option(n), os.fspath(v)) for n in _INPUT_PARAMS for v in values(n)]
+        outputs = []
+        for n in _OUTPUT_PARAMS:
+            for v in values(n):
+                p = params.get(n)
+                is_folder = bool(p is not None and isinstance(p.type, click.Path) and not p.type.file_okay)
+                outputs.append((option(n), os.fspath(v), is_folder))
+        problems = output_conflicts(inputs, outputs, list(kwargs.get("glob") or ()) or None)
+        if problems:
+            click.echo(f"policytext: error: {problems[0]}; choose another output path (nothing was read or written)",
+                       err=True)
+            ctx.exit(EXIT_USAGE)
+        try:
+            return f(*args, **kwargs)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            where = exc.filename or ", ".join(out for _, out, _ in outputs) or "the output"
+            raise OutputError(f"{where}: cannot write ({exc.strerror or os.strerror(exc.errno)}); nothing was "
+                              "written: free some space or write elsewhere") from None
+
+    return wrapper
+
+
+def _reader_option(name: str):
+    def store(ctx, _param, value):
+        ctx.meta.setdefault("policytext.reader", {})[name] = value
+        return value
+
+    return store
+
+
+def _reader_extras() -> dict:
+    """--max-chars, --sheet and --include-docs as read_corpus takes them (stored by corpus_options)."""
+    ctx = click.get_current_context(silent=True)
+    return dict(ctx.meta.get("policytext.reader", {})) if ctx is not None else {}
+
+
 def common_options(f):
     @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr (errors still print).")
     @click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug, is_eager=True,
@@ -86,10 +286,21 @@ def corpus_options(f):
         click.option("--glob", "glob", multiple=True, metavar="PATTERN",
                      help="Folders: read only files whose relative path matches, e.g. '*.txt' or '2025/*' (repeatable)."),
         click.option("--no-t2s", is_flag=True, help="Do not convert traditional characters to simplified."),
+        click.option("--max-chars", type=click.IntRange(1), default=_MAX_CHARS, show_default=True, metavar="N",
+                     expose_value=False, callback=_reader_option("max_chars"),
+                     help="A document with more characters is not read (TooLargeError record); checked while reading."),
+        click.option("--sheet", metavar="NAME|INDEX|all", expose_value=False, callback=_reader_option("sheet"),
+                     help=".xlsx: the worksheet to read (a name, a position from 1, or all; default: the first "
+                          "visible one). Worksheets not read are listed."),
+        click.option("--include-docs", is_flag=True, expose_value=False, callback=_reader_option("include_docs"),
+                     help="Folders: also score README*, MANIFEST*, LICENSE*, CHANGELOG* files (skipped by default)."),
     ]
     for opt in reversed(options):
         f = opt(f)
     return f
+
+
+_MAX_CHARS = 50_000_000  # policytext.readers.MAX_CHARS, repeated so that --help does not import the readers
 
 
 def checkpoint_options(f):
@@ -125,9 +336,20 @@ def _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column
     from .readers import read_corpus
 
     with _progress(quiet, "reading") as bar:
-        return read_corpus(list(inputs), text_column=text_column, id_column=id_column, encoding=encoding,
-                           metadata=metadata, metadata_id_column=metadata_id_column, glob=list(glob) or None,
-                           progress=bar)
+        corpus = read_corpus(list(inputs), text_column=text_column, id_column=id_column, encoding=encoding,
+                             metadata=metadata, metadata_id_column=metadata_id_column, glob=list(glob) or None,
+                             progress=bar, **_reader_extras())
+    if not len(corpus):
+        _nothing_readable(corpus.errors, None, quiet)
+    return corpus
+
+
+def _nothing_readable(errors, errors_path, quiet: bool):
+    """No input could be used: list why (and write --errors), then exit 3 with one line."""
+    _report_errors(errors, len(errors), errors_path, quiet)
+    kinds = ", ".join(f"{k} {n}" for k, n in Counter(e.error for e in errors).most_common())
+    raise NoDocumentsError(f"no readable document: all {len(errors)} inputs failed ({kinds}); nothing was written. "
+                           "Fix the inputs listed above, or choose files with --glob")
 
 
 def _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon):
@@ -161,6 +383,18 @@ def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
         click.echo(f"  {e}", err=True)
     if len(errors) > 5 and not quiet:
         click.echo(f"  ... and {len(errors) - 5} more", err=True)
+    skipped = [e for e in errors if e.error == "SkippedInputError"]
+    if skipped and not quiet:
+        docs = [e for e in skipped if "documentation file" in e.message]
+        sheets = [e for e in skipped if "worksheet" in e.message]
+        parts = []
+        if docs:
+            names = ", ".join(Path(e.source).name for e in docs[:5]) + (" ..." if len(docs) > 5 else "")
+            parts.append(f"{len(docs)} documentation file(s) ({names}; --include-docs to score them)")
+        if sheets:
+            names = ", ".join(e.source.rsplit("#", 1)[-1] for e in sheets[:5]) + (" ..." if len(sheets) > 5 else "")
+            parts.append(f"{len(sheets)} worksheet(s) not chosen ({names}; --sheet NAME|INDEX|all to read them)")
+        click.echo(f"policytext: skipped on purpose: {'; '.join(parts)}", err=True)
 
 
 def _checkpoint(output, inputs, reader: dict, scorer, evidence, every: int = 200):
@@ -221,6 +455,7 @@ def cli():
 @corpus_options
 @tokenizer_options
 @common_options
+@guard_outputs
 def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, resume, checkpoint_every,
           round_to, text_column, id_column,
           encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
@@ -254,6 +489,12 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     info: dict = {}
     reader = dict(text_column=text_column, id_column=id_column, encoding=encoding, metadata=metadata,
                   metadata_id_column=metadata_id_column, glob=list(glob) or None)
+    extras = _reader_extras()
+    if scheduler and (extras.get("sheet") is not None or extras.get("include_docs")
+                      or extras.get("max_chars", _MAX_CHARS) != _MAX_CHARS):
+        raise click.UsageError("--sheet, --include-docs and --max-chars are not sent to a Dask cluster yet")
+    if not scheduler:
+        reader.update(extras)
     checkpoint = (_checkpoint(output, inputs, reader, scorer, evidence, checkpoint_every)
                   if output and not scheduler else None)
     if resume and checkpoint is not None and checkpoint.exists():  # the run being resumed was killed
@@ -275,6 +516,10 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
             result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
                                      resume=resume)
         bar.close()
+        if not len(result.scores):  # nothing readable: exit 3 with the reasons, write no output
+            if checkpoint is not None:
+                checkpoint.finish()
+            _nothing_readable(result.errors, errors_path, quiet)
         _emit_table(result.scores if round_to is None else result.scores.round(round_to), output)
         if hits_writer is not None:
             hits_writer.close()
@@ -329,6 +574,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
 @corpus_options
 @tokenizer_options
 @common_options
+@guard_outputs
 def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_column, encoding, metadata,
          metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Keyword in context: every hit of TERMs, matched as scoring matches them.
@@ -378,6 +624,7 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_colu
 @corpus_options
 @tokenizer_options
 @common_options
+@guard_outputs
 def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resume, checkpoint_every, text_column,
            id_column,
            encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
@@ -479,6 +726,7 @@ def _df_options(min_df: float, max_df: float) -> dict:
 @topic_model_options
 @corpus_options
 @common_options
+@guard_outputs
 def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, workers, seed_strength, lexicon_path,
                engine, no_hmm, text_column, id_column, encoding, metadata, metadata_id_column, glob, no_t2s, quiet):
     """Fit a topic model and write the document table, topic table and model.
@@ -527,6 +775,7 @@ def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, w
 @topic_model_options
 @corpus_options
 @common_options
+@guard_outputs
 def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_iter, workers, seed_strength,
                      lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata, metadata_id_column,
                      glob, no_t2s, quiet):
@@ -574,6 +823,7 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
               help="Write the document table here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
 @corpus_options
 @common_options
+@guard_outputs
 def topics_apply(model_dir, inputs, output, text_column, id_column, encoding, metadata, metadata_id_column, glob,
                  no_t2s, quiet):
     """Score new documents with a saved model: topic shares and governance_share per document.
@@ -646,6 +896,7 @@ def _size(n: int) -> str:
 
 @cache_group.command("compact")
 @_cache_dir_option
+@guard_outputs
 def cache_compact(cache_dir):
     """Merge small packs into packs of up to 8 MB (fewer files: faster to index, kinder to shared disks).
 
@@ -664,6 +915,7 @@ def cache_compact(cache_dir):
 @_cache_dir_option
 @click.option("--older-than", "older_than", type=click.FloatRange(min=0), metavar="DAYS",
               help="Only packs written more than DAYS days ago.")
+@guard_outputs
 def cache_clear(cache_dir, older_than):
     """Remove the cache's packs (entries are rebuilt when next needed). Only cache files are removed.
 
@@ -759,6 +1011,7 @@ def lexicon_validate(lexicon_path, corpus_path, engine, no_hmm, glob, quiet):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write here; the format follows the extension (.yaml, .csv, .dic).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv", "dic"]), help="Format on stdout (default: yaml).")
+@guard_outputs
 def lexicon_export(lexicon_path, output, fmt):
     """Convert a lexicon to YAML, CSV (term,category,weight,...) or LIWC .dic.
 
@@ -798,6 +1051,7 @@ def _percent(x: float) -> str:
 @corpus_options
 @tokenizer_options
 @common_options
+@guard_outputs
 def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominance, text_column, id_column, encoding,
                      metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Which terms drive the index on a corpus, which hide inside longer tokens, which never occur.
@@ -865,6 +1119,7 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
 @click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True)
 @corpus_options
 @common_options
+@guard_outputs
 def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, epochs, examples, lexicon_path, engine,
                    text_column, id_column, encoding, metadata, metadata_id_column, glob, no_t2s, quiet):
     """Propose candidate terms per category from word embeddings trained on the corpus, for a person to review.
@@ -907,6 +1162,7 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
               help="Version of the new lexicon (default: the minor version bumped, 1.0.0 -> 1.1.0).")
 @click.option("--name", metavar="NAME", help="Name of the new lexicon (default: the old name).")
 @common_options
+@guard_outputs
 def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quiet):
     """Add the accepted candidates of a reviewed candidate file to a new version of a lexicon.
 
@@ -955,6 +1211,7 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
 @click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True)
 @corpus_options
 @common_options
+@guard_outputs
 def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components, min_count, seed, neighbors,
           reference_paths, lexicon_path, engine, text_column, id_column, encoding, metadata, metadata_id_column, glob,
           no_t2s, quiet):
@@ -1022,6 +1279,7 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the results here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
 @common_options
+@guard_outputs
 def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_columns, label_column, id_column, positive,
              threshold, resamples, seed, output, quiet):
     """Check scores against human labels or known groups, and against each other, with bootstrap 95% intervals.
@@ -1093,6 +1351,7 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @corpus_options
 @tokenizer_options
 @common_options
+@guard_outputs
 def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_column, encoding, metadata,
            metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Draw a sample for human coding, stratified by the lexicon index (high, low, zero).
@@ -1120,6 +1379,7 @@ def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_colu
 
 def main(argv=None) -> None:
     """Entry point of the ``policytext`` console script and ``python -m policytext``."""
+    install_signal_handlers()
     cli.main(args=argv, prog_name="policytext")
 
 

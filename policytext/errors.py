@@ -14,7 +14,9 @@ recorded as :class:`policytext.corpus.ErrorRecord` rows built from these classes
     │   ├── CorruptFileError            a .docx/.pdf/.xlsx/.parquet that cannot be opened
     │   ├── NoTextLayerError            a PDF without extractable text (scanned)
     │   ├── DuplicateIdError            a document id already used by an earlier document
-    │   └── UnreadableFileError         the file cannot be opened (permissions, vanished, loop)
+    │   ├── UnreadableFileError         the file cannot be opened (permissions, vanished, loop, FIFO/device)
+    │   ├── TooLargeError               over a reading limit (characters per document, unpacked bytes)
+    │   └── SkippedInputError           deliberately not read (a documentation file, an extra worksheet)
     ├── CorpusError                     the corpus as a whole cannot be read (fatal)
     │   ├── ColumnError                 a named table column does not exist
     │   ├── MetadataError               the metadata file cannot be joined
@@ -41,6 +43,8 @@ __all__ = [
     "NoTextLayerError",
     "OutputError",
     "PolicyTextError",
+    "SkippedInputError",
+    "TooLargeError",
     "UnreadableFileError",
     "UnsupportedFormatError",
 ]
@@ -94,6 +98,16 @@ class DuplicateIdError(DocumentError):
 
 class UnreadableFileError(DocumentError):
     """The file cannot be opened at all (permissions, removed while reading, symlink loop)."""
+
+
+class TooLargeError(DocumentError):
+    """A document is over a reading limit: more characters than ``max_chars``, or a container (.docx, .xlsx)
+    whose parts unpack to more than the limit. Checked while reading, so reading stops at the limit."""
+
+
+class SkippedInputError(DocumentError):
+    """An input policytext found but deliberately did not read (a README/MANIFEST/LICENSE/CHANGELOG file in a
+    folder, a worksheet other than the one chosen); recorded so that nothing disappears silently."""
 
 
 class CorpusError(PolicyTextError):

@@ -76,6 +76,14 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(scorer: Scorer, cache: TokenCache | None) -> None:
+    import signal
+
+    # the parent stops its workers (Ctrl-C, SIGTERM, SIGHUP): a worker neither handles Ctrl-C itself nor inherits
+    # the command line's SIGTERM/SIGHUP handlers, so terminate() ends it at once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _WORKER["scorer"] = scorer
     _WORKER["cache"] = cache
 
@@ -182,8 +190,27 @@ def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
                 yield from take()
         while pending:
             yield from take()
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # an error, Ctrl-C, SIGTERM, or the consumer stopped: no worker may outlive us
+        _stop_workers(executor)
+        # not wait=True: a worker killed while sending its result leaves half a message in the result pipe,
+        # and the executor's thread would wait for the rest of it forever
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor, timeout: float = 1.0) -> None:
+    """Terminate the worker processes of ``executor`` (SIGTERM, then SIGKILL after ``timeout`` seconds)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout)
 
 
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
@@ -210,6 +237,7 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
 
     cache = as_cache(cache)
     read_errors: list[ErrorRecord] = []
+    items = _as_items(items)
     if isinstance(items, Corpus):
         read_errors.extend(items.errors)
         if progress is not None:
@@ -220,8 +248,13 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
             for item in stream:
                 if isinstance(item, ErrorRecord):
                     read_errors.append(item)
-                else:
+                elif isinstance(item, Document):
                     yield item
+                else:
+                    from .readers._frames import ACCEPTED
+
+                    raise TypeError(f"cannot score {type(item).__name__} items; accepted: {ACCEPTED}, or an "
+                                    "iterable of policytext Document")
 
         documents = split(items)
     score_errors: list[ErrorRecord] = []
@@ -269,6 +302,25 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         checkpoint.flush()
     frame = scorer._frame(scored, rows)
     return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
+
+
+def _as_items(items):
+    """A DataFrame, a ``{doc_id: text}`` dict or a list of strings as a :class:`Corpus` (see
+    :func:`policytext.read_corpus`); other inputs unchanged."""
+    is_texts = isinstance(items, (list, tuple)) and bool(items) and all(isinstance(i, str) for i in items)
+    if type(items).__name__ == "DataFrame" or isinstance(items, dict) or is_texts:
+        from .readers import CorpusAssembler, CorpusPlan
+        from .readers._frames import corpus_from_object
+
+        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
+        added = [assembler.add(item) for item in corpus_from_object(items, max_chars=None)[0]]
+        return Corpus([d for d in added if isinstance(d, Document)], [e for e in added if isinstance(e, ErrorRecord)])
+    if isinstance(items, (str, os.PathLike)):
+        from .readers._frames import ACCEPTED
+
+        raise TypeError(f"cannot score a path directly; read it first with policytext.read_corpus({str(items)!r}), "
+                        f"which accepts {ACCEPTED}")
+    return items
 
 
 # --------------------------------------------------------------------------- evidence to a file, as it comes

@@ -201,6 +201,35 @@ def is_word_token(token: str) -> bool:
 BLOCK_MEMO_CHARS = 1_000_000
 
 
+#: texts longer than this are tokenized in slices cut after a clause-ending mark (see :func:`clause_slices`)
+SLICE_CHARS = 1_000_000
+#: marks after which a text may be cut: jieba (and jieba-rs) put each of them in a token of its own, outside the
+#: runs of CJK, letters and digits it segments, so the words on either side do not depend on the cut
+_CUT_AFTER = re.compile("[。！？；，、,;!?]")  # NFKC makes ，；！？ ASCII before tokenizing
+
+
+def clause_slices(text: str, size: int = SLICE_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` slices covering ``text``, each ending right after a clause-ending mark (。！？；，、) at or
+    before ``size`` characters from its start when there is one; a slice without such a mark is cut at
+    ``size`` only where the characters on both sides are outside jieba's blocks and not white space, else
+    it runs on to the next mark. Tokenizing the slices one by one gives exactly the tokens of the whole text
+    (``tests/test_adversarial.py`` checks it for both engines, HMM on and off)."""
+    out, start, n = [], 0, len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            window = text[start + size // 2:end]
+            marks = [m.end() for m in _CUT_AFTER.finditer(window)]
+            if marks:
+                end = start + size // 2 + marks[-1]
+            else:
+                following = _CUT_AFTER.search(text, end)
+                end = following.end() if following else n
+        out.append((start, end))
+        start = end
+    return out
+
+
 def _jieba_words(seg, text: str, hmm: bool) -> list[str]:
     """``seg.lcut(text, HMM=hmm)``, the same words, faster on repetitive text.
 
@@ -488,6 +517,17 @@ class Tokenizer:
         """The ``(starts, ends)`` of the tokens :meth:`tokenize` gives, as int64 arrays, computed with numpy
         instead of a Python tuple per token (what scoring needs). ``points`` is ``text`` as UTF-32 code points
         (a ``numpy.uint32`` array). ``tests/test_tokenize.py`` checks it against :meth:`tokenize`."""
+        import numpy as np
+
+        slices = clause_slices(text, SLICE_CHARS) if len(text) > SLICE_CHARS else [(0, len(text))]
+        if len(slices) > 1:  # a long text in slices: one slice's words in memory at a time (issue 13.10)
+            parts = [self._slice_spans(text[a:b], points[a:b]) for a, b in slices]
+            return (np.concatenate([s + a for (s, _), (a, _) in zip(parts, slices)]),
+                    np.concatenate([e + a for (_, e), (a, _) in zip(parts, slices)]))
+        return self._slice_spans(text, points)
+
+    def _slice_spans(self, text: str, points) -> tuple:
+        """:meth:`_spans` of one slice (or of a whole text that needs none)."""
         import numpy as np
 
         seg = self._segmenter()

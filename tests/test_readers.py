@@ -481,8 +481,11 @@ def test_csv_unterminated_quote_is_recorded(tmp_path):
     path = write(tmp_path / "t.csv", 'id,text\n1,第一条\n2,"没有结束的引号\n3,第三条\n')
     corpus = read_corpus(path)
     assert corpus.doc_ids == ["1"]
-    assert [(e.source, e.error) for e in corpus.errors] == [(f"{path}#row 2", "CorruptFileError")]
-    assert corpus.errors[0].message.startswith("malformed quoting")
+    # the row that opens the quote, then the line it swallowed: as many inputs as the lines suggest (issue 13.9)
+    assert [(e.source, e.error) for e in corpus.errors] == [(f"{path}#row 2", "CorruptFileError"),
+                                                            (f"{path}#row 3", "CorruptFileError")]
+    assert corpus.errors[0].message.startswith("unterminated quote: a quoted cell opens on line 3")
+    assert corpus.errors[1].message == "not read: line 4 lies after the unterminated quote opened on line 3"
 
 
 def test_jsonl_malformed_line_is_recorded_and_reading_goes_on(tmp_path):
@@ -524,8 +527,12 @@ def test_xlsx_rows_as_strings(tmp_path):
         ("0012", "推进精细化管理", {"year": "2025", "score": "0.5"}),
         ("7", "基层治理", {"year": "2024", "score": "3"}),
     ]
-    assert [(e.source, e.doc_id, e.error) for e in corpus.errors] == [(f"{path}#row 3", "0013", "EmptyDocumentError")]
-    assert corpus.info["notes"] == [f"{path}: only the first worksheet ('文件') of 2 was read"]
+    # the worksheet not read is named, as a record and a note (issue 13.6)
+    assert [(e.source, e.doc_id, e.error) for e in corpus.errors] == [(f"{path}#row 3", "0013", "EmptyDocumentError"),
+                                                                       (f"{path}#说明", None, "SkippedInputError")]
+    assert corpus.errors[1].message == ("worksheet '说明' (2 of 2) not read: only '文件' was; read it with --sheet 2 "
+                                        "or --sheet all (sheet= in Python)")
+    assert corpus.info["notes"] == [f"{path}: worksheet '说明' not read (only '文件'); --sheet NAME|INDEX|all"]
 
 
 def test_parquet_rows_with_nan(tmp_path):

@@ -7,9 +7,12 @@ problems with the corpus as a whole raise (:class:`~policytext.errors.CorpusErro
 
 Formats
     ``.txt``, ``.md``      plain text, decoded by :func:`decode_bytes` (rules below).
-    ``.docx``             paragraphs of the body and of table cells, in document order, one per line.
+    ``.docx``             one line per paragraph: headers (each distinct one once), the body (table cells
+                          and text boxes in document order), footnotes, endnotes, footers; parsed as a stream
+                          (see :func:`policytext.readers._files.read_docx`).
     ``.pdf``              the text layer of each page (pypdf), pages joined with a newline. No text on any
-                          page: ``NoTextLayerError`` (a scan). Encrypted and not openable with the empty
+                          page, or text made mostly of glyph names or private-use characters (Type3 fonts):
+                          ``NoTextLayerError`` (run OCR). Encrypted and not openable with the empty
                           password: ``CorruptFileError``.
     ``.html``, ``.htm``   the main text of the page (see :func:`policytext.readers._files.read_html`): script,
                           style, nav, header, footer, aside, form, noscript are dropped; ``<article>``,
@@ -20,8 +23,16 @@ Formats
     ``.csv``, ``.tsv``     one document per row; decoded like text; quoted cells may hold newlines; a row
                           with more or fewer fields than the header is an error record, never dropped.
     ``.jsonl``            one JSON object per line; a malformed line is an error record naming the line.
-    ``.xlsx``             the first worksheet, first row = header.
-    ``.parquet``          one document per row.
+    ``.xlsx``             the first visible worksheet (``sheet=``: a name, a position from 1, or ``"all"``,
+                          which adds a ``sheet`` column), first row = header; every worksheet not read is a
+                          ``SkippedInputError`` record naming it.
+    ``.parquet``          one document per row; a ``binary`` text cell is decoded as a file would be, or is a
+                          ``DecodeError`` record (never replacement characters).
+
+    Limits: a document of more than ``max_chars`` characters (default 50,000,000) is a ``TooLargeError``
+    record, found while reading; so is a .docx/.xlsx/.pdf file over 500 MB or a .docx whose parts unpack to
+    more. A path that is not a regular file (FIFO, socket, device), named directly or found in a folder, is an
+    ``UnreadableFileError`` record and is never opened in a way that could block.
 
     Every other extension is an ``UnsupportedFormatError`` record. Text is never normalised here (no NFKC, no
     traditional-to-simplified, line ends kept); only a BOM is removed. Empty or whitespace-only documents
@@ -46,7 +57,9 @@ Folders
     pattern or a list) is matched with :func:`fnmatch.fnmatchcase` against the relative POSIX path (``*``
     also matches ``/``): files that do not match are not inputs. ``glob`` does not filter files given
     directly. A ``metadata.csv`` at the root of a folder is the metadata file when ``metadata`` is None
-    (``corpus.info["metadata"]``), and never a document.
+    (``corpus.info["metadata"]``), and never a document; a file given as ``metadata`` is not also read as a
+    table. Documentation files (names starting with README, MANIFEST, LICENSE, LICENCE, CHANGELOG, any case)
+    are ``SkippedInputError`` records unless ``include_docs=True``.
 
 Metadata
     ``metadata`` is a CSV joined by id: its id column is ``metadata_id_column``, else ``doc_id``, else
@@ -78,24 +91,30 @@ from typing import Any, Iterable, Iterator
 from ..corpus import Corpus, Document, ErrorRecord
 from ..errors import (
     ColumnError,
+    ConfigError,
     CorpusError,
     DocumentError,
     DuplicateIdError,
     NoDocumentsError,
+    SkippedInputError,
     UnreadableFileError,
     UnsupportedFormatError,
 )
 from ._decode import decode_bytes, lookup_encoding
-from ._files import read_docx, read_html, read_pdf, read_plain_text
+from ._files import MAX_CHARS, MAX_UNZIPPED_BYTES, read_docx, read_html, read_pdf, read_plain_text
+from ._frames import corpus_from_object
 from ._metadata import load_metadata
-from ._tables import TABLE_FORMATS, open_table, table_documents
+from ._tables import TABLE_FORMATS, open_tables, table_documents
 
-__all__ = ["DOCUMENT_FORMATS", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "iter_corpus", "read_corpus"]
+__all__ = ["DOCUMENT_FORMATS", "DOC_FILE_PREFIXES", "MAX_CHARS", "MAX_UNZIPPED_BYTES", "SUPPORTED_FORMATS",
+           "TABLE_FORMATS", "decode_bytes", "iter_corpus", "read_corpus"]
 
 DOCUMENT_FORMATS = (".docx", ".htm", ".html", ".md", ".pdf", ".txt")
 #: every extension read_corpus reads, sorted
 SUPPORTED_FORMATS = tuple(sorted(DOCUMENT_FORMATS + TABLE_FORMATS))
 METADATA_FILENAME = "metadata.csv"
+#: files in a folder whose name starts with one of these (any case) describe the corpus and are not documents
+DOC_FILE_PREFIXES = ("readme", "manifest", "license", "licence", "changelog")
 
 _SAVE_AS = {".doc": ".docx", ".xls": ".xlsx", ".htmls": ".html", ".wps": ".docx", ".et": ".xlsx"}
 
@@ -122,6 +141,9 @@ def read_corpus(
     metadata_id_column: str | None = None,
     glob: str | Iterable[str] | None = None,
     progress: Any = None,
+    max_chars: int | None = MAX_CHARS,
+    sheet: str | int | None = None,
+    include_docs: bool = False,
 ) -> Corpus:
     """Read folders, document files and table files into one :class:`~policytext.corpus.Corpus`.
 
@@ -129,8 +151,15 @@ def read_corpus(
     ``id_column`` apply to tables; ``encoding`` forces a codec for text, HTML, CSV/TSV and JSONL files;
     ``metadata`` is a CSV joined by id (``metadata_id_column``, else ``doc_id``, else ``id``), whose values
     override table columns of the same name; ``glob`` keeps only folder files whose relative path matches;
-    ``progress`` is a tqdm-like object (``total`` is set once the files are listed, ``update(1)`` per file).
+    ``progress`` is a tqdm-like object (``total`` is set once the files are listed, ``update(1)`` per file);
+    ``max_chars`` is the most characters one document may have (larger: a ``TooLargeError`` record; None: no
+    limit); ``sheet`` chooses the .xlsx worksheet (a name, a position from 1, ``"all"``; default: the first
+    visible one); ``include_docs`` reads README/MANIFEST/LICENSE/CHANGELOG files of folders as documents.
     The module docstring gives the full rules.
+
+    ``inputs`` may also be a pandas DataFrame (one document per row, ``text_column``/``id_column`` as for
+    tables), a ``{doc_id: text}`` dict or a list of strings (ids ``doc1``, ``doc2`` ...); anything else that
+    is not a path raises :class:`TypeError` naming what is accepted.
 
     Raises :class:`CorpusError` for a missing input, :class:`ColumnError`, :class:`MetadataError`,
     :class:`NoDocumentsError` when nothing at all was found, :class:`ConfigError` for an unknown encoding.
@@ -141,7 +170,8 @@ def read_corpus(
     errors: list[ErrorRecord] = []
     for item in iter_corpus(inputs, text_column=text_column, id_column=id_column, encoding=encoding,
                             metadata=metadata, metadata_id_column=metadata_id_column, glob=glob,
-                            progress=progress, info=info):
+                            progress=progress, info=info, max_chars=max_chars, sheet=sheet,
+                            include_docs=include_docs):
         (errors if isinstance(item, ErrorRecord) else documents).append(item)
     return Corpus(documents, errors, info)
 
@@ -157,6 +187,9 @@ def iter_corpus(
     glob: str | Iterable[str] | None = None,
     progress: Any = None,
     info: dict | None = None,
+    max_chars: int | None = MAX_CHARS,
+    sheet: str | int | None = None,
+    include_docs: bool = False,
 ) -> Iterator[Document | ErrorRecord]:
     """What :func:`read_corpus` reads, one item at a time: each :class:`Document` (metadata joined, id
     checked) or :class:`ErrorRecord`, in input order, without holding the corpus in memory.
@@ -164,14 +197,27 @@ def iter_corpus(
     The arguments are those of :func:`read_corpus`. When the iterator is exhausted, ``info`` (if given) is
     filled with what ``corpus.info`` would hold. The same errors are raised, when the iteration reaches them.
     """
+    if not isinstance(inputs, (str, os.PathLike, list, tuple, dict)) and type(inputs).__name__ != "DataFrame" \
+            and hasattr(inputs, "__iter__"):
+        inputs = list(inputs)  # a generator of paths
+    if not _is_pathlike_input(inputs):  # a DataFrame, a dict of texts, a list of strings
+        items, what = corpus_from_object(inputs, text_column=text_column, id_column=id_column, max_chars=max_chars)
+        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
+        for item in items:
+            yield assembler.add(item)
+        if info is not None:
+            info.update({**assembler.finish(), "inputs": [what], "n_files": 0})
+        return
+    _check_max_chars(max_chars)
     plan = plan_corpus(inputs, encoding=encoding, metadata=metadata, metadata_id_column=metadata_id_column,
-                       glob=glob)
+                       glob=glob, include_docs=include_docs)
     if progress is not None:
         progress.total = len(plan.entries)
     assembler = CorpusAssembler(plan)
     for entry in plan.entries:
         try:
-            for item in read_entry(entry, text_column, id_column, encoding, assembler.encodings, plan.notes):
+            for item in read_entry(entry, text_column, id_column, encoding, assembler.encodings, plan.notes,
+                                   max_chars=max_chars, sheet=sheet):
                 yield assembler.add(item)
         except ColumnError as exc:
             if len(plan.entries) == 1:
@@ -200,8 +246,13 @@ class CorpusPlan:
 
 def plan_corpus(inputs: PathLike | Iterable[PathLike], *, encoding: str | None = None,
                 metadata: PathLike | None = None, metadata_id_column: str | None = None,
-                glob: str | Iterable[str] | None = None) -> CorpusPlan:
-    """List the files :func:`read_corpus` would read and load the metadata; read no document."""
+                glob: str | Iterable[str] | None = None, include_docs: bool = False) -> CorpusPlan:
+    """List the files :func:`read_corpus` would read and load the metadata; read no document.
+
+    In folders, documentation files (:data:`DOC_FILE_PREFIXES`: README, MANIFEST, LICENSE, CHANGELOG ...)
+    are ``SkippedInputError`` entries unless ``include_docs``; a metadata file given with ``metadata`` that
+    lies in an input folder is not also read as a table (a note says so). An input named directly that is not
+    a regular file (FIFO, socket, device) is an ``UnreadableFileError`` entry: nothing blocks on it."""
     if encoding:
         lookup_encoding(encoding)
     paths = _as_paths(inputs)
@@ -214,17 +265,26 @@ def plan_corpus(inputs: PathLike | Iterable[PathLike], *, encoding: str | None =
         if not os.path.lexists(path):
             raise CorpusError(f"input not found: {path}")
         if path.is_dir():
-            folder_entries, folder_metadata = _list_folder(path, patterns)
+            folder_entries, folder_metadata = _list_folder(path, patterns, include_docs)
             entries.extend(folder_entries)
             if folder_metadata is not None:
                 found_metadata.append(folder_metadata)
         else:
-            entries.append(_Input(path, _display(path.stem), _display(str(path))))
+            entries.append(_Input(path, _display(path.stem), _display(str(path)), _not_regular(path)))
 
     metadata_paths: list[Path] = []
     if metadata is not None:
         metadata_paths = [Path(metadata)]
         notes.extend(f"{p}: not read as a document (metadata= was given)" for p in found_metadata)
+        joined_stat = _stat_key(Path(metadata))
+        if joined_stat is not None:
+            kept = []
+            for entry in entries:
+                if entry.problem is None and _stat_key(entry.path) == joined_stat:
+                    notes.append(f"{entry.source}: not read as a table (it is the metadata file joined to the corpus)")
+                else:
+                    kept.append(entry)
+            entries = kept
     else:
         metadata_paths = found_metadata
     joined = load_metadata(metadata_paths, metadata_id_column) if metadata_paths else None
@@ -245,7 +305,10 @@ class CorpusAssembler:
         self._unmatched: list[str] = []
         self._used: set[str] = set()
 
-    def add(self, item: Document | DocumentError) -> Document | ErrorRecord:
+    def add(self, item: Document | DocumentError | ErrorRecord) -> Document | ErrorRecord:
+        if isinstance(item, ErrorRecord):
+            self.n_errors += 1
+            return item
         if isinstance(item, DocumentError):
             self.n_errors += 1
             return ErrorRecord.from_error(item)
@@ -289,6 +352,58 @@ class CorpusAssembler:
         }
 
 
+def _check_max_chars(max_chars) -> None:
+    if max_chars is not None and (isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1):
+        raise ConfigError(f"max_chars must be a whole number of at least 1 (or None for no limit), not {max_chars!r}")
+
+
+def _is_pathlike_input(inputs) -> bool:
+    """True for a path or an iterable of paths (what the folder and file readers take)."""
+    if isinstance(inputs, (str, os.PathLike)):
+        return True
+    if isinstance(inputs, (list, tuple)):
+        if any(isinstance(p, os.PathLike) for p in inputs):
+            return all(isinstance(p, (str, os.PathLike)) for p in inputs)
+        return all(isinstance(p, str) for p in inputs) and not _looks_like_texts(inputs)
+    return False
+
+
+def _looks_like_texts(items) -> bool:
+    """A list of strings is a list of texts, not of paths, when some string cannot be a path: it holds a line
+    break, or is not an existing path and contains CJK text or is longer than a path would be."""
+    for item in items:
+        if "\n" in item or "\x00" in item or len(item) > 4096:
+            return True
+    return not any(os.path.lexists(item) for item in items) and any(
+        any("\u3400" <= ch <= "\u9fff" for ch in item) and not Path(item).suffix for item in items)
+
+
+def _stat_key(path: Path):
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _not_regular(path: Path) -> DocumentError | None:
+    """An error for a path named directly that is not a regular file (reading it could block forever)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        reason = "broken symbolic link" if path.is_symlink() else f"cannot read ({exc.strerror or exc})"
+        return UnreadableFileError(reason)
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+    return UnreadableFileError(f"not a regular file ({kind}); policytext reads only regular files")
+
+
+def _is_doc_file(name: str) -> bool:
+    return name.lower().startswith(DOC_FILE_PREFIXES)
+
+
 def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[Path]:
     if isinstance(inputs, (str, os.PathLike)):
         return [Path(inputs)]
@@ -298,7 +413,8 @@ def _as_paths(inputs: PathLike | Iterable[PathLike]) -> list[Path]:
 # --------------------------------------------------------------------------- listing folders
 
 
-def _list_folder(root: Path, patterns: list[str] | None) -> tuple[list[_Input], Path | None]:
+def _list_folder(root: Path, patterns: list[str] | None, include_docs: bool = False
+                 ) -> tuple[list[_Input], Path | None]:
     """Files under ``root`` as inputs (sorted by relative path), and the root's metadata.csv if any.
 
     Directories are visited once each (by device and inode), so a symbolic link back to a folder already
@@ -349,6 +465,10 @@ def _list_folder(root: Path, patterns: list[str] | None) -> tuple[list[_Input], 
             elif not stat.S_ISREG(st.st_mode):
                 problem = UnreadableFileError("not a regular file (a device, pipe or socket)")
                 entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
+            elif not include_docs and _is_doc_file(child.name):
+                problem = SkippedInputError("documentation file, not a document: skipped (--include-docs, "
+                                            "include_docs=True, to score it)")
+                entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
             else:
                 entries.append((rel, _Input(path, _strip_ext(rel), shown)))
         stack.extend(reversed(subfolders))
@@ -384,8 +504,9 @@ def _strip_ext(rel: str) -> str:
 # --------------------------------------------------------------------------- reading one input
 
 
-def read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict, notes: list
-                ) -> Iterable[Document | DocumentError]:
+def read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict, notes: list, *,
+               max_chars: int | None = MAX_CHARS, sheet: str | int | None = None
+               ) -> Iterable[Document | DocumentError]:
     """Documents and errors from one input file (a list, or a generator for tables)."""
     if entry.problem is not None:
         entry.problem.source, entry.problem.doc_id = entry.source, None
@@ -393,10 +514,10 @@ def read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict,
     ext = entry.path.suffix.lower()
     try:
         if ext in TABLE_FORMATS:
-            return _read_table(entry, ext, text_column, id_column, encoding, encodings, notes)
+            return _read_table(entry, ext, text_column, id_column, encoding, encodings, notes, max_chars, sheet)
         if ext not in DOCUMENT_FORMATS:
             return [_unsupported(entry, ext)]
-        text, used = _read_document(entry.path, ext, encoding)
+        text, used = _read_document(entry.path, ext, encoding, max_chars)
     except DocumentError as exc:
         exc.source = entry.source
         exc.doc_id = None if ext in TABLE_FORMATS else entry.file_id
@@ -409,26 +530,59 @@ def read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict,
     return [Document(entry.file_id, text, {}, entry.source)]
 
 
-def _read_document(path: Path, ext: str, encoding: str | None) -> tuple[str, str | None]:
+def _read_document(path: Path, ext: str, encoding: str | None, max_chars: int | None = MAX_CHARS
+                   ) -> tuple[str, str | None]:
     if ext in (".txt", ".md"):
-        return read_plain_text(path, encoding)
+        return read_plain_text(path, encoding, max_chars)
     if ext in (".html", ".htm"):
-        return read_html(path, encoding)
+        return read_html(path, encoding, max_chars)
     if ext == ".docx":
-        return read_docx(path), None
-    return read_pdf(path), None
+        return read_docx(path, max_chars), None
+    return read_pdf(path, max_chars), None
 
 
-def _read_table(entry: _Input, ext: str, text_column, id_column, encoding, encodings: dict, notes: list):
+def _read_table(entry: _Input, ext: str, text_column, id_column, encoding, encodings: dict, notes: list,
+                max_chars: int | None = MAX_CHARS, sheet: str | int | None = None):
     try:
-        table = open_table(entry.path, ext, encoding)
+        tables = open_tables(entry.path, ext, encoding, sheet)
     except ColumnError as exc:
         raise ColumnError(f"{entry.source}: {exc}") from None
-    if table.encoding is not None:
-        encodings[entry.source] = table.encoding
-    notes.extend(table.notes)
-    return table_documents(table, text_column=text_column, id_column=id_column, file_id=entry.file_id,
-                           source=entry.source)
+    for table in tables:
+        if table.encoding is not None:
+            encodings[entry.source] = table.encoding
+        notes.extend(table.notes)
+    if len(tables) == 1 and tables[0].sheet is None:
+        return _with_skipped(entry, tables[0].skipped, table_documents(
+            tables[0], text_column=text_column, id_column=id_column, file_id=entry.file_id, source=entry.source,
+            max_chars=max_chars, encoding=encoding))
+    return _read_sheets(entry, tables, text_column, id_column, encoding, max_chars)
+
+
+def _with_skipped(entry: _Input, skipped: list, documents: Iterable) -> Iterator:
+    yield from documents
+    for problem in skipped:  # worksheets not read: after the rows, so row records keep their places
+        problem.source = f"{entry.source}#{problem.sheet}"
+        yield problem
+
+
+def _read_sheets(entry: _Input, tables: list, text_column, id_column, encoding, max_chars) -> Iterator:
+    """Every worksheet of a workbook (``sheet="all"``): each row a document with a ``sheet`` column; a sheet
+    without the text column is one record, the others are read."""
+    for table in tables:
+        source = f"{entry.source}#{table.sheet}"
+        try:
+            rows = table_documents(table, text_column=text_column, id_column=id_column,
+                                   file_id=f"{entry.file_id}#{table.sheet}", source=source, max_chars=max_chars,
+                                   encoding=encoding)
+        except ColumnError as exc:
+            yield ErrorRecord(source=source, doc_id=None, error="ColumnError",
+                              message=str(exc).removeprefix(f"{source}: "))
+            continue
+        for item in rows:
+            if isinstance(item, Document):
+                item.meta = {"sheet": table.sheet, **item.meta}
+            yield item
+    yield from _with_skipped(entry, tables[0].skipped, ())
 
 
 def _unsupported(entry: _Input, ext: str) -> UnsupportedFormatError:

@@ -8,15 +8,22 @@ or raises a :class:`~policytext.errors.DocumentError` subclass with a one-line m
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
-from ..errors import CorruptFileError, DecodeError, EmptyDocumentError, NoTextLayerError
+from ..errors import (CorruptFileError, DecodeError, EmptyDocumentError, NoTextLayerError, TooLargeError,
+                      UnreadableFileError)
 from ._decode import decode_bytes, lookup_encoding
 
 __all__ = [
+    "MAX_CHARS",
+    "MAX_FILE_BYTES",
     "MAX_UNZIPPED_BYTES",
+    "check_chars",
+    "open_regular",
     "one_line_reason",
     "check_zip",
     "read_bytes",
@@ -28,16 +35,84 @@ __all__ = [
 
 #: zip-bomb guard for .docx/.xlsx: the members may not unpack to more than this many bytes in total
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+#: size of a .docx, .xlsx or .pdf file read into memory at most
+MAX_FILE_BYTES = 500 * 1024 * 1024
+
+#: characters per document: a document with more is a ``TooLargeError`` record (``max_chars=``, ``--max-chars``)
+MAX_CHARS = 50_000_000
+
+#: bytes per character a text file may take at most (UTF-8 and GB18030 need up to 4)
+_BYTES_PER_CHAR = 4
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of old .doc/.xls files
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a 0-byte file raises :class:`EmptyDocumentError` (OSErrors pass through)."""
-    data = path.read_bytes()
+def too_large(max_chars: int, what: str) -> TooLargeError:
+    return TooLargeError(f"over the limit of {max_chars:,} characters per document ({what}); raise it with "
+                         "--max-chars N (max_chars= in Python)")
+
+
+def check_chars(text: str, max_chars: int | None) -> str:
+    """``text``, or :class:`TooLargeError` if it has more than ``max_chars`` characters."""
+    if max_chars is not None and len(text) > max_chars:
+        raise too_large(max_chars, f"it has {len(text):,}")
+    return text
+
+
+def open_regular(path: Path):
+    """Open ``path`` for reading without ever blocking: FIFOs, sockets and devices are refused
+    (:class:`UnreadableFileError`) after an ``O_NONBLOCK`` open, which returns at once even for a FIFO
+    without a writer; the regular file is then opened as usual and checked to be the same file. Returns a
+    binary file object (OSErrors pass through)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFileError(f"not a regular file ({_file_kind(st.st_mode)}); policytext reads only regular files")
+    fh = io.open(path, "rb")
+    again = os.fstat(fh.fileno())
+    if (again.st_dev, again.st_ino) != (st.st_dev, st.st_ino):  # replaced between the two opens
+        fh.close()
+        raise UnreadableFileError("the file was replaced while being opened")
+    return fh
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_bytes(path: Path, max_bytes: int | None = None, max_chars: int | None = None) -> bytes:
+    """The file's bytes; a 0-byte file raises :class:`EmptyDocumentError`, a file that is not a regular file
+    :class:`UnreadableFileError`, one larger than ``max_bytes`` :class:`TooLargeError` before anything is read
+    (the message names ``max_chars`` when the byte limit comes from it). OSErrors pass through."""
+    with open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if max_bytes is not None and size > max_bytes:
+            if max_chars is not None:
+                raise too_large(max_chars, f"the file has {size:,} bytes, more than {_BYTES_PER_CHAR} per character")
+            raise TooLargeError(f"refused: the file has {size // 2**20:,} MB (limit {max_bytes // 2**20:,} MB)")
+        data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     if not data:
         raise EmptyDocumentError("file is empty (0 bytes)")
+    if max_bytes is not None and len(data) > max_bytes:  # it grew while being read
+        raise TooLargeError(f"the file has more than {max_bytes:,} bytes")
     return data
+
+
+def text_bytes(path: Path, max_chars: int | None) -> bytes:
+    """The bytes of a text file (.txt, .md, .html, .csv ...) that may hold at most ``max_chars`` characters."""
+    limit = None if max_chars is None else _BYTES_PER_CHAR * max_chars + 4  # + a byte-order mark
+    return read_bytes(path, limit, max_chars)
 
 
 def _require_text(text: str, what: str = "file") -> str:
@@ -49,10 +124,11 @@ def _require_text(text: str, what: str = "file") -> str:
 # --------------------------------------------------------------------------- plain text
 
 
-def read_plain_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """A .txt/.md file decoded by :func:`decode_bytes`: ``(text, encoding_used)``."""
-    text, used = decode_bytes(read_bytes(path), encoding)
-    return _require_text(text), used
+def read_plain_text(path: Path, encoding: str | None = None, max_chars: int | None = MAX_CHARS) -> tuple[str, str]:
+    """A .txt/.md file decoded by :func:`decode_bytes`: ``(text, encoding_used)``. A file of more than
+    ``max_chars`` characters (or, before reading, more than 4 bytes per character) is a :class:`TooLargeError`."""
+    text, used = decode_bytes(text_bytes(path, max_chars), encoding)
+    return _require_text(check_chars(text, max_chars)), used
 
 
 # --------------------------------------------------------------------------- zip containers
@@ -83,40 +159,180 @@ def check_zip(data: bytes, kind: str) -> zipfile.ZipFile:
 # --------------------------------------------------------------------------- .docx
 
 
-def read_docx(path: Path) -> str:
-    """Body paragraphs and table-cell paragraphs in document order (cells row by row), joined with newlines.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+#: characters a run element stands for (python-docx's choices: a page or column break is no character)
+_RUN_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+_FEED_BYTES = 1 << 20
 
-    Headers, footers, footnotes and comments are not read. Each ``<w:p>`` is one line, empty ones included.
+
+class _Budget:
+    """Characters and unpacked bytes read so far from one file, against its limits."""
+
+    def __init__(self, max_chars: int | None, max_bytes: int, kind: str):
+        self.max_chars, self.max_bytes, self.kind = max_chars, max_bytes, kind
+        self.chars = self.bytes = 0
+
+    def add_chars(self, n: int) -> None:
+        self.chars += n
+        if self.max_chars is not None and self.chars > self.max_chars:
+            raise too_large(self.max_chars, f"reading stopped after {self.max_chars:,}")
+
+    def add_bytes(self, n: int) -> None:
+        self.bytes += n
+        if self.bytes > self.max_bytes:
+            raise TooLargeError(f"refused: the {self.kind} unpacks to more than {self.max_bytes // 2**20} MB "
+                                f"(limit {self.max_bytes // 2**20} MB)")
+
+
+class _WordText:
+    """lxml parser target collecting the paragraphs of a WordprocessingML part as lines, in document order.
+
+    Each ``<w:p>`` is a line (text of ``<w:t>``, tabs, line breaks). Paragraphs inside a text box
+    (``<w:txbxContent>``) follow the paragraph that anchors the box. ``<mc:Fallback>`` (the VML copy of a
+    text box) and deleted text (``<w:delText>``) are not read.
     """
-    import docx
-    from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph
 
-    data = read_bytes(path)
-    check_zip(data, ".docx")
+    def __init__(self, budget: _Budget):
+        self.budget = budget
+        self.lines: list[str] = []
+        self._open: list[tuple[list[str], list[str]]] = []  # per open paragraph: (its text, text-box lines)
+        self._skip = 0
+        self._in_text = False
+
+    def _add(self, text: str) -> None:
+        if self._open:
+            self.budget.add_chars(len(text))
+            self._open[-1][0].append(text)
+
+    def doctype(self, *_args) -> None:
+        raise CorruptFileError("not a valid .docx (it declares a DTD, which Word never writes)")
+
+    def start(self, tag, attrib) -> None:
+        if self._skip or tag == _MC_FALLBACK:
+            self._skip += 1
+        elif tag == _W + "p":
+            self._open.append(([], []))
+        elif tag == _W + "t":
+            self._in_text = True
+        elif tag == _W + "br":
+            if attrib.get(_W + "type", "textWrapping") == "textWrapping":
+                self._add("\n")
+        elif tag in _RUN_CHARS:
+            self._add(_RUN_CHARS[tag])
+
+    def data(self, text: str) -> None:
+        if self._in_text and not self._skip:
+            self._add(text)
+
+    def end(self, tag) -> None:
+        if self._skip:
+            self._skip -= 1
+        elif tag == _W + "t":
+            self._in_text = False
+        elif tag == _W + "p" and self._open:
+            parts, boxed = self._open.pop()
+            lines = ["".join(parts), *boxed]
+            (self._open[-1][1] if self._open else self.lines).extend(lines)
+
+    def comment(self, _text) -> None:
+        return None
+
+    def pi(self, *_args) -> None:
+        return None
+
+    def close(self) -> list[str]:
+        return self.lines
+
+
+def _part_lines(archive: zipfile.ZipFile, name: str, budget: _Budget) -> list[str]:
+    """The paragraphs of one part, parsed as a stream of at most ``budget`` bytes and characters."""
+    from lxml import etree
+
+    target = _WordText(budget)
+    parser = etree.XMLParser(target=target, huge_tree=True, resolve_entities=False, no_network=True,
+                             load_dtd=False)
     try:
-        document = docx.Document(io.BytesIO(data))
-        body = document.element.body
-    except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors ... for damaged files
+        with archive.open(name) as fh:
+            while True:
+                chunk = fh.read(_FEED_BYTES)
+                if not chunk:
+                    break
+                budget.add_bytes(len(chunk))
+                parser.feed(chunk)
+        return parser.close()
+    except (TooLargeError, CorruptFileError):
+        raise
+    except Exception as exc:  # lxml's XMLSyntaxError, zipfile's BadZipFile, zlib errors ...
         raise CorruptFileError(f"not a valid .docx ({one_line_reason(exc)})") from None
 
-    paragraph, table, sdt, sdt_content = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
-    row, cell = qn("w:tr"), qn("w:tc")
-    lines: list[str] = []
-    # iterative walk (no recursion limit on deeply nested tables); the stack holds elements still to visit
-    stack = list(reversed(list(body)))
-    while stack:
-        element = stack.pop()
-        tag = element.tag
-        if tag == paragraph:
-            lines.append(Paragraph(element, document).text)
-        elif tag == table:
-            cells = [c for r in element.iterchildren(row) for c in r.iterchildren(cell)]
-            stack.extend(reversed(cells))
-        elif tag in (cell, sdt_content):
-            stack.extend(reversed(list(element)))
-        elif tag == sdt:
-            stack.extend(reversed(list(element.iterchildren(sdt_content))))
+
+def _relationships(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str]]:
+    """``(type, target)`` of a part's relationships (``_rels/<part>.rels``), targets as archive names."""
+    from lxml import etree
+
+    folder, _, base = name.rpartition("/")
+    rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    if rels not in archive.namelist():
+        return []
+    try:
+        root = etree.fromstring(archive.read(rels), etree.XMLParser(resolve_entities=False, no_network=True))
+    except Exception as exc:
+        raise CorruptFileError(f"not a valid .docx ({one_line_reason(exc)})") from None
+    out = []
+    for rel in root.iter(_REL):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else (f"{folder}/{target}" if folder else target)
+        parts: list[str] = []
+        for piece in path.split("/"):
+            if piece == "..":
+                if parts:
+                    parts.pop()
+            elif piece not in ("", "."):
+                parts.append(piece)
+        out.append(((rel.get("Type") or "").rsplit("/", 1)[-1], "/".join(parts)))
+    return out
+
+
+def read_docx(path: Path, max_chars: int | None = MAX_CHARS) -> str:
+    """The text of a Word file, one line per paragraph (``<w:p>``, empty ones included), in this order: the
+    headers (each distinct header once), the body (paragraphs and table cells in document order, cells row by
+    row; text boxes after the paragraph that anchors them), footnotes, endnotes, the footers (each distinct
+    footer once). Comments are not read.
+
+    The XML is parsed as a stream: reading stops with :class:`TooLargeError` as soon as the text passes
+    ``max_chars`` characters or the parts read unpack to more than :data:`MAX_UNZIPPED_BYTES`.
+    """
+    archive = check_zip(read_bytes(path, MAX_FILE_BYTES), ".docx")
+    names = set(archive.namelist())
+    main = next((t for kind, t in _relationships(archive, "") if kind == "officeDocument"), "word/document.xml")
+    if main not in names:
+        raise CorruptFileError("not a valid .docx (no word/document.xml: not a Word document)")
+    budget = _Budget(max_chars, MAX_UNZIPPED_BYTES, ".docx")
+    related = _relationships(archive, main)
+
+    def parts(kind: str) -> list[str]:
+        return sorted(t for k, t in related if k == kind and t in names)
+
+    def once(kind: str) -> list[str]:
+        seen, lines = set(), []
+        for name in parts(kind):
+            text = _part_lines(archive, name, budget)
+            key = "\n".join(text).strip()
+            if key and key not in seen:
+                seen.add(key)
+                lines.extend(text)
+        return lines
+
+    lines = once("header")
+    lines += _part_lines(archive, main, budget)
+    for kind in ("footnotes", "endnotes"):
+        for name in parts(kind):
+            lines += [line for line in _part_lines(archive, name, budget) if line.strip()]
+    lines += once("footer")
     return _require_text("\n".join(lines), "document")
 
 
@@ -129,15 +345,35 @@ def one_line_reason(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- .pdf
 
 
-def read_pdf(path: Path) -> str:
+#: a glyph name as text extractors give it for fonts without a Unicode map (Type3 fonts): /g12, /G3, /uni4E00, /cid123
+_GLYPH_NAME = re.compile(r"/[A-Za-z]{1,8}[0-9A-Fa-f]{1,6}(?![A-Za-z])|\(cid:\d+\)")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+#: share of the non-space characters that are glyph names or private-use characters above which a PDF's text
+#: layer is taken as unusable
+GARBAGE_SHARE = 0.5
+
+
+def garbage_share(text: str) -> float:
+    """Share of the non-space characters of ``text`` that are glyph names (``/g1/g2``) or private-use
+    characters: what a Type3 or unmapped font gives instead of text."""
+    total = sum(1 for ch in text if not ch.isspace())
+    if not total:
+        return 0.0
+    names = sum(len(m.group()) for m in _GLYPH_NAME.finditer(text))
+    return (names + len(_PRIVATE_USE.findall(text))) / total
+
+
+def read_pdf(path: Path, max_chars: int | None = MAX_CHARS) -> str:
     """The text layer of every page (pypdf), pages joined with a newline.
 
     An encrypted PDF is opened with the empty password if it has one; otherwise :class:`CorruptFileError`.
-    Pages that all yield no text raise :class:`NoTextLayerError` (a scan needs OCR first).
+    Pages that all yield no text raise :class:`NoTextLayerError` (a scan needs OCR first), as does a text layer
+    made mostly (:data:`GARBAGE_SHARE`) of glyph names or private-use characters (Type3 or unmapped fonts).
+    Reading stops with :class:`TooLargeError` once the pages read hold more than ``max_chars`` characters.
     """
     import pypdf
 
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_FILE_BYTES)
     if b"%PDF" not in data[:1024]:
         raise CorruptFileError("not a valid .pdf (no %PDF header)")
     try:
@@ -149,8 +385,13 @@ def read_pdf(path: Path) -> str:
                 raise CorruptFileError(f"encrypted PDF that cannot be opened ({one_line_reason(exc)})") from None
             if opened == pypdf.PasswordType.NOT_DECRYPTED:
                 raise CorruptFileError("encrypted PDF: it needs a password; save an unencrypted copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except CorruptFileError:
+        pages, n_chars = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            n_chars += len(pages[-1]) + 1
+            if max_chars is not None and n_chars > max_chars:
+                raise too_large(max_chars, f"reading stopped at page {len(pages)}")
+    except (CorruptFileError, TooLargeError):
         raise
     except Exception as exc:  # pypdf raises PdfReadError, ValueError, KeyError ... for damaged files
         raise CorruptFileError(f"not a valid .pdf ({one_line_reason(exc)})") from None
@@ -158,7 +399,12 @@ def read_pdf(path: Path) -> str:
         raise EmptyDocumentError("PDF has no pages")
     if not any(page.strip() for page in pages):
         raise NoTextLayerError(f"PDF has no text layer on its {len(pages)} page(s) (a scan?); run OCR first")
-    return "\n".join(pages)
+    text = "\n".join(pages)
+    share = garbage_share(text)
+    if share > GARBAGE_SHARE:
+        raise NoTextLayerError(f"PDF text layer is {share:.0%} glyph names or private-use characters (a Type3 or "
+                               "unmapped font), not text; run OCR first")
+    return text
 
 
 # --------------------------------------------------------------------------- .html
@@ -211,7 +457,7 @@ def decode_html(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         raise
 
 
-def read_html(path: Path, encoding: str | None = None) -> tuple[str, str]:
+def read_html(path: Path, encoding: str | None = None, max_chars: int | None = MAX_CHARS) -> tuple[str, str]:
     """The main text of a web page, one line per block element: ``(text, encoding_used)``.
 
     Dropped: script, style, nav, header, footer, aside, form, noscript, template, iframe, svg, comments and
@@ -224,7 +470,8 @@ def read_html(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """
     from bs4 import BeautifulSoup
 
-    text, used = decode_html(read_bytes(path), encoding)
+    text, used = decode_html(text_bytes(path, max_chars), encoding)
+    check_chars(text, max_chars)
     soup = BeautifulSoup(text, "lxml")
     for element in [*soup.find_all(_DROP_TAGS), *soup.find_all(_is_hidden)]:
         if not element.decomposed:  # an ancestor may have gone already

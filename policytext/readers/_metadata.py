@@ -29,10 +29,15 @@ class Metadata:
 
 
 def _read_one(path: Path, id_column: str | None) -> tuple[str, list[tuple[str, dict]]]:
+    from ._files import open_regular
+
     try:
-        data = path.read_bytes()
+        with open_regular(path) as fh:  # a FIFO or device is refused, never waited on
+            data = fh.read()
     except FileNotFoundError:
         raise MetadataError(f"metadata file not found: {path}") from None
+    except DocumentError as exc:
+        raise MetadataError(f"{path}: cannot read the metadata file ({exc.message})") from None
     except OSError as exc:
         raise MetadataError(f"{path}: cannot read the metadata file ({exc.strerror or exc})") from None
     try:

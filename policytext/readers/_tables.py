@@ -1,4 +1,4 @@
-"""Tables, one document per row: .csv, .tsv, .jsonl, .xlsx (first worksheet) and .parquet.
+"""Tables, one document per row: .csv, .tsv, .jsonl, .xlsx (first visible worksheet, or as chosen) and .parquet.
 
 :func:`open_table` opens a file and fails as a whole (one error record) when the file cannot be used;
 :func:`table_documents` turns its rows into documents or per-row errors. Every cell is read as text:
@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..corpus import Document
-from ..errors import ColumnError, CorruptFileError, DocumentError, EmptyDocumentError
+from ..errors import (ColumnError, CorruptFileError, DecodeError, DocumentError, EmptyDocumentError,
+                      SkippedInputError)
 from ._decode import decode_bytes
-from ._files import one_line_reason, check_zip, read_bytes
+from ._files import MAX_CHARS, MAX_FILE_BYTES, check_chars, check_zip, one_line_reason, open_regular, read_bytes
 
-__all__ = ["TABLE_FORMATS", "Table", "cell_text", "open_table", "table_documents"]
+__all__ = ["TABLE_FORMATS", "Table", "cell_text", "open_table", "open_tables", "table_documents"]
 
 TABLE_FORMATS = (".csv", ".jsonl", ".parquet", ".tsv", ".xlsx")
 
@@ -42,6 +43,10 @@ class Table:
     rows: Iterator[Row]
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: the worksheet this table is (.xlsx), else None
+    sheet: str | None = None
+    #: inputs of the file that were found but not read (worksheets not chosen), as records
+    skipped: list[DocumentError] = field(default_factory=list)
 
 
 def cell_text(value: Any) -> str | None:
@@ -60,8 +65,11 @@ def cell_text(value: Any) -> str | None:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, (_dt.date, _dt.time)):  # datetime is a date
         return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+    if isinstance(value, bytes):  # a metadata cell: decoded like a file, U+FFFD only if nothing fits
+        try:
+            return decode_bytes(value)[0]
+        except DocumentError:
+            return value.decode("utf-8", errors="replace")
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
@@ -69,9 +77,20 @@ def cell_text(value: Any) -> str | None:
 
 def open_table(path: Path, ext: str, encoding: str | None = None) -> Table:
     """Open a table file; a :class:`DocumentError` here means the whole file is unusable."""
+    return open_tables(path, ext, encoding)[0]
+
+
+def open_tables(path: Path, ext: str, encoding: str | None = None, sheet: str | int | None = None) -> list[Table]:
+    """The tables of a file: one, or for an .xlsx with ``sheet="all"`` one per worksheet.
+
+    ``sheet`` (.xlsx only): a worksheet name, a 1-based position, ``"all"``, or None for the first visible
+    worksheet. Worksheets not read are listed in the first table's ``skipped`` records and ``notes``.
+    """
+    if ext == ".xlsx":
+        return _open_xlsx(path, sheet)
     opener = {".csv": _open_delimited, ".tsv": _open_delimited, ".jsonl": _open_jsonl,
-              ".xlsx": _open_xlsx, ".parquet": _open_parquet}[ext]
-    return opener(path, ext, encoding)
+              ".parquet": _open_parquet}[ext]
+    return [opener(path, ext, encoding)]
 
 
 # --------------------------------------------------------------------------- csv / tsv
@@ -101,19 +120,23 @@ def _open_delimited(path: Path, ext: str, encoding: str | None) -> Table:
             header = next(row for row in reader if row)
         except csv.Error as exc:
             raise CorruptFileError(f"cannot parse the header line: {exc}") from None
-        rows = list(_delimited_rows(reader, header))
+        rows = list(_delimited_rows(reader, header, text))
     return Table(_unique_columns(header), iter(rows), used)
 
 
-def _delimited_rows(reader, header: list[str]) -> Iterator[Row]:
+def _delimited_rows(reader, header: list[str], text: str = "") -> Iterator[Row]:
     number = 0
     while True:
+        start = reader.line_num + 1  # the line the next row starts on
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             number += 1
+            if "unexpected end of data" in str(exc):  # a quote opened and never closed: it ate the rest
+                yield from _unterminated(number, start, text)
+                return
             yield number, CorruptFileError(f"malformed quoting at line {reader.line_num}: {exc}")
             continue
         if not row:  # a blank line is not a row
@@ -125,6 +148,22 @@ def _delimited_rows(reader, header: list[str]) -> Iterator[Row]:
             )
         else:
             yield number, dict(zip(header, row))
+
+
+def _unterminated(number: int, start: int, text: str) -> Iterator[Row]:
+    """Records for a quote opened on line ``start`` and never closed: the row that opens it, then one record per
+    further non-blank line, so that no row the file seems to hold disappears from the counts."""
+    lines = text.split("\n")
+    end = len(lines) - (1 if lines and not lines[-1].strip() else 0)
+    rest = [i for i in range(start + 1, end + 1) if lines[i - 1].strip()]
+    span = f"lines {start}-{end}" if end > start else f"line {start}"
+    yield number, CorruptFileError(
+        f"unterminated quote: a quoted cell opens on line {start} and never closes, so the rest of the file "
+        f"({span}, {len(rest) + 1} row(s) as far as lines tell) cannot be parsed; close the quote (\") and read "
+        "it again")
+    for i, line_number in enumerate(rest, start=1):
+        yield number + i, CorruptFileError(f"not read: line {line_number} lies after the unterminated quote "
+                                           f"opened on line {start}")
 
 
 def _unique_columns(header: list[str]) -> list[str]:
@@ -167,30 +206,88 @@ def _open_jsonl(path: Path, ext: str, encoding: str | None) -> Table:
 # --------------------------------------------------------------------------- xlsx
 
 
-def _open_xlsx(path: Path, ext: str, encoding: str | None) -> Table:
+def _choose_sheets(titles: list[str], states: list[str], sheet: str | int | None) -> list[int]:
+    """Positions of the worksheets to read (see :func:`open_tables`)."""
+    listed = ", ".join(f"{i} {t!r}" + ("" if st == "visible" else f" ({st})")
+                       for i, (t, st) in enumerate(zip(titles, states), start=1))
+    if sheet is None:
+        visible = [i for i, st in enumerate(states) if st == "visible"]
+        return visible[:1] or [0]
+    if isinstance(sheet, str) and sheet.lower() == "all":
+        return list(range(len(titles)))
+    if str(sheet) in titles:
+        return [titles.index(str(sheet))]
+    if str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(titles):
+        return [int(sheet) - 1]
+    raise ColumnError(f"no worksheet {str(sheet)!r} (--sheet takes a name, a position from 1, or all); "
+                      f"worksheets: {listed}")
+
+
+def _open_xlsx(path: Path, sheet: str | int | None = None) -> list[Table]:
     import openpyxl
 
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_FILE_BYTES)
     check_zip(data, ".xlsx")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        cells = sheet.iter_rows(values_only=True)
+        titles = [ws.title for ws in workbook.worksheets]
+        states = [getattr(ws, "sheet_state", "visible") or "visible" for ws in workbook.worksheets]
+    except Exception as exc:  # openpyxl raises KeyError, ValueError, lxml errors ... for damaged files
+        raise CorruptFileError(f"not a valid .xlsx ({one_line_reason(exc)})") from None
+    if not titles:
+        raise EmptyDocumentError("the workbook has no worksheet")
+    try:
+        chosen = _choose_sheets(titles, states, sheet)
+    except ColumnError:
+        workbook.close()
+        raise
+    every = isinstance(sheet, str) and sheet.lower() == "all"
+    tables: list[Table] = []
+    for position in chosen:
+        try:
+            tables.append(_open_sheet(data, workbook, position, named=every, last=position == chosen[-1]))
+        except EmptyDocumentError:
+            if not every:
+                raise
+            continue  # an empty worksheet among all: nothing to read in it
+    skipped, notes = [], []
+    chosen_titles = ", ".join(repr(titles[i]) for i in chosen)
+    for position, (title, state) in enumerate(zip(titles, states)):
+        if position in chosen:
+            continue
+        what = "hidden worksheet" if state != "visible" else "worksheet"
+        skipped.append(SkippedInputError(
+            f"{what} {title!r} ({position + 1} of {len(titles)}) not read: only {chosen_titles} was; read it with "
+            f"--sheet {position + 1} or --sheet all (sheet= in Python)", None))
+        skipped[-1].sheet = title
+        notes.append(f"{path}: {what} {title!r} not read (only {chosen_titles}); --sheet NAME|INDEX|all")
+    if not tables:
+        raise EmptyDocumentError("every worksheet is empty")
+    tables[0].skipped = skipped
+    tables[0].notes = notes
+    return tables
+
+
+def _open_sheet(data: bytes, workbook, position: int, named: bool, last: bool = True) -> Table:
+    import openpyxl
+
+    try:
+        ws = workbook.worksheets[position]
+        cells = ws.iter_rows(values_only=True)
         header_values = next(cells, None)
         # the same sheet with formulas, to tell an empty cell from a formula whose result was never saved
         formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        formulas = formula_book.worksheets[0].iter_rows(values_only=True)
+        formulas = formula_book.worksheets[position].iter_rows(values_only=True)
         next(formulas, None)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, lxml errors ... for damaged files
         raise CorruptFileError(f"not a valid .xlsx ({one_line_reason(exc)})") from None
-    notes = []
-    if len(workbook.worksheets) > 1:
-        notes.append(f"{path}: only the first worksheet ({sheet.title!r}) of {len(workbook.worksheets)} was read")
     if header_values is None:
-        workbook.close()
-        raise EmptyDocumentError(f"the worksheet {sheet.title!r} is empty")
+        formula_book.close()
+        raise EmptyDocumentError(f"the worksheet {ws.title!r} is empty")
     header = [cell_text(v) or f"column{i}" for i, v in enumerate(header_values, start=1)]
-    return Table(_unique_columns(header), _xlsx_rows((workbook, formula_book), cells, formulas, header), None, notes)
+    books = (formula_book, workbook) if last else (formula_book,)  # the last table read closes the workbook
+    return Table(_unique_columns(header), _xlsx_rows(books, cells, formulas, header), None, [],
+                 sheet=ws.title if named else None)
 
 
 class UnsavedFormula(str):
@@ -222,7 +319,7 @@ def _xlsx_rows(books, cells, formulas, header: list[str]) -> Iterator[Row]:
 def _open_parquet(path: Path, ext: str, encoding: str | None) -> Table:
     import pyarrow.parquet as pq
 
-    handle = path.open("rb")
+    handle = open_regular(path)
     try:
         if handle.seek(0, io.SEEK_END) == 0:
             raise EmptyDocumentError("file is empty (0 bytes)")
@@ -273,21 +370,24 @@ def resolve_columns(columns: list[str], text_column: str | None, id_column: str 
 
 
 def table_documents(table: Table, *, text_column: str | None, id_column: str | None, file_id: str,
-                    source: str) -> Iterator[Document | DocumentError]:
+                    source: str, max_chars: int | None = MAX_CHARS, encoding: str | None = None
+                    ) -> Iterator[Document | DocumentError]:
     """Documents (and per-row errors) of ``table``.
 
     Column names are checked before anything is yielded, so a :class:`ColumnError` stops the read at once.
     Ids come from ``id_column`` (or ``doc_id``/``id``), else ``<file_id>#<row number>``. The other columns
-    are the document's ``meta``.
+    are the document's ``meta``. A text cell of more than ``max_chars`` characters is a ``TooLargeError``
+    record; a text cell of bytes (Parquet ``binary``) is decoded as a file would be (``encoding``, else
+    detection), or is a ``DecodeError`` record: bytes are never decoded with replacement characters.
     """
     text_col, id_col = (None, None)
     if table.columns is not None:
         text_col, id_col = resolve_columns(table.columns, text_column, id_column, source)
-    return _documents(table, text_col, id_col, file_id, source)
+    return _documents(table, text_col, id_col, file_id, source, max_chars, encoding)
 
 
-def _documents(table: Table, text_col: str | None, id_col: str | None, file_id: str, source: str
-               ) -> Iterator[Document | DocumentError]:
+def _documents(table: Table, text_col: str | None, id_col: str | None, file_id: str, source: str,
+               max_chars: int | None = MAX_CHARS, encoding: str | None = None) -> Iterator[Document | DocumentError]:
     for number, values in table.rows:
         row_source = f"{source}#row {number}"
         if isinstance(values, DocumentError):
@@ -299,6 +399,14 @@ def _documents(table: Table, text_col: str | None, id_col: str | None, file_id: 
             yield DocumentError(f"row has an empty id in column {id_col!r}", row_source)
             continue
         raw = values.get(text_col)
+        if isinstance(raw, (bytes, bytearray, memoryview)):
+            try:
+                raw = decode_bytes(bytes(raw), encoding)[0] if len(raw) else None
+            except DecodeError as exc:
+                exc.source, exc.doc_id = row_source, doc_id
+                exc.message = f"the {text_col!r} cell holds bytes: {exc.message}"
+                yield exc
+                continue
         text = cell_text(raw)
         problem = None
         if isinstance(raw, UnsavedFormula):
@@ -313,6 +421,12 @@ def _documents(table: Table, text_col: str | None, id_col: str | None, file_id: 
             problem = f"the {text_col!r} cell holds the missing-value marker {text.strip()!r}"
         if problem:
             yield EmptyDocumentError(problem, row_source, doc_id)
+            continue
+        try:
+            check_chars(text, max_chars)
+        except DocumentError as exc:
+            exc.source, exc.doc_id = row_source, doc_id
+            yield exc
             continue
         meta = {key: None if isinstance(value, UnsavedFormula) else cell_text(value)
                 for key, value in values.items() if key not in (text_col, id_col)}

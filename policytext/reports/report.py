@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from . import analysis
 from .labels import Labels
 from .manifest import dependency_versions, file_sha256, input_files, utc_now
@@ -251,8 +251,10 @@ def write_report(
                                                encoding="utf-8")
             bar.update(1)
         replace_folder(tmp, out, REPORT_FILES, "report")
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):  # e.g. ENOSPC: one line, exit 4
+            raise OutputError(f"{out}: cannot write the report ({exc.strerror or exc}); nothing was written") from None
         raise
     checkpoint.finish()
     return ReportResult(out, {name: out / name for name in REPORT_FILES}, data.scores, result.errors, manifest)

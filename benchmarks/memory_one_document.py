@@ -1,0 +1,170 @@
+"""Peak memory of ``policytext score`` on one large document, a 500-page PDF and a 100,000-term lexicon.
+
+    python benchmarks/memory_one_document.py                  # every case
+    python benchmarks/memory_one_document.py --case txt50     # one case
+
+Each case is generated in a temporary folder (the .txt and .html from the provincial work reports of
+``../shared/corpora`` when present, read at run time and never copied, else from words written for this project),
+then scored
+by ``policytext score FILE -o scores.csv --evidence hits.csv --no-cache --jobs 1`` in a fresh process; the peak
+resident memory of that process (``VmHWM``) is printed with the input's size and their ratio. Issue 13.10's
+target is a peak of at most 10 times the document's size in bytes for a single large document. ``base`` is the
+same command on a 1 kB document: the cost of Python, jieba and pandas before any text.
+
+Cases:
+  base     a 1 kB .txt
+  txt50    a .txt of 50 MB on one line (no line break at all), clauses ending in ，and 。
+  html30   an .html page of 30 MB: 60,000 paragraphs inside <div class="content">
+  pdf500   a 500-page PDF (reportlab, CID font STSong-Light), 40 lines of Chinese per page
+  lex100k  the demo corpus (corpora/demo) scored with a lexicon of 100,000 terms in 7 categories
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+RSS_SCRIPT = """
+import os, sys
+import policytext.tokenize
+if os.environ.get("POLICYTEXT_NO_SLICES"):  # the 'before' figures: tokenize a long text in one piece
+    policytext.tokenize.SLICE_CHARS = 10**15
+from policytext.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    if exc.code:
+        raise
+with open("/proc/self/status") as fh:
+    print("RSS", next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")))
+"""
+
+WORDS = ("推进 精细化 治理 基层 社区 网格化 管理 服务 无缝对接 绩效 评估 共治 参与 粗放 工作 发展 建设 完善 制度 "
+         "机制 加强 群众 办事 窗口 标准化 智慧 平台 数据 共享 考评 自治 多元 主体 协同 政府 部门 街道 乡镇").split()
+
+
+SHARED = REPO.parent / "shared" / "corpora" / "provincial_gwr"
+
+
+def real_text() -> str | None:
+    """The provincial work reports of ../shared (read here, never copied into the repository) as one string
+    without line breaks, or None where ../shared is absent."""
+    files = sorted(SHARED.rglob("*.txt")) if SHARED.is_dir() else []
+    return "".join(f.read_text("utf-8").replace("\n", "") for f in files) or None
+
+
+def clauses(rng: random.Random, n_chars: int) -> str:
+    out, size = [], 0
+    while size < n_chars:
+        clause = "".join(rng.choice(WORDS) for _ in range(rng.randint(4, 9))) + rng.choice("，，，。；")
+        out.append(clause)
+        size += len(clause)
+    return "".join(out)
+
+
+def make_case(case: str, folder: Path) -> tuple[list[str], Path]:
+    """(extra arguments, the input file) of a case."""
+    rng = random.Random(0)
+    if case == "base":
+        path = folder / "small.txt"
+        path.write_text(clauses(rng, 330), encoding="utf-8")
+        return [], path
+    real = real_text()
+    if case == "txt50":
+        path = folder / "one_line.txt"
+        with open(path, "w", encoding="utf-8") as fh:
+            while fh.tell() < 50 * 10**6:
+                fh.write(real if real else clauses(rng, 100_000))
+        return [], path
+    if case == "html30":
+        path = folder / "page.html"
+        paragraphs = [p for p in (real or "").split("。") if p] or [clauses(rng, 160) for _ in range(1000)]
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write('<html><head><meta charset="utf-8"><title>通知</title></head><body><div class="content">')
+            i = 0
+            while fh.tell() < 30 * 10**6:
+                fh.write(f"<p>{paragraphs[i % len(paragraphs)]}。</p>\n")
+                i += 1
+            fh.write("</div></body></html>")
+        return [], path
+    if case == "pdf500":
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        path = folder / "report.pdf"
+        drawing = canvas.Canvas(str(path))
+        for _ in range(500):
+            drawing.setFont("STSong-Light", 10)
+            for line in range(40):
+                drawing.drawString(40, 800 - 19 * line, clauses(rng, 40)[:40])
+            drawing.showPage()
+        drawing.save()
+        return [], path
+    if case == "lex100k":
+        lexicon = folder / "lex100k.csv"
+        hanzi = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+        categories = ["smart_admin", "standardization", "seamless_service", "co_governance", "grassroots",
+                      "performance", "crude"]
+        terms = set()
+        while len(terms) < 100_000:
+            terms.add("".join(rng.choice(hanzi) for _ in range(rng.randint(2, 4))))
+        terms.update(WORDS)
+        with open(lexicon, "w", encoding="utf-8") as fh:
+            fh.write("term,category,weight\n")
+            for i, term in enumerate(sorted(terms)):
+                fh.write(f"{term},{categories[i % len(categories)]},1\n")
+        return ["--lexicon", str(lexicon)], REPO / "corpora" / "demo"
+    raise SystemExit(f"unknown case {case}")
+
+
+def measure(case: str, slices: bool = True) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        extra, path = make_case(case, folder)
+        size = sum(p.stat().st_size for p in ([path] if path.is_file() else path.rglob("*") if False else
+                                                [q for q in path.rglob("*") if q.is_file()]))
+        argv = [sys.executable, "-c", RSS_SCRIPT, "score", str(path), "-o", str(folder / "scores.csv"),
+                "--evidence", str(folder / "hits.csv"), "--no-cache", "--jobs", "1", "-q", *extra]
+        env = {**os.environ, "PYTHONPATH": str(REPO), **({} if slices else {"POLICYTEXT_NO_SLICES": "1"})}
+        started = time.monotonic()
+        run = subprocess.run(argv, capture_output=True, text=True, env=env)
+        seconds = time.monotonic() - started
+        if run.returncode != 0:
+            return {"case": case, "error": run.stderr.strip().splitlines()[-1:]}
+        peak_kb = int(run.stdout.split("RSS")[-1].split()[0])
+        with open(folder / "scores.csv", encoding="utf-8-sig") as fh:
+            n_docs = sum(1 for _ in fh) - 1
+        return {"case": case, "input_mb": size / 1e6, "peak_mb": peak_kb * 1024 / 1e6,
+                "ratio": peak_kb * 1024 / size, "seconds": seconds, "documents": n_docs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", action="append", choices=["base", "txt50", "html30", "pdf500", "lex100k"])
+    parser.add_argument("--no-slices", action="store_true", help="tokenize long texts in one piece (before 13.10)")
+    args = parser.parse_args()
+    cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k"]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; policytext score ... --no-cache --jobs 1"
+          + ("; long texts tokenized in one piece" if args.no_slices else ""))
+    print(f"{'case':8} {'input MB':>9} {'peak MB':>8} {'peak/input':>10} {'seconds':>8} {'docs':>5}")
+    for case in cases:
+        r = measure(case, slices=not args.no_slices)
+        if "error" in r:
+            print(f"{case:8} failed: {r['error']}")
+            continue
+        print(f"{r['case']:8} {r['input_mb']:9.1f} {r['peak_mb']:8.0f} {r['ratio']:10.1f} {r['seconds']:8.1f} "
+              f"{r['documents']:5d}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
