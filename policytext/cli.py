@@ -219,7 +219,7 @@ def guard_outputs(f):
         def option(name: str) -> str:
             p = params.get(name)
             if isinstance(p, click.Argument):
-                return p.metavar.rstrip(".") if p.metavar else name.upper()
+                return p.metavar.strip("[].") if p.metavar else name.upper()
             return max(p.opts, key=len) if p is not None and p.opts else name
 
         def values(name):
