@@ -156,7 +156,8 @@ class AnchoredTopicModel:
     ``seeds`` / ``contrast_seeds``: word lists; ``None`` takes them from the default lexicon
     (:func:`anchored_seeds`); ``contrast_seeds=[]`` leaves out the contrast topic. Learned: ``components_`` (K x V
     topic-word distributions, rows sum to 1), ``alpha_`` (the re-estimated document-topic prior),
-    ``governance_topic_`` (0), ``contrast_topic_`` (1 or None), ``seed_words_`` and ``contrast_words_`` (the
+    ``governance_word_share_`` (per word, the share of its tokens assigned to the
+    governance topic), ``governance_topic_`` (0), ``contrast_topic_`` (1 or None), ``seed_words_`` and ``contrast_words_`` (the
     seeds found in the vocabulary), ``seeded_dimensions_``, ``topic_labels_``, ``vocabulary_``,
     ``ll_per_word_``.
     """
@@ -195,9 +196,9 @@ class AnchoredTopicModel:
         neg = [w for w in dict.fromkeys(neg) if w in vocab and w not in set(pos)]
         return pos, neg
 
-    def fit(self, dtm: DocumentTermMatrix) -> "AnchoredTopicModel":
-        import tomotopy as tp
-
+    def check(self, dtm: DocumentTermMatrix) -> tuple[list[str], list[str]]:
+        """Raise what :meth:`fit` would raise on bad settings (K, no seed in the vocabulary), without fitting;
+        return the governance and contrast seeds found in the vocabulary."""
         from .topics import SeedError
 
         pos, neg = self._seed_sets(dtm.vocabulary)
@@ -212,6 +213,14 @@ class AnchoredTopicModel:
         if not pos:
             raise SeedError(f"none of the governance seed words occurs in the vocabulary ({len(dtm.vocabulary)} words "
                             f"from {dtm.n_documents} documents); the lexicon does not match this corpus")
+        return pos, neg
+
+    def fit(self, dtm: DocumentTermMatrix) -> "AnchoredTopicModel":
+        import tomotopy as tp
+
+        pos, neg = self.check(dtm)
+        n_anchor = 1 + (1 if neg else 0)
+        K = int(self.n_components)
         m = tp.LDAModel(k=K, alpha=self.alpha, eta=self.eta, seed=int(self.random_state), min_cf=0, rm_top=0)
         m.optim_interval = int(self.optim_interval)
         vocab = dtm.vocabulary
@@ -238,7 +247,8 @@ class AnchoredTopicModel:
         counts = np.clip(counts, 0.0, None)
         phi = counts + prior
         self.components_ = phi / phi.sum(axis=1, keepdims=True)
-        self.topic_word_counts_ = counts
+        # share of each word's tokens that the sampler assigned to the governance topic
+        self.governance_word_share_ = counts[0] / np.maximum(counts.sum(axis=0), 1e-12)
         self.alpha_ = np.asarray(m.alpha, dtype=float)
         self.ll_per_word_ = float(m.ll_per_word)
         self.vocabulary_ = list(vocab)
@@ -385,7 +395,7 @@ class AnchoredEnsemble:
         if int(self.n_fits) < 1:
             raise ConfigError(f"an ensemble needs at least one fit, got n_fits={self.n_fits}")
         # check settings in this process first, so that errors are raised here and not in a worker
-        AnchoredTopicModel(**self._single_params())._seed_sets(dtm.vocabulary)
+        AnchoredTopicModel(**self._single_params()).check(dtm)
         self.fit_seeds_ = fit_seeds(self.random_state, int(self.n_fits))
         params = [{**self._single_params(), "random_state": s} for s in self.fit_seeds_]
         if progress is not None:
@@ -395,8 +405,6 @@ class AnchoredEnsemble:
             if progress is not None:
                 progress.update(1)
         else:
-            first = AnchoredTopicModel(**params[0])
-            first._seed_sets(dtm.vocabulary)
             self.fits_ = fit_many(params, dtm, self.n_jobs, progress)
         ref = self.fits_[0]
         K = ref.components_.shape[0]
