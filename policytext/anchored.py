@@ -211,7 +211,7 @@ class AnchoredTopicModel:
             raise ConfigError(f"K={K} topics is more than the {dtm.X.shape[0]} {dtm.unit}s of {dtm.n_documents} "
                               f"documents to fit them on; use K <= {dtm.X.shape[0]}")
         if not pos:
-            raise SeedError(f"none of the governance seed words occurs in the vocabulary ({len(dtm.vocabulary)} words "
+            raise SeedError(f"none of the seed words of the governance topic occurs in the vocabulary ({len(dtm.vocabulary)} words "
                             f"from {dtm.n_documents} documents); the lexicon does not match this corpus")
         return pos, neg
 
