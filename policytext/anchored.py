@@ -39,8 +39,8 @@ from .dtm import DocumentTermMatrix
 from .errors import ConfigError
 from .lexicon import Lexicon, load_lexicon
 
-__all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fold_in", "pairwise_spearman",
-           "stability_verdict"]
+__all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fit_many", "fit_seeds", "fold_in",
+           "match_topics", "pairwise_spearman", "stability_verdict"]
 
 #: the verdict thresholds: median pairwise Spearman between fits, and the lowest one
 STABLE_MEDIAN, STABLE_MIN = 0.8, 0.6
@@ -345,6 +345,26 @@ def fit_many(param_list: list[dict], dtm: DocumentTermMatrix, n_jobs: int | None
     return out
 
 
+def match_topics(reference: np.ndarray, other: np.ndarray, n_anchor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Match the topics of ``other`` to those of ``reference`` (both K x V): the first ``n_anchor`` topics match
+    themselves; the rest by the Hungarian algorithm on the cosine similarity of their word distributions.
+    Returns ``(matching, cosine)``: ``matching[k]`` is the topic of ``other`` matched to topic k of
+    ``reference`` and ``cosine[k]`` their similarity (1 for the anchored topics)."""
+    from scipy.optimize import linear_sum_assignment
+
+    K = reference.shape[0]
+    matching, cosine = np.arange(K), np.ones(K)
+
+    def unit(a):
+        return a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-300)
+
+    cos = unit(reference[n_anchor:]) @ unit(other[n_anchor:]).T
+    r, c = linear_sum_assignment(-cos)
+    matching[n_anchor + r] = n_anchor + c
+    cosine[n_anchor + r] = cos[r, c]
+    return matching, cosine
+
+
 def fit_seeds(random_state: int, n: int) -> list[int]:
     """The seeds of the ``n`` fits of an ensemble with base seed ``random_state`` (``SeedSequence``: ensembles
     with different base seeds share no fit)."""
@@ -390,8 +410,6 @@ class AnchoredEnsemble:
         return {k: getattr(self, k) for k in AnchoredTopicModel._param_names if k != "random_state"}
 
     def fit(self, dtm: DocumentTermMatrix, progress=None) -> "AnchoredEnsemble":
-        from scipy.optimize import linear_sum_assignment
-
         if int(self.n_fits) < 1:
             raise ConfigError(f"an ensemble needs at least one fit, got n_fits={self.n_fits}")
         # check settings in this process first, so that errors are raised here and not in a worker
@@ -411,14 +429,8 @@ class AnchoredEnsemble:
         n_anchor = 2 if ref.contrast_topic_ is not None else 1
         self.matching_ = np.tile(np.arange(K), (len(self.fits_), 1))
         self.match_cosine_ = np.ones((len(self.fits_), K))
-        unit = lambda a: a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-300)  # noqa: E731
-        R = unit(ref.components_[n_anchor:])
         for f, m in enumerate(self.fits_[1:], start=1):
-            C = unit(m.components_[n_anchor:])
-            cos = R @ C.T
-            r, c = linear_sum_assignment(-cos)
-            self.matching_[f, n_anchor + r] = n_anchor + c
-            self.match_cosine_[f, n_anchor + r] = cos[r, c]
+            self.matching_[f], self.match_cosine_[f] = match_topics(ref.components_, m.components_, n_anchor)
         comps = np.mean([m.components_[self.matching_[f]] for f, m in enumerate(self.fits_)], axis=0)
         self.components_ = comps / comps.sum(axis=1, keepdims=True)
         self.found_ = (self.match_cosine_ >= self.match_threshold).sum(axis=0)
