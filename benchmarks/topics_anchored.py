@@ -67,7 +67,7 @@ def provincial(root: Path, tok, args) -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            r = fit_topics(corpus, tokenizer=tok, random_state=base, candidates=0)
+            r = fit_topics(corpus, tokenizer=tok, random_state=base, candidates=0, **args.opts)
         times.append(time.perf_counter() - t0)
         shares[base] = r.documents.set_index("doc_id")["governance_share"]
         s = r.settings
@@ -84,7 +84,7 @@ def provincial(root: Path, tok, args) -> None:
     if args.skip_stability:
         return
     t0 = time.perf_counter()
-    st = topic_stability(corpus, tokenizer=tok)
+    st = topic_stability(corpus, tokenizer=tok, **args.opts)
     s = st.summary
     log(f"provincial stability (6 seeds x K 20, 30, 40; {time.perf_counter() - t0:.0f} s): median Spearman "
         f"{s['median_spearman']:.3f} (same K {s['median_spearman_same_k']:.3f}, different K "
@@ -93,7 +93,7 @@ def provincial(root: Path, tok, args) -> None:
         f"{st.fits['spearman_with_index'].median():.3f}); {s['verdict_text']}")
     if args.paragraphs:
         t0 = time.perf_counter()
-        st = topic_stability(corpus, tokenizer=tok, unit="paragraph")
+        st = topic_stability(corpus, tokenizer=tok, unit="paragraph", **args.opts)
         s = st.summary
         log(f"provincial stability on PARAGRAPHS ({time.perf_counter() - t0:.0f} s): median Spearman "
             f"{s['median_spearman']:.3f}, lowest {s['lowest_spearman']:.3f}; Spearman with index "
@@ -112,7 +112,7 @@ def known_groups(root: Path, tok, args) -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            r = fit_topics(both, tokenizer=tok, random_state=base, candidates=0)
+            r = fit_topics(both, tokenizer=tok, random_state=base, candidates=0, **args.opts)
         share = r.documents["governance_share"].to_numpy()
         plain = seed_token_share(r)
         per_fit = [auroc(r.model.fits_[f].transform(r.dtm)[:, 0], y) for f in range(len(r.model.fits_))]
@@ -130,7 +130,9 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-stability", action="store_true")
     ap.add_argument("--paragraphs", action="store_true", help="also measure stability on paragraphs")
     ap.add_argument("--kg-seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--seed-prior", type=float, default=None, help="override the default seed prior")
     args = ap.parse_args(argv)
+    args.opts = {} if args.seed_prior is None else {"seed_prior": args.seed_prior}
     root = Path(args.root)
     if not root.is_dir():
         print(f"corpora not found: {root}", file=sys.stderr)

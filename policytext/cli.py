@@ -434,7 +434,7 @@ def topic_model_options(f):
                      help="LDA worker processes; more than 1 is faster but not reproducible."),
         click.option("--seed-strength", type=click.FloatRange(0, min_open=True), default=0.01, show_default=True,
                      help="seeded-dimensions: prior mass per seeded topic as a share of all tokens."),
-        click.option("--seed-prior", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
+        click.option("--seed-prior", type=click.FloatRange(0, min_open=True), default=15.0, show_default=True,
                      help="anchored: topic-word prior of a seed word on its own topic (0 on the others)."),
         click.option("--jobs", "n_jobs", type=click.IntRange(1), help="anchored: processes for the fits "
                      "(default: all cores; each fit is single-threaded, so results do not depend on it)."),

@@ -37,6 +37,7 @@ import numpy as np
 from .corpus import Corpus
 from .dtm import DocumentTermMatrix, EmptyVocabularyError, build_dtm, topic_tokenizer
 from .errors import ConfigError
+from .anchored import SEED_PRIOR, SeedError
 from .lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
@@ -279,10 +280,6 @@ class NmfModel(_TopicModel):
         return out
 
 
-class SeedError(ConfigError):
-    """No seed word of any dimension occurs in the corpus."""
-
-
 def lexicon_seeds(lexicon: Lexicon) -> dict[str, list[str]]:
     """Seed words per lexicon category: its fixed (non-glob) terms, in file order."""
     return {c: [t.term for t in lexicon.terms_of(c) if not t.is_glob] for c in lexicon.categories}
@@ -341,7 +338,7 @@ class TopicsResult:
 
 
 def _make_model(model: str, k: int, random_state: int, lexicon: Lexicon, max_iter: int | None, workers: int,
-                seed_strength: float, seed_prior: float = 10.0) -> _TopicModel:
+                seed_strength: float, seed_prior: float = SEED_PRIOR) -> _TopicModel:
     model = _model_name(model)
     if model == "anchored":
         from .anchored import AnchoredTopicModel, anchored_seeds
@@ -491,7 +488,7 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
                lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, t2s: bool = True,
                unit: str | None = None, min_df: int | float = 2, max_df: int | float = 0.5,
                ngram_range: tuple[int, int] = (1, 1), max_iter: int | None = None, workers: int = 1,
-               seed_strength: float = 0.01, n_fits: int = 5, n_jobs: int | None = None, seed_prior: float = 10.0,
+               seed_strength: float = 0.01, n_fits: int = 5, n_jobs: int | None = None, seed_prior: float = SEED_PRIOR,
                candidates: int = 30, progress=None, fit_progress=None) -> TopicsResult:
     """Build the document-term matrix, choose K if several are given, fit, and tabulate.
 
@@ -671,7 +668,7 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
                     lexicon: Lexicon | None = None, tokenizer=None, t2s: bool = True, unit: str | None = None,
                     min_df: int | float = 2, max_df: int | float = 0.5, ngram_range: tuple[int, int] = (1, 1),
                     max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
-                    seed_prior: float = 10.0, n_jobs: int | None = None,
+                    seed_prior: float = SEED_PRIOR, n_jobs: int | None = None,
                     progress=None, fit_progress=None) -> StabilityResult:
     """Fit the model for every K in ``k`` and every seed in ``seeds`` on one document-term matrix, and measure
     how far each document's ``governance_share`` depends on those choices (:class:`StabilityResult`).
