@@ -349,8 +349,8 @@ def kwic(corpus_path, terms, window, output, fmt, text_column, id_column, encodi
 @click.option("--group-by", "group_by", multiple=True, metavar="COLUMN",
               help="Compare groups of this metadata column, with bootstrap 95% intervals (repeatable).")
 @click.option("--topics", "n_topics", type=click.IntRange(2, 200), metavar="K",
-              help="Add a lexicon-seeded topic model with K topics (at least one per lexicon dimension: 7 for "
-                   "the default lexicon, so K >= 8 leaves room for an unseeded topic).")
+              help="Add the anchored topic model with K topics (governance, contrast and K-2 residual topics; "
+                   "5 fits, share with its 5-95% range and a stability verdict; K >= 3).")
 @click.option("--title", metavar="TEXT", help="Title of the report (default: 精细化治理政策文本分析报告).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the topic model.")
 @click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
