@@ -3,6 +3,7 @@
     python benchmarks/topics_anchored.py                 # everything below, default settings
     python benchmarks/topics_anchored.py --only provincial
     python benchmarks/topics_anchored.py --only known-groups
+    python benchmarks/topics_anchored.py --only priors   # single fits for seed priors 10, 15, 20, 30
 
 1. Provincial work reports (62, ``provincial_gwr``, ``202*/*.txt``), default settings (whole documents, K=30,
    5 fits): pairwise Spearman of the ensemble ``governance_share`` between base seeds 0, 1, 2; wall time of each
@@ -123,10 +124,34 @@ def known_groups(root: Path, tok, args) -> None:
             f"{r.settings['verdict_text']}")
 
 
+def priors(root: Path, tok, args) -> None:
+    """Single fits (K=30, seeds 0-5) on the provincial reports for several seed priors."""
+    from policytext import load_lexicon
+    from policytext.anchored import AnchoredTopicModel, anchored_seeds, fit_many, pairwise_spearman
+    from policytext.dtm import build_dtm
+
+    corpus = read_corpus(root / "provincial_gwr", glob="202*/*.txt")
+    index = Scorer(tokenizer=Tokenizer(engine="rjieba")).score(corpus).scores["index"].to_numpy()
+    dtm = build_dtm(corpus, tokenizer=tok, unit="document")
+    pos, neg = anchored_seeds(load_lexicon())
+    for prior in args.priors:
+        fits = fit_many([dict(n_components=30, seeds=pos, contrast_seeds=neg, seed_prior=prior, random_state=s)
+                         for s in range(6)], dtm)
+        G = np.column_stack([f.transform(dtm)[:, 0] for f in fits])
+        A = pairwise_spearman(G)
+        pairs = A[np.triu_indices_from(A, k=1)]
+        rho = [spearman(G[:, i], index) for i in range(G.shape[1])]
+        nonseed = np.mean([f.nonseed_share(dtm).mean() for f in fits])
+        log(f"seed_prior {prior:g}: Spearman between 6 single fits (K=30) median {np.median(pairs):.3f}, lowest "
+            f"{pairs.min():.3f}; with index median {np.median(rho):.3f} ({min(rho):.3f}-{max(rho):.3f}); mean "
+            f"governance_share {G.mean():.4f}, non-seed part {nonseed:.4f} ({nonseed / G.mean():.0%})")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default=str(SHARED))
-    ap.add_argument("--only", choices=["provincial", "known-groups"])
+    ap.add_argument("--only", choices=["provincial", "known-groups", "priors"])
+    ap.add_argument("--priors", type=float, nargs="+", default=[10, 15, 20, 30])
     ap.add_argument("--skip-stability", action="store_true")
     ap.add_argument("--paragraphs", action="store_true", help="also measure stability on paragraphs")
     ap.add_argument("--kg-seeds", type=int, nargs="+", default=[0])
@@ -142,6 +167,8 @@ def main(argv=None) -> int:
         provincial(root, tok, args)
     if args.only in (None, "known-groups"):
         known_groups(root, tok, args)
+    if args.only == "priors":
+        priors(root, tok, args)
     return 0
 
 
