@@ -646,7 +646,7 @@ class StabilityResult:
     the same K (what the seed alone moves) and over pairs with different K, the lowest correlation, the
     median over documents of ``sd``, and the range over fits of ``spearman_with_index`` (a column of
     ``fits``: each fit's rank correlation with the lexicon ``index`` of the same documents, scored with the
-    default tokenizer).
+    default tokenizer of the topic tokenizer's engine).
     """
 
     fits: "pd.DataFrame"
@@ -688,8 +688,12 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
     docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
                                     max_df=max_df, ngram_range=ngram_range, progress=progress)
     from .scoring import Scorer
+    from .tokenize import Tokenizer
 
-    index = Scorer(lexicon, t2s=t2s).score(docs).scores.set_index("doc_id")["index"]
+    # the index is scored with the default tokenizer of the same engine (no injected words)
+    scorer = Scorer(lexicon, Tokenizer(engine=getattr(tokenizer, "engine", "jieba"), hmm=getattr(tokenizer, "hmm", True)),
+                    t2s=t2s)
+    index = scorer.score(docs).scores.set_index("doc_id")["index"]
     fits, shares = [], {}
     if fit_progress is not None:
         fit_progress.total = len(ks) * len(seed_list)
