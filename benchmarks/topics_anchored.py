@@ -127,7 +127,7 @@ def known_groups(root: Path, tok, args) -> None:
 def priors(root: Path, tok, args) -> None:
     """Single fits (K=30, seeds 0-5) on the provincial reports for several seed priors."""
     from policytext import load_lexicon
-    from policytext.anchored import AnchoredTopicModel, anchored_seeds, fit_many, pairwise_spearman
+    from policytext.anchored import anchored_seeds, fit_many, pairwise_spearman
     from policytext.dtm import build_dtm
 
     corpus = read_corpus(root / "provincial_gwr", glob="202*/*.txt")

@@ -163,10 +163,9 @@ class AnchoredTopicModel:
     ``seeds`` / ``contrast_seeds``: word lists; ``None`` takes them from the default lexicon
     (:func:`anchored_seeds`); ``contrast_seeds=[]`` leaves out the contrast topic. Learned: ``components_`` (K x V
     topic-word distributions, rows sum to 1), ``alpha_`` (the re-estimated document-topic prior),
-    ``governance_word_share_`` (per word, the share of its tokens assigned to the
-    governance topic), ``governance_topic_`` (0), ``contrast_topic_`` (1 or None), ``seed_words_`` and ``contrast_words_`` (the
-    seeds found in the vocabulary), ``seeded_dimensions_``, ``topic_labels_``, ``vocabulary_``,
-    ``ll_per_word_``.
+    ``governance_word_share_`` (per word, the share of its tokens assigned to the governance topic),
+    ``governance_topic_`` (0), ``contrast_topic_`` (1 or None), ``seed_words_`` and ``contrast_words_`` (the seeds
+    found in the vocabulary), ``seeded_dimensions_``, ``topic_labels_``, ``vocabulary_``, ``ll_per_word_``.
     """
 
     _param_names = ("n_components", "seeds", "contrast_seeds", "seed_prior", "alpha", "eta", "max_iter",
@@ -216,8 +215,9 @@ class AnchoredTopicModel:
             raise ConfigError(f"K={K} topics is more than the {dtm.X.shape[0]} {dtm.unit}s of {dtm.n_documents} "
                               f"documents to fit them on; use K <= {dtm.X.shape[0]}")
         if not pos:
-            raise SeedError(f"none of the seed words of the governance topic occurs in the vocabulary ({len(dtm.vocabulary)} words "
-                            f"from {dtm.n_documents} documents); the lexicon does not match this corpus")
+            raise SeedError(f"none of the seed words of the governance topic occurs in the vocabulary "
+                            f"({len(dtm.vocabulary)} words from {dtm.n_documents} documents); the lexicon does not "
+                            "match this corpus")
         return pos, neg
 
     def fit(self, dtm: DocumentTermMatrix) -> "AnchoredTopicModel":

@@ -507,7 +507,8 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
     s = result.settings
     gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
     files = "documents.csv, topics.csv, " + ("candidates.csv, " if result.candidates is not None else "") + "model/"
-    rows = f"{len(corpus)} documents" if s["unit"] == "document" else f"{s['n_rows']} paragraphs of {len(corpus)} documents"
+    rows = (f"{len(corpus)} documents" if s["unit"] == "document"
+            else f"{s['n_rows']} paragraphs of {len(corpus)} documents")
     _info(quiet, f"policytext: {s['model']} model, K={s['k']}, {rows}, "
                  f"vocabulary {s['vocabulary_size']}; governance topics: {gov}; wrote {output}/{files}")
     if s["model"] == "anchored":

@@ -12,7 +12,7 @@ from policytext import read_corpus
 from policytext.anchored import (
     AnchoredEnsemble, AnchoredTopicModel, anchored_seeds, fit_seeds, fold_in, match_topics, stability_verdict,
 )
-from policytext.dtm import DocumentTermMatrix, build_dtm
+from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
 from policytext.lexicon import Lexicon, load_lexicon
 from policytext.topics import SeedError, SeedWarning, fit_topics, topic_stability
