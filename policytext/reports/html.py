@@ -438,7 +438,8 @@ def topics_section(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.Dat
         n_fits = settings.get("n_fits")
         intro = (f"<p>锚定主题模型（anchored）：一个“治理主题”由词典全部正向词语作种子，一个“粗放”对照主题由粗放维度的词语作种子，"
                  f"其余主题由数据自行形成。共 {len(t)} 个主题"
-                 + (f"，{int(n_fits)} 次不同随机种子的拟合取平均" if n_fits else "") +
+                 + (f"，{int(n_fits)} 次不同随机种子的拟合取平均" if n_fits and n_fits > 1 else
+                    "，单次拟合（没有区间）" if n_fits == 1 else "") +
                  "。“拟合中出现”表示有几次拟合找到了同一主题（余弦相似度 ≥ 0.5），“平均匹配度”为其平均余弦相似度。</p>")
         cols = [("topic_id", "主题", "int"), ("label", "标签", "text"), ("seeded_dimension", "种子", "text"),
                 ("mean_share", "平均占比", "num"), ("fits_found", "拟合中出现", "int"),
@@ -454,7 +455,7 @@ def topics_section(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.Dat
                 ("top_terms", "主要词语（权重）", "text")]
     body = [intro, page.chart("topics", charts.topic_bars(t)), _table(t, cols)]
     if anchored:
-        verdict = settings.get("verdict_text")
+        verdict = settings.get("verdict_text") if settings.get("verdict") else None
         if verdict:
             body.append(f"<p><strong>稳定性判定</strong>（同一 K、不同随机种子的拟合之间 governance_share 的 Spearman 秩相关）："
                         f"{esc(verdict)}。改变 K 的检验请运行 <code>policytext topics stability</code>。</p>")
