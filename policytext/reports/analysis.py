@@ -340,8 +340,8 @@ def topic_tables(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.DataF
     Returns ``topics`` (the topic table with ``mean_share``, the mean share of each topic over documents),
     ``shares`` (one row per document: ``doc_id``, the ``topic_<i>`` columns, ``governance_share`` and, from the
     anchored ensemble, its ``_sd``, ``_p05``, ``_p95`` and ``_nonseed`` columns and the two other topics'
-    labels, and the document's ``index`` where it was scored) and ``spearman`` (rank correlation of ``governance_share`` with
-    ``index``, NaN with fewer than three documents).
+    labels, and the document's ``index`` where it was scored) and ``spearman`` (rank correlation of
+    ``governance_share`` with ``index``, NaN with fewer than three documents).
     """
     topic_cols = [c for c in documents.columns if re.fullmatch(r"topic_\d+", str(c))]
     t = topics.copy()
