@@ -242,7 +242,7 @@ def _topic_settings(result) -> dict | None:
     if result is None:
         return None
     settings = getattr(result, "settings", None)
-    out = {"model": "anchored", "k": int(len(result.topics))}
+    out = {"model": None, "k": int(len(result.topics))}  # the settings, when the result has them, name it
     if isinstance(settings, dict):
         out.update({k: v for k, v in settings.items()
                     if isinstance(v, (str, int, float, bool, type(None), list, dict))})
