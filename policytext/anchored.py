@@ -91,12 +91,13 @@ def _upper(matrix: np.ndarray) -> np.ndarray:
     return vals[~np.isnan(vals)]
 
 
-def fold_in(X, phi: np.ndarray, alpha: np.ndarray, *, max_iter: int = 200, tol: float = 1e-7,
+def fold_in(X, phi: np.ndarray, alpha: np.ndarray, *, max_iter: int = 100, tol: float = 1e-5,
             chunk_nnz: int = 400_000, columns: np.ndarray | None = None):
     """Expected number of each row's tokens assigned to each topic, topic-word distributions ``phi`` held fixed.
 
-    EM for the row's topic proportions ``theta`` (prior ``alpha``): a token of word w is assigned to topic k
-    with probability ``theta[k] phi[k, w] / sum_j theta[j] phi[j, w]``. Returns a rows x K array of expected
+    EM for the row's topic proportions ``theta`` (prior ``alpha``; starts uniform, stops when no proportion
+    moves by ``tol`` or after ``max_iter`` steps): a token of word w is assigned to topic k with probability
+    ``theta[k] phi[k, w] / sum_j theta[j] phi[j, w]``. Returns a rows x K array of expected
     counts (rows sum to the row's token count). Deterministic.
     """
     from scipy import sparse
@@ -445,7 +446,11 @@ class AnchoredEnsemble:
         self.seeded_dimensions_ = ref.seeded_dimensions_
         self.topic_labels_ = _labels(self.components_, self.vocabulary_, self.seeded_dimensions_,
                                      set(self.seed_words_) | set(self.contrast_words_))
-        gov = np.column_stack([dtm.document_shares(m.transform(dtm))[:, 0] for m in self.fits_])
+        import weakref
+
+        self._fitted_on = None
+        self._fitted_on = (weakref.ref(dtm), self.fit_shares(dtm))  # reused by document_table on the same matrix
+        gov = self._fitted_on[1][0][:, :, 0].T
         self.agreement_ = pairwise_spearman(gov)
         if len(self.fits_) > 1:
             vals = _upper(self.agreement_)
@@ -461,12 +466,20 @@ class AnchoredEnsemble:
     def fit_shares(self, dtm: DocumentTermMatrix) -> tuple[np.ndarray, np.ndarray]:
         """Document-level shares of every fit, topics in the first fit's order: ``(shares, nonseed)`` of shapes
         n_fits x documents x K and n_fits x documents."""
+        cached = self.__dict__.get("_fitted_on")
+        if cached is not None and cached[0]() is dtm:
+            return cached[1]
         shares, nonseed = [], []
         for f, m in enumerate(self.fits_):
             s, ns = m.shares_and_nonseed(dtm)
             shares.append(dtm.document_shares(s)[:, self.matching_[f]])
             nonseed.append(_document_mean(dtm, ns))
         return np.stack(shares), np.stack(nonseed)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_fitted_on", None)  # a cache of the fit's own matrix: not saved
+        return state
 
     def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
         """Row-level topic shares, averaged over the fits (rows sum to 1)."""
