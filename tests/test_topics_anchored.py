@@ -171,6 +171,8 @@ def test_report_topic_section_shows_intervals_verdict_and_discovered_words(demo)
     assert "稳定性判定" in html and r.settings["verdict_text"].split(":")[0] in html
     assert "模型发现的词语" in html and r.topics.loc[0, "top_nonseed_terms"].split("; ")[0] in html
     assert "5%–95% 范围" in html and "其他主题 1" in html
-    one = fit_topics(demo, 5, n_fits=1, max_iter=100, candidates=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeedWarning)
+        one = fit_topics(demo, 5, n_fits=1, max_iter=100, candidates=0)
     html = topics_section(one.documents, one.topics, Scorer().score(demo).scores, settings=one.settings)
     assert "只有一次拟合，没有区间" in html and "5%–95% 范围" not in html
