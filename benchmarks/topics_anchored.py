@@ -160,12 +160,14 @@ def gwr(root: Path, tok, args) -> None:
 
 
 def priors(root: Path, tok, args) -> None:
-    """Single fits (K=30, seeds 0-5) on the provincial reports for several seed priors."""
+    """Single fits (K=30, seeds 0-5) on the provincial reports (or ``--priors-corpus gwr``) for several seed
+    priors."""
     from policytext import load_lexicon
     from policytext.anchored import anchored_seeds, fit_many, pairwise_spearman
     from policytext.dtm import build_dtm
 
-    corpus = read_corpus(root / "provincial_gwr", glob="202*/*.txt")
+    corpus = (read_corpus(root / "gwr", glob="*.txt") if args.priors_corpus == "gwr"
+              else read_corpus(root / "provincial_gwr", glob="202*/*.txt"))
     index = Scorer(tokenizer=Tokenizer(engine="rjieba")).score(corpus).scores["index"].to_numpy()
     dtm = build_dtm(corpus, tokenizer=tok, unit="document")
     pos, neg = anchored_seeds(load_lexicon())
@@ -177,9 +179,11 @@ def priors(root: Path, tok, args) -> None:
         pairs = A[np.triu_indices_from(A, k=1)]
         rho = [spearman(G[:, i], index) for i in range(G.shape[1])]
         nonseed = np.mean([f.nonseed_share(dtm).mean() for f in fits])
-        log(f"seed_prior {prior:g}: Spearman between 6 single fits (K=30) median {np.median(pairs):.3f}, lowest "
+        log(f"[{args.priors_corpus}, {dtm.X.sum() / dtm.n_documents:.0f} tokens per document] "
+            f"seed_prior {prior:g}: Spearman between 6 single fits (K=30) median {np.median(pairs):.3f}, lowest "
             f"{pairs.min():.3f}; with index median {np.median(rho):.3f} ({min(rho):.3f}-{max(rho):.3f}); mean "
-            f"governance_share {G.mean():.4f}, non-seed part {nonseed:.4f} ({nonseed / G.mean():.0%})")
+            f"governance_share {G.mean():.4f}, non-seed part {nonseed:.4f} ({nonseed / G.mean():.0%}); per fit mean "
+            + ", ".join(f"{v:.4f}" for v in G.mean(axis=0)) + "; per fit with index " + ", ".join(f"{v:+.2f}" for v in rho))
 
 
 def main(argv=None) -> int:
@@ -190,6 +194,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-stability", action="store_true")
     ap.add_argument("--paragraphs", action="store_true", help="also measure stability on paragraphs")
     ap.add_argument("--kg-seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--priors-corpus", choices=["provincial", "gwr"], default="provincial")
     ap.add_argument("--gwr-seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--seed-prior", type=float, default=None, help="override the default seed prior")
     args = ap.parse_args(argv)

@@ -169,7 +169,7 @@ def test_report_topic_section_shows_intervals_verdict_and_discovered_words(demo)
         warnings.simplefilter("ignore", SeedWarning)
         r = fit_topics(demo, 5, n_fits=2, max_iter=100, random_state=1, candidates=0)
     html = topics_section(r.documents, r.topics, Scorer().score(demo).scores, settings=r.settings)
-    assert "锚定主题模型" in html and "共 5 个主题，2 次不同随机种子的拟合取平均" in html
+    assert "锚定主题模型" in html and "共 5 个主题，2 次不同随机种子的拟合取中位数" in html
     assert "稳定性判定" in html and r.settings["verdict_text"].split(":")[0] in html
     assert "模型发现的词语" in html and r.topics.loc[0, "top_nonseed_terms"].split("; ")[0] in html
     assert "5%–95% 范围" in html and "其他主题 1" in html
