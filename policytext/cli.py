@@ -744,7 +744,7 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
     """Fit a topic model and write the document table, topic table and model.
 
     The default, anchored, fits 5 models with different seeds: governance_share is their median, with its sd and
-    5th-95th percentile range; candidates.csv lists the governance topic's words that are not in the lexicon
+    5th-95th percentile range (fits in another mode, when a minority, are named and left out: docs/topics.md); candidates.csv lists the governance topic's words that are not in the lexicon
     (mark accept and run policytext lexicon merge).
 
     \b

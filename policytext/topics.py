@@ -567,7 +567,7 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     (:data:`policytext.expansion.CANDIDATE_COLUMNS`, ``accept`` empty) that ``policytext lexicon merge`` reads.
 
     ``similarity`` is the share of the word's tokens in the corpus that the model assigns to the governance
-    topic (mean over fits); ``topic_probability`` its probability in the governance topic. ``category`` is
+    topic (mean over the kept, majority-mode fits); ``topic_probability`` its probability in the governance topic. ``category`` is
     the +1 category whose seed words' counts are most correlated (cosine over rows) with the word's counts;
     ``nearest_seeds`` the three seed words most correlated with it. Examples are keyword-in-context lines.
     """
