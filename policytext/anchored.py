@@ -22,14 +22,14 @@ are drawn, so the fitted corpus and any new documents are scored the same way, r
 ``numpy.random.SeedSequence(random_state)``, run in separate processes (``n_jobs``, default all cores). The
 governance and contrast topics are the same topic in every fit by construction; residual topics are matched to
 the first fit's by the Hungarian algorithm on the cosine similarity of their word distributions.
-Fits can land in different *modes* (on the national work reports, one seed in five gives a governance topic
+Fits can land in different *modes* (on the national work reports, about one fit in six gives a governance topic
 whose shares are ~40 times larger and unrelated to the others'): :func:`majority_mode` finds the largest set of
 fits that agree pairwise (Spearman of ``governance_share`` >= 0.6, the lowest agreement the verdict accepts); when
 it is a strict majority, the other fits are *off-mode*: reported (seeds, agreement with the majority, mean share)
 and left out of the point estimate and the range. ``governance_share`` is the **median** over the kept fits (so
 one fit that escapes detection cannot take the estimate over either), with the standard deviation and the
-5th-95th percentile range over the kept fits (with 5 fits, close to the min-max range). ``docs/topics.md`` has the measurements that chose the
-defaults and what the model does and does not add to the lexicon count.
+5th-95th percentile range over the kept fits (with 5 fits, close to the min-max range). ``docs/topics.md`` has
+the measurements that chose the defaults and what the model does and does not add to the lexicon count.
 """
 
 from __future__ import annotations
@@ -427,9 +427,11 @@ class AnchoredEnsemble:
 
     Learned: ``fits_`` (the fitted models), ``fit_seeds_``, ``matching_`` (n_fits x K: which topic of each fit
     matches each topic of the first fit), ``match_cosine_`` (their cosine similarities; 1 for the anchored
-    topics), ``components_`` (the matched topics' mean word distributions), ``found_`` (per topic, how many fits
+    topics), ``components_`` (the matched topics' mean word distributions over the kept fits), ``found_`` (per topic, how many kept fits
     have a match with cosine >= ``match_threshold``), ``agreement_`` (Spearman of ``governance_share`` between
-    fits), ``verdict_`` and ``verdict_text_`` (:func:`stability_verdict` on those; ``None`` for one fit), and
+    fits), ``kept_fits_`` / ``off_mode_fits_`` (:func:`majority_mode`: the fits the share is taken over, and
+    those in another mode), ``off_mode_`` (per off-mode fit: seed, Spearman with the majority's share, mean share),
+    ``verdict_`` and ``verdict_text_`` (:func:`stability_verdict` over the kept fits; ``None`` for one fit), and
     the first fit's ``seed_words_``, ``contrast_words_``, ``seeded_dimensions_``, ``topic_labels_``,
     ``vocabulary_``.
     """
