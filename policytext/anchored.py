@@ -22,9 +22,14 @@ are drawn, so the fitted corpus and any new documents are scored the same way, r
 ``numpy.random.SeedSequence(random_state)``, run in separate processes (``n_jobs``, default all cores). The
 governance and contrast topics are the same topic in every fit by construction; residual topics are matched to
 the first fit's by the Hungarian algorithm on the cosine similarity of their word distributions.
-``governance_share`` is the mean over fits, with the standard deviation and the 5th-95th percentile range over
-fits (with 5 fits, close to the min-max range). ``docs/topics.md`` has the measurements that chose the
-defaults and what the model does and does not add to the lexicon count.
+Fits can land in different *modes* (on the national work reports, about one fit in six gives a governance topic
+whose shares are ~40 times larger and unrelated to the others'): :func:`majority_mode` finds the largest set of
+fits that agree pairwise (Spearman of ``governance_share`` >= 0.6, the lowest agreement the verdict accepts); when
+it is a strict majority, the other fits are *off-mode*: reported (seeds, agreement with the majority, mean share)
+and left out of the point estimate and the range. ``governance_share`` is the **median** over the kept fits (so
+one fit that escapes detection cannot take the estimate over either), with the standard deviation and the
+5th-95th percentile range over the kept fits (with 5 fits, close to the min-max range). ``docs/topics.md`` has
+the measurements that chose the defaults and what the model does and does not add to the lexicon count.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from .errors import ConfigError
 from .lexicon import Lexicon, load_lexicon
 
 __all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fit_many", "fit_seeds", "fold_in",
-           "match_topics", "pairwise_spearman", "stability_verdict"]
+           "majority_mode", "match_topics", "pairwise_spearman", "stability_verdict"]
 
 class SeedError(ConfigError):
     """No seed word occurs in the corpus (the lexicon does not match it)."""
@@ -77,6 +82,46 @@ def stability_verdict(median: float, lowest: float) -> tuple[str, str]:
                           f"{lowest:.2f} >= {STABLE_MIN}")
     return "unstable", (f"unstable: median Spearman between fits {median:.2f}, lowest {lowest:.2f} (stable needs "
                         f">= {STABLE_MEDIAN} and >= {STABLE_MIN}); do not report a single fit")
+
+
+def majority_mode(agreement: np.ndarray, threshold: float = STABLE_MIN) -> tuple[list[int], list[int]]:
+    """Split fits into the majority mode and the off-mode fits, from their pairwise Spearman matrix.
+
+    The majority mode is the largest set of fits whose every pair agrees at least ``threshold`` (a maximum
+    clique of the graph "agrees >= threshold"; among cliques of equal size, the one with the highest mean
+    agreement, then the lowest indices). Only when it holds a strict majority (more than half of the fits) are
+    the others called off-mode; otherwise every fit is kept and nothing is called off-mode (no mode is the
+    consensus, and the verdict says unstable). Returns ``(kept, off)``, sorted fit indices.
+    """
+    A = np.asarray(agreement, dtype=float)
+    n = A.shape[0]
+    if n < 3:
+        return list(range(n)), []
+    ok = np.nan_to_num(A, nan=-1.0) >= threshold
+    best: tuple = (0, -np.inf, ())
+
+    def consider(clique: tuple) -> None:
+        nonlocal best
+        vals = [A[i, j] for a, i in enumerate(clique) for j in clique[a + 1:]]
+        score = (len(clique), float(np.mean(vals)) if vals else 0.0, tuple(-i for i in clique))
+        if score > (best[0], best[1], tuple(-i for i in best[2])):
+            best = (len(clique), score[1], clique)
+
+    def expand(clique: tuple, candidates: list[int]) -> None:  # Bron-Kerbosch without pivoting; n is small
+        if len(clique) + len(candidates) < best[0]:
+            return
+        if not candidates:
+            consider(clique)
+            return
+        for a, i in enumerate(candidates):
+            expand(clique + (i,), [j for j in candidates[a + 1:] if ok[i, j]])
+        consider(clique)
+
+    expand((), list(range(n)))
+    kept = sorted(best[2])
+    if 2 * len(kept) <= n:
+        return list(range(n)), []
+    return kept, [i for i in range(n) if i not in kept]
 
 
 def pairwise_spearman(columns: np.ndarray) -> np.ndarray:
@@ -382,9 +427,11 @@ class AnchoredEnsemble:
 
     Learned: ``fits_`` (the fitted models), ``fit_seeds_``, ``matching_`` (n_fits x K: which topic of each fit
     matches each topic of the first fit), ``match_cosine_`` (their cosine similarities; 1 for the anchored
-    topics), ``components_`` (the matched topics' mean word distributions), ``found_`` (per topic, how many fits
+    topics), ``components_`` (the matched topics' mean word distributions over the kept fits), ``found_`` (per topic, how many kept fits
     have a match with cosine >= ``match_threshold``), ``agreement_`` (Spearman of ``governance_share`` between
-    fits), ``verdict_`` and ``verdict_text_`` (:func:`stability_verdict` on those; ``None`` for one fit), and
+    fits), ``kept_fits_`` / ``off_mode_fits_`` (:func:`majority_mode`: the fits the share is taken over, and
+    those in another mode), ``off_mode_`` (per off-mode fit: seed, Spearman with the majority's share, mean share),
+    ``verdict_`` and ``verdict_text_`` (:func:`stability_verdict` over the kept fits; ``None`` for one fit), and
     the first fit's ``seed_words_``, ``contrast_words_``, ``seeded_dimensions_``, ``topic_labels_``,
     ``vocabulary_``.
     """
@@ -430,38 +477,66 @@ class AnchoredEnsemble:
                 progress.update(1)
         else:
             self.fits_ = fit_many(params, dtm, self.n_jobs, progress)
-        ref = self.fits_[0]
+        return self._combine(dtm)
+
+    def _combine(self, dtm: DocumentTermMatrix) -> "AnchoredEnsemble":
+        """Match the fits' topics, find the majority mode, and set the ensemble's learned state from
+        ``fits_`` and ``fit_seeds_``."""
+        ref = self.fits_[0]  # residual topics are matched to the first fit's, whichever mode it is in
         K = ref.components_.shape[0]
         n_anchor = 2 if ref.contrast_topic_ is not None else 1
         self.matching_ = np.tile(np.arange(K), (len(self.fits_), 1))
         self.match_cosine_ = np.ones((len(self.fits_), K))
         for f, m in enumerate(self.fits_[1:], start=1):
             self.matching_[f], self.match_cosine_[f] = match_topics(ref.components_, m.components_, n_anchor)
-        comps = np.mean([m.components_[self.matching_[f]] for f, m in enumerate(self.fits_)], axis=0)
-        self.components_ = comps / comps.sum(axis=1, keepdims=True)
-        self.found_ = (self.match_cosine_ >= self.match_threshold).sum(axis=0)
         self.vocabulary_ = ref.vocabulary_
         self.seed_words_, self.contrast_words_ = ref.seed_words_, ref.contrast_words_
         self.governance_topic_, self.contrast_topic_ = 0, ref.contrast_topic_
         self.seeded_dimensions_ = ref.seeded_dimensions_
-        self.topic_labels_ = _labels(self.components_, self.vocabulary_, self.seeded_dimensions_,
-                                     set(self.seed_words_) | set(self.contrast_words_))
         import weakref
 
         self._fitted_on = None
         self._fitted_on = (weakref.ref(dtm), self.fit_shares(dtm))  # reused by document_table on the same matrix
         gov = self._fitted_on[1][0][:, :, 0].T
         self.agreement_ = pairwise_spearman(gov)
-        if len(self.fits_) > 1:
-            vals = _upper(self.agreement_)
+        self._assess(gov)
+        kept = self.kept_fits_
+        comps = np.mean([self.fits_[f].components_[self.matching_[f]] for f in kept], axis=0)
+        self.components_ = comps / comps.sum(axis=1, keepdims=True)
+        self.found_ = (self.match_cosine_[kept] >= self.match_threshold).sum(axis=0)
+        self.topic_labels_ = _labels(self.components_, self.vocabulary_, self.seeded_dimensions_,
+                                     set(self.seed_words_) | set(self.contrast_words_))
+        return self
+
+    def _assess(self, gov: np.ndarray) -> None:
+        """Majority mode, off-mode fits and the verdict from the fits' document shares (documents x fits)."""
+        n = gov.shape[1]
+        kept, off = majority_mode(self.agreement_) if n > 1 else ([0], [])
+        self.kept_fits_, self.off_mode_fits_ = kept, off
+        consensus = np.median(gov[:, kept], axis=1)
+        self.off_mode_ = [{"fit": int(f), "seed": int(self.fit_seeds_[f]),
+                           "spearman_with_majority": _nan_none(float(pairwise_spearman(
+                               np.column_stack([gov[:, f], consensus]))[0, 1])),
+                           "mean_share": float(gov[:, f].mean()),
+                           "majority_mean_share": float(consensus.mean())} for f in off]
+        if n > 1:
+            vals = _upper(self.agreement_[np.ix_(kept, kept)])
             med = float(np.median(vals)) if len(vals) else float("nan")
             low = float(vals.min()) if len(vals) else float("nan")
-            self.verdict_, self.verdict_text_ = stability_verdict(med, low)
+            self.verdict_, text = stability_verdict(med, low)
+            if off:
+                rhos = [o["spearman_with_majority"] for o in self.off_mode_]
+                means = ", ".join(f"{o['mean_share']:.4f}" for o in self.off_mode_)
+                text += (f" ({len(kept)} of {n} fits, the majority mode); {len(off)} of {n} fits in another mode "
+                         f"(Spearman with the majority's share {', '.join('n/a' if r is None else f'{r:+.2f}' for r in rhos)}; "
+                         f"mean share {means} against "
+                         f"{self.off_mode_[0]['majority_mean_share']:.4f}), left out of the share and its range: "
+                         "the corpus has more than one mode, so a single fit could land in either")
+            self.verdict_text_ = text
             self.agreement_median_, self.agreement_min_ = med, low
         else:
             self.verdict_ = self.verdict_text_ = None
             self.agreement_median_ = self.agreement_min_ = float("nan")
-        return self
 
     def fit_shares(self, dtm: DocumentTermMatrix) -> tuple[np.ndarray, np.ndarray]:
         """Document-level shares of every fit, topics in the first fit's order: ``(shares, nonseed)`` of shapes
@@ -482,29 +557,36 @@ class AnchoredEnsemble:
         return state
 
     def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Row-level topic shares, averaged over the fits (rows sum to 1)."""
-        return np.mean([m.transform(dtm)[:, self.matching_[f]] for f, m in enumerate(self.fits_)], axis=0)
+        """Row-level topic shares, averaged over the kept fits (the majority mode; rows sum to 1)."""
+        kept = self.__dict__.get("kept_fits_", list(range(len(self.fits_))))
+        return np.mean([self.fits_[f].transform(dtm)[:, self.matching_[f]] for f in kept], axis=0)
 
     def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
         return AnchoredTopicModel.top_terms(self, k, n)
 
     def document_table(self, dtm: DocumentTermMatrix) -> "pd.DataFrame":  # noqa: F821
-        """The document table: metadata, ``governance_share`` (mean over fits) with ``governance_share_sd``,
-        ``governance_share_p05`` / ``_p95`` (NaN for a single fit), ``governance_share_nonseed``,
-        ``contrast_share``, the ``topic_<i>`` shares, and the two residual topics with the largest shares
-        (``other_topic_1``, ``other_topic_1_label``, ``other_topic_1_share``, and the same for ``_2``)."""
+        """The document table: metadata, ``governance_share`` (median over the kept fits, i.e. the majority mode:
+        :meth:`fit`) with ``governance_share_sd``, ``governance_share_p05`` / ``_p95`` over the kept fits (NaN
+        for a single fit), ``governance_share_fits`` (how many fits the share is taken over),
+        ``governance_share_off_mode`` (median over the off-mode fits; NaN when there are none),
+        ``governance_share_nonseed``, ``contrast_share``, the ``topic_<i>`` shares (mean over the kept fits, so
+        that they sum to 1), and the two residual topics with the largest shares (``other_topic_1``,
+        ``other_topic_1_label``, ``other_topic_1_share``, and the same for ``_2``)."""
         shares, nonseed = self.fit_shares(dtm)
+        kept, off = self.__dict__.get("kept_fits_", list(range(len(self.fits_)))), self.__dict__.get("off_mode_fits_", [])
         docs = dtm.metadata_frame()
-        gov = shares[:, :, 0]
-        docs["governance_share"] = gov.mean(axis=0)
-        if len(self.fits_) > 1:
+        gov = shares[kept, :, 0]
+        docs["governance_share"] = np.median(gov, axis=0)
+        if len(kept) > 1:
             docs["governance_share_sd"] = gov.std(axis=0, ddof=1)
             docs["governance_share_p05"] = np.quantile(gov, 0.05, axis=0)
             docs["governance_share_p95"] = np.quantile(gov, 0.95, axis=0)
         else:
             docs["governance_share_sd"] = docs["governance_share_p05"] = docs["governance_share_p95"] = np.nan
-        docs["governance_share_nonseed"] = nonseed.mean(axis=0)
-        mean = shares.mean(axis=0)
+        docs["governance_share_fits"] = len(kept)
+        docs["governance_share_off_mode"] = np.median(shares[off, :, 0], axis=0) if off else np.nan
+        docs["governance_share_nonseed"] = np.median(nonseed[kept], axis=0)
+        mean = shares[kept].mean(axis=0)
         docs["contrast_share"] = mean[:, self.contrast_topic_] if self.contrast_topic_ is not None else np.nan
         for k in range(mean.shape[1]):
             docs[f"topic_{k}"] = mean[:, k]
@@ -517,3 +599,7 @@ class AnchoredEnsemble:
             docs[f"other_topic_{r + 1}_label"] = [self.topic_labels_[i] for i in idx]
             docs[f"other_topic_{r + 1}_share"] = mean[np.arange(len(idx)), idx]
         return docs
+
+
+def _nan_none(v):
+    return None if v is None or (isinstance(v, float) and v != v) else v

@@ -743,8 +743,8 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
                metadata_id_column, glob, no_t2s, quiet):
     """Fit a topic model and write the document table, topic table and model.
 
-    The default, anchored, fits 5 models with different seeds: governance_share is their mean, with its sd and
-    5th-95th percentile range; candidates.csv lists the governance topic's words that are not in the lexicon
+    The default, anchored, fits 5 models with different seeds: governance_share is their median, with its sd and
+    5th-95th percentile range (fits in another mode, when a minority, are named and left out: docs/topics.md); candidates.csv lists the governance topic's words that are not in the lexicon
     (mark accept and run policytext lexicon merge).
 
     \b
@@ -783,7 +783,10 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
     if s["model"] == "anchored":
         mean = result.documents["governance_share"]
         if s["n_fits"] > 1:
-            _info(quiet, f"policytext: governance_share (mean of {s['n_fits']} fits) median {mean.median():.3f}, "
+            off = len(s.get("off_mode_fits") or [])
+            how = (f"median of {s['n_fits']} fits" if not off else
+                   f"median of the {s['fits_in_share']} majority-mode fits; {off} of {s['n_fits']} in another mode left out")
+            _info(quiet, f"policytext: governance_share ({how}) median {mean.median():.3f}, "
                          f"median sd {result.documents['governance_share_sd'].median():.3f}; {s['verdict_text']} "
                          f"(seeds only, K={s['k']}; topics stability checks K too)")
         else:

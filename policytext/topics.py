@@ -524,6 +524,7 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
                  "contrast_words": len(m.contrast_words_),
                  "agreement_between_fits": {"median_spearman": _nan_none(m.agreement_median_),
                                             "lowest_spearman": _nan_none(m.agreement_min_)},
+                 "fits_in_share": len(m.kept_fits_), "off_mode_fits": m.off_mode_,
                  "verdict": m.verdict_, "verdict_text": m.verdict_text_ or
                  "one fit: no interval and no agreement between fits (use n_fits >= 2)"}
     else:
@@ -566,7 +567,7 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     (:data:`policytext.expansion.CANDIDATE_COLUMNS`, ``accept`` empty) that ``policytext lexicon merge`` reads.
 
     ``similarity`` is the share of the word's tokens in the corpus that the model assigns to the governance
-    topic (mean over fits); ``topic_probability`` its probability in the governance topic. ``category`` is
+    topic (mean over the kept, majority-mode fits); ``topic_probability`` its probability in the governance topic. ``category`` is
     the +1 category whose seed words' counts are most correlated (cosine over rows) with the word's counts;
     ``nearest_seeds`` the three seed words most correlated with it. Examples are keyword-in-context lines.
     """
@@ -578,8 +579,8 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     g = m.governance_topic_
     known = {t.term for t in lexicon.terms}
     col = {w: j for j, w in enumerate(dtm.vocabulary)}
-    # share of each word's tokens assigned to the governance topic, mean over fits
-    owned = np.mean([f.governance_word_share_ for f in m.fits_], axis=0)
+    # share of each word's tokens assigned to the governance topic, mean over the kept (majority-mode) fits
+    owned = np.mean([m.fits_[f].governance_word_share_ for f in getattr(m, "kept_fits_", range(len(m.fits_)))], axis=0)
     order = [j for j in np.argsort(-m.components_[g], kind="stable") if dtm.vocabulary[j] not in known][:top_n]
     X = dtm.X.tocsc().astype(float)
     freq = np.asarray(X.sum(axis=0)).ravel()
@@ -747,10 +748,23 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
                "median_document_sd": float(documents["sd"].median()),
                "spearman_with_index_range": [float(fits["spearman_with_index"].min()),
                                              float(fits["spearman_with_index"].max())]}
-    from .anchored import stability_verdict
+    from .anchored import majority_mode, stability_verdict
 
     summary["verdict"], summary["verdict_text"] = stability_verdict(summary["median_spearman"],
                                                                     summary["lowest_spearman"])
+    # fits in another mode: outside the largest set of fits agreeing pairwise >= 0.6, when that set is a majority
+    kept, off = majority_mode(agreement.to_numpy()) if len(frame.columns) > 2 else (list(range(len(frame.columns))), [])
+    names = list(frame.columns)
+    summary["off_mode_fits"] = [names[i] for i in off]
+    if off:
+        inner = [agreement.iloc[i, j] for a, i in enumerate(kept) for j in kept[a + 1:]]
+        inner = [v for v in inner if not np.isnan(v)]
+        summary["majority_median_spearman"] = float(np.median(inner)) if inner else float("nan")
+        summary["majority_lowest_spearman"] = float(min(inner)) if inner else float("nan")
+        summary["verdict_text"] += (f"; {len(off)} of {len(names)} fits are in another mode ({', '.join(names[i] for i in off)}"
+                                    f"); the other {len(kept)} agree (median {summary['majority_median_spearman']:.2f}, "
+                                    f"lowest {summary['majority_lowest_spearman']:.2f}): an ensemble's majority-mode "
+                                    "share can be reported, a single fit cannot")
     summary["unit"] = unit
     return StabilityResult(fits, documents, agreement, summary)
 

@@ -21,12 +21,13 @@ def test_fit_writes_tables_and_model_then_apply_reproduces_them(tmp_path):
     assert res.exit_code == 0, res.stderr
     assert "policytext: warning: seed words missing or rare: governance:" in res.stderr  # the demo is small
     assert "anchored model, K=6, 24 documents" in res.stderr and "governance topics: 治理: " in res.stderr
-    assert "governance_share (mean of 5 fits)" in res.stderr and "stable: median Spearman between fits" in res.stderr
+    assert "governance_share (median of 5 fits)" in res.stderr and "stable: median Spearman between fits" in res.stderr
     docs = pd.read_csv(out / "documents.csv")
     topics = pd.read_csv(out / "topics.csv")
     assert len(docs) == 24 and len(topics) == 6
     for col in ("governance_share", "governance_share_sd", "governance_share_p05", "governance_share_p95",
-                "governance_share_nonseed", "contrast_share", "other_topic_1_label", "other_topic_2_share"):
+                "governance_share_nonseed", "governance_share_fits", "governance_share_off_mode", "contrast_share",
+                "other_topic_1_label", "other_topic_2_share"):
         assert col in docs, col
     assert (docs["governance_share_p05"] <= docs["governance_share_p95"]).all()
     assert (docs["governance_share_nonseed"] <= docs["governance_share"] + 1e-12).all()

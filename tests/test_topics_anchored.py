@@ -10,7 +10,8 @@ from scipy import sparse
 
 from policytext import read_corpus
 from policytext.anchored import (
-    AnchoredEnsemble, AnchoredTopicModel, anchored_seeds, fit_seeds, fold_in, match_topics, stability_verdict,
+    AnchoredEnsemble, AnchoredTopicModel, anchored_seeds, fit_seeds, fold_in, majority_mode, match_topics,
+    stability_verdict,
 )
 from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
@@ -112,8 +113,9 @@ def test_ensemble_is_deterministic_and_independent_of_the_processes(dtm):
     assert one.matching_.shape == (3, 5) and one.matching_[:, :2].tolist() == [[0, 1]] * 3
     table = one.document_table(dtm)
     shares = np.stack([dtm.document_shares(f.transform(dtm))[:, 0] for f in one.fits_])
-    assert np.allclose(table["governance_share"], shares.mean(axis=0))
-    assert np.allclose(table["governance_share_sd"], shares.std(axis=0, ddof=1))
+    kept = one.kept_fits_
+    assert np.allclose(table["governance_share"], np.median(shares[kept], axis=0))  # median over the majority mode
+    assert np.allclose(table["governance_share_sd"], shares[kept].std(axis=0, ddof=1))
     assert (table["governance_share_p05"] >= shares.min(axis=0) - 1e-12).all()
     assert (table["governance_share_p95"] <= shares.max(axis=0) + 1e-12).all()
     assert (table["other_topic_1"] >= 2).all() and (table["other_topic_1_share"] >= table["other_topic_2_share"]).all()
@@ -167,7 +169,7 @@ def test_report_topic_section_shows_intervals_verdict_and_discovered_words(demo)
         warnings.simplefilter("ignore", SeedWarning)
         r = fit_topics(demo, 5, n_fits=2, max_iter=100, random_state=1, candidates=0)
     html = topics_section(r.documents, r.topics, Scorer().score(demo).scores, settings=r.settings)
-    assert "锚定主题模型" in html and "共 5 个主题，2 次不同随机种子的拟合取平均" in html
+    assert "锚定主题模型" in html and "共 5 个主题，2 次不同随机种子的拟合取中位数" in html
     assert "稳定性判定" in html and r.settings["verdict_text"].split(":")[0] in html
     assert "模型发现的词语" in html and r.topics.loc[0, "top_nonseed_terms"].split("; ")[0] in html
     assert "5%–95% 范围" in html and "其他主题 1" in html
@@ -176,3 +178,76 @@ def test_report_topic_section_shows_intervals_verdict_and_discovered_words(demo)
         one = fit_topics(demo, 5, n_fits=1, max_iter=100, candidates=0)
     html = topics_section(one.documents, one.topics, Scorer().score(demo).scores, settings=one.settings)
     assert "只有一次拟合，没有区间" in html and "5%–95% 范围" not in html
+
+
+class _InjectedFit:
+    """A stand-in for a fitted AnchoredTopicModel with given document shares (rows = documents)."""
+
+    def __init__(self, shares, components, vocabulary):
+        self.shares, self.components_, self.vocabulary_ = shares, components, vocabulary
+        self.contrast_topic_, self.seed_words_, self.contrast_words_ = 1, [], []
+        self.seeded_dimensions_ = ["governance", "contrast"] + [None] * (components.shape[0] - 2)
+        self.governance_word_share_ = np.zeros(components.shape[1])
+
+    def shares_and_nonseed(self, dtm):
+        return self.shares, np.zeros(len(self.shares))
+
+    def transform(self, dtm):
+        return self.shares
+
+
+def _injected_ensemble(dtm, n_majority, n_off, scale=40.0):
+    """An ensemble whose fits are injected: ``n_majority`` fits agree on a governance share (small jitter),
+    ``n_off`` fits are in another mode (shares ``scale`` times larger, ranked differently)."""
+    rng = np.random.default_rng(0)
+    n, K, V = dtm.X.shape[0], 5, len(dtm.vocabulary)
+    comps = rng.dirichlet(np.ones(V), size=K)
+    base = np.linspace(0.002, 0.01, n)
+    fits = []
+    for f in range(n_majority + n_off):
+        if f < n_majority:
+            g = base * (1 + rng.normal(0, 0.03, n))
+        else:
+            g = scale * base[rng.permutation(n)] * (1 + rng.normal(0, 0.03, n))
+        rest = (1 - g)[:, None] * np.array([0.05, 0.4, 0.35, 0.2])
+        fits.append(_InjectedFit(np.column_stack([g, rest]), comps, list(dtm.vocabulary)))
+    e = AnchoredEnsemble(K, n_fits=len(fits))
+    e.fits_, e.fit_seeds_ = fits, list(range(100, 100 + len(fits)))
+    return e._combine(dtm), np.stack([f.shares[:, 0] for f in fits]), base
+
+
+def test_majority_mode_finds_the_largest_agreeing_majority():
+    A = np.full((5, 5), 0.9)
+    A[3, :] = A[:, 3] = 0.05
+    np.fill_diagonal(A, 1.0)
+    assert majority_mode(A) == ([0, 1, 2, 4], [3])
+    A[1, :] = A[:, 1] = -0.1  # two off-mode fits, still a majority of three
+    np.fill_diagonal(A, 1.0)
+    assert majority_mode(A) == ([0, 2, 4], [1, 3])
+    B = np.eye(4) + np.array([[0, .9, 0, 0], [.9, 0, 0, 0], [0, 0, 0, .9], [0, 0, .9, 0]])
+    assert majority_mode(B) == ([0, 1, 2, 3], [])  # two modes of two: no majority, nothing excluded
+    assert majority_mode(np.ones((2, 2))) == ([0, 1], [])
+
+
+@pytest.mark.parametrize("n_off", [1, 2])
+def test_a_minority_of_fits_in_another_mode_does_not_take_over_the_share(dtm, n_off):
+    e, gov, base = _injected_ensemble(dtm, 5 - n_off, n_off)
+    assert e.off_mode_fits_ == list(range(5 - n_off, 5)) and e.kept_fits_ == list(range(5 - n_off))
+    table = e.document_table(dtm)
+    majority = np.median(gov[: 5 - n_off], axis=0)
+    assert np.allclose(table["governance_share"], majority)
+    assert np.abs(table["governance_share"] / base - 1).max() < 0.1  # close to the majority's share
+    assert np.abs(gov.mean(axis=0) / base - 1).min() > 1  # the old mean over all fits was taken over
+    assert (table["governance_share_p95"] <= gov[: 5 - n_off].max(axis=0) + 1e-12).all()
+    assert (table["governance_share_fits"] == 5 - n_off).all()
+    assert np.allclose(table["governance_share_off_mode"], np.median(gov[5 - n_off:], axis=0))
+    assert e.verdict_ == "stable" and f"{n_off} of 5 fits in another mode" in e.verdict_text_
+    assert [o["seed"] for o in e.off_mode_] == e.fit_seeds_[5 - n_off:]
+    assert all(o["mean_share"] > 10 * o["majority_mean_share"] for o in e.off_mode_)
+    assert np.allclose(table[[f"topic_{k}" for k in range(5)]].sum(axis=1), 1.0)
+
+
+def test_without_a_majority_mode_every_fit_is_kept_and_the_verdict_is_unstable(dtm):
+    e, gov, _ = _injected_ensemble(dtm, 2, 2)
+    assert e.off_mode_fits_ == [] and e.verdict_ == "unstable"
+    assert np.allclose(e.document_table(dtm)["governance_share"], np.median(gov, axis=0))

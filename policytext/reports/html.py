@@ -522,7 +522,9 @@ def topics_section(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.Dat
         n_fits = settings.get("n_fits")
         intro = (f"<p>锚定主题模型（anchored）：一个“治理主题”由词典全部正向词语作种子，一个“粗放”对照主题由粗放维度的词语作种子，"
                  f"其余主题由数据自行形成。共 {len(t)} 个主题"
-                 + (f"，{int(n_fits)} 次不同随机种子的拟合取平均" if n_fits and n_fits > 1 else
+                 + (f"，{int(n_fits)} 次不同随机种子的拟合取中位数" + (
+                     f"（其中 {len(settings['off_mode_fits'])} 次拟合落入另一模式，未计入）"
+                     if settings.get("off_mode_fits") else "") if n_fits and n_fits > 1 else
                     "，单次拟合（没有区间）" if n_fits == 1 else "") +
                  "。“拟合中出现”表示有几次拟合找到了同一主题（余弦相似度 ≥ 0.5），“平均匹配度”为其平均余弦相似度。</p>")
         cols = [("topic_id", "主题", "int"), ("label", "标签", "text"), ("seeded_dimension", "种子", "text"),
@@ -556,7 +558,7 @@ def topics_section(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.Dat
             sh = tt["shares"]
             has_sd = "governance_share_sd" in sh.columns and sh["governance_share_sd"].notna().any()
             body.append(f"<p>每个点是一份文件：横轴为治理主题占比（governance_share，文件词语中分配给治理主题的比例"
-                        + ("，各次拟合的平均值；横线为各次拟合的 5%–95% 范围" if has_sd else "") +
+                        + ("，多数模式下各次拟合的中位数；横线为这些拟合的 5%–95% 范围" if has_sd else "") +
                         f"），纵轴为精细化治理指数。两者的 Spearman 秩相关为 {esc(_f(rho))}。"
                         "注意：治理主题占比是词典的平滑版本（种子词全部归入治理主题），并非独立证据；"
                         "模型的贡献在于种子词之外发现的词语、每份文件的其他主题，以及每个占比的不确定性。</p>")
