@@ -859,22 +859,26 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the document table here (.csv, .tsv, .jsonl, .parquet, .xlsx); default: CSV on stdout.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Fold the documents in on a Dask cluster (e.g. tcp://10.0.0.5:8786); the workers load MODEL from "
+                   "the same absolute path. The table equals the local one.")
 @corpus_options
 @common_options
 @guard_outputs
-def topics_apply(model_dir, inputs, output, text_column, id_column, encoding, metadata, metadata_id_column, glob,
-                 no_t2s, quiet):
+def topics_apply(model_dir, inputs, output, scheduler, text_column, id_column, encoding, metadata, metadata_id_column,
+                 glob, no_t2s, quiet):
     """Score new documents with a saved model: topic shares and governance_share per document.
 
     \b
-    Example:
+    Examples:
       policytext topics apply topics_out/model corpora/demo -o shares.csv
+      policytext topics apply topics_out/model big/ --scheduler tcp://10.0.0.5:8786 -o shares.csv
     """
     from .topics import apply_topics
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     with _progress(quiet, "applying") as bar:
-        docs = apply_topics(model_dir, corpus, progress=bar)
+        docs = apply_topics(model_dir, corpus, scheduler=scheduler, progress=bar)
     _emit_table(docs, output)
     _info(quiet, f"policytext: applied {model_dir} to {len(docs)} documents")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)

@@ -30,7 +30,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -868,11 +868,64 @@ def load_topic_model(directory: str | os.PathLike) -> tuple[_TopicModel, object,
     return saved["model"], saved["tokenizer"], manifest
 
 
-def apply_topics(directory: str | os.PathLike, corpus: Corpus, *, progress=None) -> "pd.DataFrame":
-    """Score new documents with a saved model: the document table (topic shares and ``governance_share``)."""
+def apply_topics(directory: str | os.PathLike, corpus: Corpus, *, scheduler: Any = None, partition_docs: int = 200,
+                 progress=None) -> "pd.DataFrame":
+    """Score new documents with a saved model: the document table (topic shares and ``governance_share``).
+
+    The topic-word distributions are fixed and folding a document in draws no random numbers, so each
+    document's row depends on that document alone. With ``scheduler`` (a Dask scheduler's address or a
+    ``distributed.Client``) the documents are sent to the cluster's workers in partitions of ``partition_docs``
+    and the partitions' tables are joined in corpus order: the table equals the local one. Each worker loads the
+    model from ``directory`` (made absolute here), so the workers must see that folder at the same path, as
+    for ``policytext score --scheduler``. ``progress`` is advanced per document locally and per partition on a
+    cluster.
+    """
+    if scheduler is not None:
+        return _apply_distributed(os.path.abspath(os.fspath(directory)), corpus, scheduler, partition_docs,
+                                  progress)
     model, tokenizer, manifest = load_topic_model(directory)
     s = manifest["settings"]
     dtm = build_dtm(corpus, tokenizer=tokenizer, t2s=s["t2s"], unit=s["unit"], ngram_range=tuple(s["ngram_range"]),
                     vocabulary=model.vocabulary_, progress=progress)
     docs, _ = _tables(model, dtm, list(s["governance_topics"]))
     return docs
+
+
+def _apply_part(directory: str, documents: list) -> "pd.DataFrame":
+    """One partition of :func:`apply_topics` on a Dask worker."""
+    return apply_topics(directory, Corpus(documents))
+
+
+def _apply_distributed(directory: str, corpus: Corpus, scheduler: Any, partition_docs: int, progress):
+    import pandas as pd
+
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - dask is installed with the test extra
+        raise ConfigError('--scheduler needs Dask: pip install "policytext[dask]"') from None
+    if partition_docs < 1:
+        raise ConfigError(f"partition_docs must be at least 1, not {partition_docs}")
+    docs = list(corpus)
+    parts = [docs[i:i + partition_docs] for i in range(0, len(docs), partition_docs)]
+    if progress is not None:
+        progress.total = len(parts)
+    own_client = not isinstance(scheduler, Client)
+    client = Client(scheduler, set_as_default=False) if own_client else scheduler
+    try:
+        futures = [client.submit(_apply_part, directory, part, pure=False) for part in parts]
+        tables = []
+        for future in futures:  # in corpus order; the cluster works on all of them meanwhile
+            tables.append(future.result())
+            if progress is not None:
+                progress.update(1)
+    finally:
+        if own_client:
+            client.close()
+    if not tables:
+        return apply_topics(directory, corpus)
+    table = pd.concat(tables, ignore_index=True, sort=False)
+    # metadata columns in the order of first appearance over the whole corpus, as one local table has them
+    meta = list(corpus.metadata_frame().columns)
+    rest = [c for c in tables[0].columns if c not in meta] + [c for c in table.columns
+                                                               if c not in meta and c not in tables[0].columns]
+    return table[[c for c in meta if c in table.columns] + rest]

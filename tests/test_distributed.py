@@ -106,3 +106,26 @@ def test_relative_paths_are_read_by_workers_whose_folder_differs(cluster, mixed,
     remote = runner.invoke(cli, [*args, "--scheduler", cluster.scheduler_address])
     assert remote.exit_code == 0 and remote.stdout == local.stdout
     assert len(pd.read_csv(io.StringIO(remote.stdout))) == 13
+
+
+def test_topics_apply_on_a_cluster_equals_the_local_table(cluster, tmp_path):
+    """Fold-in is per document and deterministic: partitions on two workers give the local table, row for row."""
+    from click.testing import CliRunner
+
+    from policytext.cli import cli
+    from policytext.topics import apply_topics
+
+    out = tmp_path / "fit"
+    run = CliRunner().invoke(cli, ["topics", "fit", str(DEMO), "--k", "4", "--seeds", "2", "--passes", "50",
+                                   "-o", str(out), "-q"])
+    assert run.exit_code == 0, run.output
+    corpus = read_corpus(DEMO)
+    local = apply_topics(out / "model", corpus)
+    on_cluster = apply_topics(out / "model", corpus, scheduler=cluster.scheduler_address, partition_docs=5)
+    assert len(local) == len(corpus) > 10
+    pd.testing.assert_frame_equal(on_cluster, local)
+    shares = tmp_path / "shares.csv"
+    run = CliRunner().invoke(cli, ["topics", "apply", str(out / "model"), str(DEMO), "--scheduler",
+                                   cluster.scheduler_address, "-o", str(shares), "-q"])
+    assert run.exit_code == 0, run.output
+    assert len(pd.read_csv(shares)) == len(local)
