@@ -96,8 +96,29 @@ def _set_debug(ctx, _param, value):
     return value
 
 
+class _NoBar:
+    """What a hidden bar is: counts, shows nothing (tqdm is not imported for it)."""
+
+    total = None
+    n = 0
+
+    def update(self, n=1):
+        self.n += n
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def _progress(quiet: bool, desc: str):
     """A tqdm bar on stderr, shown only on a terminal and without --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return _NoBar()
     from tqdm import tqdm
 
     return tqdm(desc=desc, unit="doc", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False)
@@ -370,7 +391,7 @@ def _token_cache(cache_dir):
 
 def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
     from .corpus import Corpus
-    from .reports import write_table
+    from .io import write_table
 
     if errors_path:
         write_table(Corpus(errors=errors).errors_frame(), errors_path, sheet_name="errors")
@@ -409,7 +430,7 @@ def _checkpoint(output, inputs, reader: dict, scorer, evidence, every: int = 200
 
 
 def _emit_table(df, output, fmt="csv"):
-    from .reports import table_to_text, write_table
+    from .io import table_to_text, write_table
 
     if output:
         write_table(df, output)
@@ -475,7 +496,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     """
     from .parallel import EvidenceWriter, default_jobs, score_documents
     from .readers import iter_corpus
-    from .reports.tables import remove_stale_temps
+    from .io import remove_stale_temps
     from .scoring import Scorer
 
     if cache_dir and no_cache:
@@ -1021,7 +1042,7 @@ def lexicon_export(lexicon_path, output, fmt):
       policytext lexicon export my.dic --format yaml > my.yaml
     """
     from .lexicon import load_lexicon
-    from .reports import atomic_write
+    from .io import atomic_write
 
     lex = load_lexicon(lexicon_path)
     if output:
@@ -1066,7 +1087,7 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
       policytext lexicon diagnose reports/ --glob '202*/*.txt' --engine rjieba --sensitivity loto.csv
     """
     from .diagnostics import diagnose_lexicon
-    from .reports import write_table
+    from .io import write_table
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
@@ -1133,7 +1154,7 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
     """
     from .expansion import expand_lexicon
     from .lexicon import load_lexicon
-    from .reports import write_table
+    from .io import write_table
 
     if Path(output).suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("the candidate file is .xlsx or .csv", param_hint="-o/--output")
@@ -1174,7 +1195,7 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
     """
     from .expansion import merge_candidates
     from .lexicon import load_lexicon
-    from .reports import atomic_write
+    from .io import atomic_write
     from .validation import read_labels
 
     lex = load_lexicon(lexicon_path)
@@ -1227,7 +1248,7 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
       policytext scale corpora/demo --min-count 2 --seeds my_poles.csv
     """
     from .lexicon import load_lexicon
-    from .reports import write_table
+    from .io import write_table
     from .scaling import scale_corpus
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
 from .errors import ConfigError, EmptyDocumentError, OutputError
-from .reports.tables import publish_mode, remove_stale_temps
+from .io import publish_mode, remove_stale_temps
 
 if TYPE_CHECKING:
     from .cache import TokenCache
@@ -338,7 +338,7 @@ class EvidenceWriter:
     STREAMED = (".csv", ".tsv", ".jsonl")
 
     def __init__(self, path: str | os.PathLike, block: int = 5000):
-        from .reports import TABLE_FORMATS
+        from .io import TABLE_FORMATS
 
         self.path = Path(path)
         self.ext = self.path.suffix.lower()
@@ -375,7 +375,7 @@ class EvidenceWriter:
     def _flush(self) -> None:
         import pandas as pd
 
-        from .reports import neutralize_formulas
+        from .io import neutralize_formulas
         from .scoring import HIT_COLUMNS
 
         if not self._rows:
@@ -399,7 +399,7 @@ class EvidenceWriter:
         """Finish the file and move it into place."""
         import pandas as pd
 
-        from .reports import write_table
+        from .io import write_table
         from .scoring import HIT_COLUMNS
 
         if self._fh is None:

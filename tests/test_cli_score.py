@@ -185,3 +185,52 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(runner, tmp_path):
     assert all("\n" not in m for m in table["message"])
     res = runner.invoke(cli, ["score", str(d), "--strict", "-q"])
     assert res.exit_code == 1
+
+
+# -- start-up (issue 15.1) ------------------------------------------------------------------------------------
+#: modules that scoring one document as a user types it must not load: the report, topic, plotting and Excel
+#: machinery, and jieba itself when the default engine is rjieba (jieba's import loads pkg_resources)
+NOT_FOR_SCORE = ("policytext.reports", "policytext.topics", "policytext.dtm", "policytext.embedding",
+                 "plotly", "openpyxl", "sklearn", "gensim", "tomotopy", "matplotlib", "docx", "pypdf", "bs4",
+                 "lxml", "jieba", "pkg_resources", "dask", "distributed", "tqdm")
+
+
+def _modules_loaded_by(tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom policytext.cli import main\nsys.argv = ['policytext', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                         env=env, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    return res.stdout, set(res.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+def _heavy(loaded):
+    return sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in NOT_FOR_SCORE))
+
+
+def test_score_one_document_loads_no_report_topic_plotting_or_excel_module(tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text("推进精细化治理，加强基层社区自治。", encoding="utf-8")
+    out, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--cache", str(tmp_path / "tokens"))
+    assert out.startswith("doc_id,") and "\none," in out
+    assert "rjieba.rjieba" in loaded and "policytext.scoring" in loaded  # the test sees the modules of the run
+    assert _heavy(loaded) == []
+    # and the same again warm (tokens from the cache), and with the output in a file
+    out, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--cache", str(tmp_path / "tokens"),
+                                     "-o", str(tmp_path / "s.csv"), "-q")
+    assert _heavy(loaded) == [] and (tmp_path / "s.csv").read_text(encoding="utf-8-sig").startswith("doc_id,")
+
+
+def test_the_import_set_test_sees_a_heavy_module_when_one_is_loaded(tmp_path):
+    """The test above can fail: writing .xlsx does load openpyxl, and --engine jieba loads jieba."""
+    one = tmp_path / "one.txt"
+    one.write_text("推进精细化治理。", encoding="utf-8")
+    _, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--no-cache", "--engine", "jieba",
+                                   "-o", str(tmp_path / "s.xlsx"), "-q")
+    assert "openpyxl" in _heavy(loaded) and "jieba" in _heavy(loaded)
