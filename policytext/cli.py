@@ -255,6 +255,11 @@ def guard_outputs(f):
                 is_folder = bool(p is not None and isinstance(p.type, click.Path) and not p.type.file_okay)
                 outputs.append((option(n), os.fspath(v), is_folder))
         problems = output_conflicts(inputs, outputs, list(kwargs.get("glob") or ()) or None)
+        for _, out, _ in outputs:  # a .parquet output without pyarrow: one line before anything is read
+            if out.lower().endswith(".parquet"):
+                from .io import require_parquet
+
+                require_parquet(out)
         if problems:
             click.echo(f"policytext: error: {problems[0]}; choose another output path (nothing was read or written)",
                        err=True)

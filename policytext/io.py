@@ -28,15 +28,27 @@ from typing import Iterable
 
 from typing import TYPE_CHECKING
 
-from .errors import OutputError
+from .errors import MissingDependencyError, OutputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode",
+__all__ = ["PARQUET_EXTRA", "TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode", "require_parquet",
            "table_to_text", "write_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
+#: how to get what ``.parquet`` files need (pyarrow is an extra: most users never read or write Parquet)
+PARQUET_EXTRA = 'pip install "policytext[parquet]"'
+
+
+def require_parquet(path: str | os.PathLike) -> None:
+    """Raise :class:`~policytext.errors.MissingDependencyError` (one line naming ``path`` and the extra) if
+    pyarrow, which reading and writing ``.parquet`` need, cannot be imported."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(f"{path}: .parquet files need pyarrow, which is not installed; "
+                                     f"{PARQUET_EXTRA}") from None
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -245,6 +257,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = 
             with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(table_to_text(df, "jsonl"))
         elif ext == ".parquet":
+            require_parquet(path)
             with atomic_write(path, "wb") as fh:
                 df.to_parquet(fh, index=False)
         else:

@@ -338,13 +338,15 @@ class EvidenceWriter:
     STREAMED = (".csv", ".tsv", ".jsonl")
 
     def __init__(self, path: str | os.PathLike, block: int = 5000):
-        from .io import TABLE_FORMATS
+        from .io import TABLE_FORMATS, require_parquet
 
         self.path = Path(path)
         self.ext = self.path.suffix.lower()
         if self.ext not in TABLE_FORMATS:
             raise OutputError(f"{self.path}: unknown output format {self.ext or '(no extension)'!r}; use one of "
                               f"{', '.join(TABLE_FORMATS)}")
+        if self.ext == ".parquet":  # before the corpus is scored, not at the end
+            require_parquet(self.path)
         self.block = block
         self.n_rows = 0
         self._rows: list[dict] = []

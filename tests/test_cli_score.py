@@ -234,3 +234,76 @@ def test_the_import_set_test_sees_a_heavy_module_when_one_is_loaded(tmp_path):
     _, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--no-cache", "--engine", "jieba",
                                    "-o", str(tmp_path / "s.xlsx"), "-q")
     assert "openpyxl" in _heavy(loaded) and "jieba" in _heavy(loaded)
+
+
+# -- pyarrow is an extra (issue 15.5) ------------------------------------------------------------------------
+WITHOUT_PYARROW = """
+import sys
+sys.modules["pyarrow"] = None  # as if pyarrow were not installed: every import of it raises ImportError
+{body}
+"""
+
+
+def _without_pyarrow(tmp_path, body: str):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-c", WITHOUT_PYARROW.format(body=textwrap.dedent(body))],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+
+
+def test_parquet_without_pyarrow_is_one_line_naming_the_extra(tmp_path):
+    pd.DataFrame({"text": ["推进精细化治理。"], "id": ["a"]}).to_parquet(tmp_path / "in.parquet", index=False)
+    (tmp_path / "one.txt").write_text("推进精细化治理。", encoding="utf-8")
+    extra = 'pip install "policytext[parquet]"'
+    cli_run = """
+        from policytext.cli import main
+        sys.argv = ["policytext", *{args!r}]
+        main()
+    """
+    cases = {  # command line -> the file the message must name
+        ("score", "one.txt", "-o", "out.parquet", "--no-cache"): "out.parquet",
+        ("score", "one.txt", "--evidence", "hits.parquet", "--no-cache"): "hits.parquet",
+        ("score", "in.parquet", "--text-column", "text", "--no-cache"): "in.parquet",
+        ("score", ".", "--glob", "*.parquet", "--text-column", "text", "--no-cache"): "in.parquet",
+    }
+    for args, named in cases.items():
+        res = _without_pyarrow(tmp_path, cli_run.format(args=list(args)))
+        assert res.returncode == 3, (args, res.stderr)
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.stderr, (args, res.stderr)
+        assert lines[0].startswith(f"policytext: error: {named}: ") and lines[0].endswith(extra), lines[0]
+        assert res.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "one.txt"]  # nothing written
+
+    # the library raises the typed error (a ConfigError), on reading and on writing
+    res = _without_pyarrow(tmp_path, """
+        import pandas as pd
+        import policytext as pt
+        from policytext.errors import ConfigError, MissingDependencyError
+        from policytext.io import write_table
+        for call in (lambda: pt.read_corpus("in.parquet", text_column="text"),
+                     lambda: write_table(pd.DataFrame({"a": [1]}), "x.parquet")):
+            try:
+                call()
+            except MissingDependencyError as exc:
+                assert isinstance(exc, ConfigError)
+                print(exc)
+        # everything else works without pyarrow
+        print(len(pt.score_texts(["推进精细化治理"])), "pyarrow" in sys.modules and sys.modules["pyarrow"] is None)
+    """)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [f"in.parquet: .parquet files need pyarrow, which is not installed; {extra}",
+                                       f"x.parquet: .parquet files need pyarrow, which is not installed; {extra}",
+                                       "1 True"]
+
+
+def test_parquet_with_pyarrow_still_round_trips(tmp_path, runner):
+    """The check above does not refuse Parquet when pyarrow is there."""
+    (tmp_path / "one.txt").write_text("推进精细化治理。", encoding="utf-8")
+    res = runner.invoke(cli, ["score", str(tmp_path / "one.txt"), "-o", str(tmp_path / "s.parquet"), "--no-cache"])
+    assert res.exit_code == 0, res.stderr
+    assert pd.read_parquet(tmp_path / "s.parquet")["doc_id"].tolist() == ["one"]
