@@ -540,13 +540,26 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
         else:
             items = iter_corpus(list(inputs), **reader, progress=bar, info=info)
             result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
-                                     resume=resume)
+                                     resume=resume, frames=False)  # rows: pandas only where needed
         bar.close()
-        if not len(result.scores):  # nothing readable: exit 3 with the reasons, write no output
+        if not len(result if not scheduler else result.scores):  # nothing readable: exit 3, write no output
             if checkpoint is not None:
                 checkpoint.finish()
             _nothing_readable(result.errors, errors_path, quiet)
-        _emit_table(result.scores if round_to is None else result.scores.round(round_to), output)
+        fmt = Path(output).suffix.lower()[1:] if output else "csv"
+        if not scheduler and round_to is None and not result.has_metadata and fmt in ("csv", "tsv"):
+            text = result.to_text(fmt)  # the bytes pandas would write, without importing it (issue 15.1)
+            if output:
+                from .io import write_text_table
+
+                write_text_table(text, output)
+            else:
+                click.echo(text, nl=False)
+            records = result.records
+        else:
+            scores = result.scores if scheduler else result.frame()
+            _emit_table(scores if round_to is None else scores.round(round_to), output)
+            records = scores.to_dict("records")
         if hits_writer is not None:
             hits_writer.close()
         if checkpoint is not None:
@@ -562,25 +575,24 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     where = f"Dask cluster {scheduler}" if scheduler else f"--jobs {jobs}"
     reuse = (f"; token cache {cache.stats['hits']} reused, {cache.stats['misses']} new ({cache.folder})"
              if cache is not None and not scheduler else "")
-    _info(quiet, f"policytext: scored {len(result.scores)} documents against {lexicon.name} {lexicon.version} "
+    _info(quiet, f"policytext: scored {len(records)} documents against {lexicon.name} {lexicon.version} "
                  f"({len(lexicon.categories)} categories, {len(lexicon.terms)} terms); tokenizer {tokenizer.engine}, "
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"
                  + (f"; metadata from {info['metadata']}" if info.get("metadata") else "")
                  + f"; {where}{reuse}")
-    if len(result.scores) and "short" in result.scores.columns:
+    if records and "short" in records[0]:
         from .scoring import SHORT_TEXT
 
-        n_short = int(result.scores["short"].sum())
+        n_short = sum(bool(r["short"]) for r in records)
         if n_short:
-            _info(quiet, f"policytext: warning: {n_short} of {len(result.scores)} documents are short (under "
+            _info(quiet, f"policytext: warning: {n_short} of {len(records)} documents are short (under "
                          f"{SHORT_TEXT} characters, column short): their rates per 10,000 characters rest on few "
                          "characters and swing widely; compare sentence_share, or set them apart")
-    if len(result.scores) and not quiet:
-        ranked = result.scores.sort_values(["index", "doc_id"], ascending=[False, True])
-        fmt = lambda rows: ", ".join(f"{r.doc_id} ({r.index:.1f})" for r in rows.itertuples())  # noqa: E731
-        click.echo(f"policytext: highest index: {fmt(ranked.head(3))}; lowest: {fmt(ranked.tail(3).iloc[::-1])}",
-                   err=True)
-    _report_errors(result.errors, len(result.scores) + len(result.errors), errors_path, quiet)
+    if records and not quiet:
+        ranked = sorted(records, key=lambda r: (-r["index"], r["doc_id"]))
+        show = lambda rows: ", ".join(f"{r['doc_id']} ({r['index']:.1f})" for r in rows)  # noqa: E731
+        click.echo(f"policytext: highest index: {show(ranked[:3])}; lowest: {show(ranked[-3:][::-1])}", err=True)
+    _report_errors(result.errors, len(records) + len(result.errors), errors_path, quiet)
     if strict and result.errors:
         sys.exit(EXIT_STRICT)
 

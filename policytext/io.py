@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["PARQUET_EXTRA", "TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode", "require_parquet",
-           "table_to_text", "write_table"]
+           "table_to_text", "write_table", "write_text_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
 #: how to get what ``.parquet`` files need (pyarrow is an extra: most users never read or write Parquet)
@@ -49,7 +49,7 @@ def require_parquet(path: str | os.PathLike) -> None:
     except ImportError:
         raise MissingDependencyError(f"{path}: .parquet files need pyarrow, which is not installed; "
                                      f"{PARQUET_EXTRA}") from None
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +208,18 @@ def replace_folder(tmp: Path, out: Path, allowed: Iterable[str], what: str) -> N
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def write_text_table(text: str, path: str | os.PathLike) -> Path:
+    """Write CSV/TSV ``text`` (from :func:`table_to_text` or :meth:`policytext.scoring.ScoreRows.to_text`) to
+    ``path`` as :func:`write_table` writes those formats (UTF-8 with a byte-order mark, atomically)."""
+    path = Path(path)
+    try:
+        with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path
 
 
 def table_to_text(df: pd.DataFrame, fmt: str = "csv") -> str:

@@ -38,7 +38,7 @@ from .io import publish_mode, remove_stale_temps
 if TYPE_CHECKING:
     from .cache import TokenCache
     from .checkpoint import Checkpoint
-    from .scoring import Scorer, ScoreResult
+    from .scoring import Scorer, ScoreResult, ScoreRows
 
 __all__ = ["CHUNK_CHARS", "CHUNK_DOCS", "MIN_CHARS", "MIN_DOCS", "EvidenceWriter", "default_jobs",
            "iter_scored", "score_documents"]
@@ -216,7 +216,8 @@ def _stop_workers(executor, timeout: float = 1.0) -> None:
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
                     cache: TokenCache | str | os.PathLike | None = None,
                     on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
-                    checkpoint: "Checkpoint | None" = None, resume: bool = False, **options) -> ScoreResult:
+                    checkpoint: "Checkpoint | None" = None, resume: bool = False, frames: bool = True,
+                    **options) -> "ScoreResult | ScoreRows":
     """Score a corpus, or a stream of documents and error records, into a :class:`~policytext.ScoreResult`.
 
     ``jobs`` processes (None: every core); ``cache`` a :class:`~policytext.cache.TokenCache` or a folder.
@@ -229,11 +230,13 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
     ``resume``, the outcomes it already holds are used instead of scoring those documents again (they must be
     the first documents of the stream, with the same ids and sources). The caller removes the checkpoint
     (``checkpoint.finish()``) once its outputs are written.
-    """
-    import pandas as pd
 
+    With ``frames=False`` the result is a :class:`~policytext.scoring.ScoreRows` (the rows before pandas is
+    imported; give ``on_hits`` then, the evidence is not kept): ``policytext score`` uses it to print or write
+    CSV without loading pandas.
+    """
     from .cache import as_cache
-    from .scoring import HIT_COLUMNS, ScoreResult
+    from .scoring import HIT_COLUMNS, ScoreResult, ScoreRows
 
     cache = as_cache(cache)
     read_errors: list[ErrorRecord] = []
@@ -300,6 +303,11 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         record(*outcome)
     if checkpoint is not None:
         checkpoint.flush()
+    if not frames:
+        columns, records, meta_keys, _ = scorer._records(scored, rows)
+        return ScoreRows(columns, records, read_errors + score_errors, bool(meta_keys), scorer, scored, rows)
+    import pandas as pd
+
     frame = scorer._frame(scored, rows)
     return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
 

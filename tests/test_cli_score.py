@@ -188,11 +188,11 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(runner, tmp_path):
 
 
 # -- start-up (issue 15.1) ------------------------------------------------------------------------------------
-#: modules that scoring one document as a user types it must not load: the report, topic, plotting and Excel
-#: machinery, and jieba itself when the default engine is rjieba (jieba's import loads pkg_resources)
+#: modules that scoring one document as a user types it must not load: pandas, pyarrow, the report, topic,
+#: plotting and Excel machinery, and jieba itself when the default engine is rjieba (it loads pkg_resources)
 NOT_FOR_SCORE = ("policytext.reports", "policytext.topics", "policytext.dtm", "policytext.embedding",
                  "plotly", "openpyxl", "sklearn", "gensim", "tomotopy", "matplotlib", "docx", "pypdf", "bs4",
-                 "lxml", "jieba", "pkg_resources", "dask", "distributed", "tqdm")
+                 "lxml", "jieba", "pkg_resources", "dask", "distributed", "tqdm", "pandas", "pyarrow")
 
 
 def _modules_loaded_by(tmp_path, *args):
@@ -307,3 +307,64 @@ def test_parquet_with_pyarrow_still_round_trips(tmp_path, runner):
     res = runner.invoke(cli, ["score", str(tmp_path / "one.txt"), "-o", str(tmp_path / "s.parquet"), "--no-cache"])
     assert res.exit_code == 0, res.stderr
     assert pd.read_parquet(tmp_path / "s.parquet")["doc_id"].tolist() == ["one"]
+
+
+# -- CSV without pandas (issue 15.1) ----------------------------------------------------------------------------
+def test_score_csv_written_without_pandas_is_byte_identical_to_the_pandas_table(tmp_path, runner):
+    """`policytext score` prints and writes CSV/TSV from the rows (no pandas); the bytes must be those of the
+    DataFrame the library returns, written by table_to_text/write_table, for ids that need quoting or
+    neutralising, and the summary lines the same."""
+    import policytext as pt
+    from policytext.io import table_to_text, write_table
+
+    d = tmp_path / "odd"
+    d.mkdir()
+    texts = {"=cmd": "推进精细化治理，实现无缝对接。" * 3, "a,b": "加强基层社区自治，推进共建共治共享。",
+             'q"uote': "坚持粗放式管理。", "-minus": "精细化管理" * 40, "+plus": "无关的文字。", "@at": "网格化管理。"}
+    for name, text in texts.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    result = pt.Scorer().score(pt.read_corpus(str(d)))
+    assert set(result.scores["doc_id"]) == set(texts)
+    res = runner.invoke(cli, ["score", str(d), "--no-cache"])
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == table_to_text(result.scores, "csv")
+    for ext in (".csv", ".tsv"):
+        res = runner.invoke(cli, ["score", str(d), "--no-cache", "-q", "-o", str(tmp_path / f"s{ext}")])
+        assert res.exit_code == 0, res.stderr
+        write_table(result.scores, tmp_path / f"pandas{ext}")
+        assert (tmp_path / f"s{ext}").read_bytes() == (tmp_path / f"pandas{ext}").read_bytes()
+    # the summary is computed from the rows as it was from the frame
+    ranked = result.scores.sort_values(["index", "doc_id"], ascending=[False, True])
+    top = ", ".join(f"{r.doc_id} ({r.index:.1f})" for r in ranked.head(3).itertuples())
+    res = runner.invoke(cli, ["score", str(d), "--no-cache"])
+    assert f"policytext: highest index: {top};" in res.stderr
+    assert f"{int(result.scores['short'].sum())} of 6 documents are short" in res.stderr
+
+
+def test_score_rows_to_text_matches_pandas_on_any_values():
+    from hypothesis import given, settings, strategies as st
+
+    from policytext.io import table_to_text
+    from policytext.scoring import ScoreRows
+
+    values = st.one_of(st.integers(-2**62, 2**62), st.floats(allow_nan=False, allow_infinity=False),
+                       st.booleans())
+    text = st.text(alphabet=st.sampled_from(list('ab精,"\'=+-@\t\r\n ;×')), max_size=8)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(text, values, st.floats(allow_nan=False, allow_infinity=False), st.booleans(), text),
+                    min_size=1, max_size=5))
+    def check(rows):
+        columns = ["doc_id", "n", "x", "short", "top_terms"]
+        records = [dict(zip(columns, r)) for r in rows]
+        for r in records:  # a column holds one type, as the scorer's do
+            r["n"] = int(r["n"]) if not isinstance(r["n"], float) else r["n"]
+        if len({type(r["n"]) for r in records}) > 1:
+            return
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        for fmt in ("csv", "tsv"):
+            assert ScoreRows(columns, records, [], False, None, [], []).to_text(fmt) == table_to_text(frame, fmt)
+
+    check()
