@@ -240,7 +240,7 @@ def guard_outputs(f):
         def option(name: str) -> str:
             p = params.get(name)
             if isinstance(p, click.Argument):
-                return p.metavar.rstrip(".") if p.metavar else name.upper()
+                return p.metavar.strip("[].") if p.metavar else name.upper()
             return max(p.opts, key=len) if p is not None and p.opts else name
 
         def values(name):
@@ -559,7 +559,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
         else:
             scores = result.scores if scheduler else result.frame()
             _emit_table(scores if round_to is None else scores.round(round_to), output)
-            records = scores.to_dict("records")
+            records = scores[["doc_id", "index", "short"]].to_dict("records")  # what the summary needs
         if hits_writer is not None:
             hits_writer.close()
         if checkpoint is not None:
