@@ -651,8 +651,8 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_colu
 @click.option("--group-by", "group_by", multiple=True, metavar="COLUMN",
               help="Compare groups of this metadata column, with bootstrap 95% intervals (repeatable).")
 @click.option("--topics", "n_topics", type=click.IntRange(2, 200), metavar="K",
-              help="Add a lexicon-seeded topic model with K topics (at least one per lexicon dimension: 7 for "
-                   "the default lexicon, so K >= 8 leaves room for an unseeded topic).")
+              help="Add the anchored topic model with K topics (governance, contrast and K-2 residual topics; "
+                   "5 fits, share with its 5-95% range and a stability verdict; K >= 3).")
 @click.option("--title", metavar="TEXT", help="Title of the report (default: 精细化治理政策文本分析报告).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the topic model.")
 @click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
@@ -714,11 +714,11 @@ def _warn_lines(caught, quiet: bool) -> None:
 
 @cli.group(cls=_DefaultFit)
 def topics():
-    """Topic models (LDA, lexicon-seeded LDA, NMF) and each document's share in fine-grained governance.
+    """Topic models (anchored governance topic, LDA, NMF) and each document's share in fine-grained governance.
 
     \b
     Examples:
-      policytext topics corpora/demo --k 9 -o topics_out
+      policytext topics corpora/demo --k 6 -o topics_out
       policytext topics reports/ --model lda --k 5:40:5 --seed 1 -o topics_k
       policytext topics apply topics_out/model new_docs/ -o new_shares.csv
     """
@@ -727,17 +727,23 @@ def topics():
 def topic_model_options(f):
     """The model and vocabulary options of topics fit and topics stability."""
     options = [
-        click.option("--unit", type=click.Choice(["paragraph", "document"]), default="paragraph", show_default=True,
-                     help="Fit on paragraphs (shares averaged back to documents) or on whole documents."),
+        click.option("--unit", type=click.Choice(["paragraph", "document"]),
+                     help="Fit on whole documents (default for anchored) or on paragraphs (shares averaged back to "
+                          "documents; default for the other models)."),
         click.option("--min-df", type=float, default=2, show_default=True,
                      help="Drop words in fewer rows (a share if < 1)."),
         click.option("--max-df", type=float, default=0.5, show_default=True,
                      help="Drop words in more rows (a share if <= 1)."),
-        click.option("--passes", "max_iter", type=click.IntRange(1), help="Passes (LDA) or iterations (NMF)."),
+        click.option("--passes", "max_iter", type=click.IntRange(1),
+                     help="Gibbs iterations (anchored, 500), passes (LDA, 10) or iterations (NMF, 400)."),
         click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
                      help="LDA worker processes; more than 1 is faster but not reproducible."),
         click.option("--seed-strength", type=click.FloatRange(0, min_open=True), default=0.01, show_default=True,
-                     help="Seeded model: prior mass per seeded topic as a share of all tokens."),
+                     help="seeded-dimensions: prior mass per seeded topic as a share of all tokens."),
+        click.option("--seed-prior", type=click.FloatRange(0, min_open=True), default=15.0, show_default=True,
+                     help="anchored: topic-word prior of a seed word on its own topic (0 on the others)."),
+        click.option("--jobs", "n_jobs", type=click.IntRange(1), help="anchored: processes for the fits "
+                     "(default: all cores; each fit is single-threaded, so results do not depend on it)."),
         click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for seeds and governance topics."),
         click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True),
         click.option("--no-hmm", is_flag=True, help="Turn off jieba's HMM for unknown words."),
@@ -756,22 +762,33 @@ def _df_options(min_df: float, max_df: float) -> dict:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for documents.csv, topics.csv, k_selection.csv and model/ (replaced as a whole).")
-@click.option("--model", type=click.Choice(["seeded", "lda", "nmf"]), default="seeded", show_default=True,
-              help="seeded: LDA with a prior built from the lexicon; lda: gensim LDA; nmf: NMF on TF-IDF.")
-@click.option("--k", "k", default="10", show_default=True, metavar="K",
-              help="Number of topics: 10, a list 5,10,20 or a range 5:40:5 (then K is chosen; see k_selection.csv).")
-@click.option("--seed", "seed", type=int, default=0, show_default=True, help="Random seed (random_state).")
+@click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
+              show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy "
+              "Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); "
+              "lda: gensim LDA; nmf: NMF on TF-IDF.")
+@click.option("--k", "k", metavar="K",
+              help="Number of topics: 30 (anchored) or 10 (others) by default, a list 5,10,20 or a range 5:40:5 "
+                   "(then K is chosen; see k_selection.csv).")
+@click.option("--seed", "seed", type=int, default=0, show_default=True, help="Random seed (the ensemble's base seed).")
+@click.option("--seeds", "n_fits", type=click.IntRange(1), default=5, show_default=True,
+              help="anchored: number of fits in the ensemble (1: a single fit, without an interval).")
 @topic_model_options
 @corpus_options
 @common_options
 @guard_outputs
-def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, workers, seed_strength, lexicon_path,
-               engine, no_hmm, text_column, id_column, encoding, metadata, metadata_id_column, glob, no_t2s, quiet):
+def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max_iter, workers, seed_strength,
+               seed_prior, n_jobs, lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata,
+               metadata_id_column, glob, no_t2s, quiet):
     """Fit a topic model and write the document table, topic table and model.
+
+    The default, anchored, fits 5 models with different seeds: governance_share is their mean, with its sd and
+    5th-95th percentile range; candidates.csv lists the governance topic's words that are not in the lexicon
+    (mark accept and run policytext lexicon merge).
 
     \b
     Examples:
-      policytext topics corpora/demo --k 9 -o topics_out
+      policytext topics corpora/demo --k 6 -o topics_out
+      policytext topics corpora/demo --k 6 --seeds 1 -o one_fit
       policytext topics corpora/demo --model nmf --k 4,6,8 -o topics_nmf
     """
     import warnings
@@ -783,20 +800,33 @@ def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, w
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon = load_lexicon(lexicon_path)
     tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
-    with _progress(quiet, "tokenizing") as bar:
+    with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = fit_topics(corpus, k, model=model, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
                                 t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
-                                workers=workers, seed_strength=seed_strength, progress=bar)
+                                workers=workers, seed_strength=seed_strength, n_fits=n_fits, n_jobs=n_jobs,
+                                seed_prior=seed_prior, progress=bar, fit_progress=fits_bar)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     write_topics(result, output)
     if result.k_selection is not None and not quiet:
         click.echo(f"policytext: {result.k_selection.loc[result.k_selection.chosen, 'reason'].iloc[0]}", err=True)
+    s = result.settings
     gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
-    _info(quiet, f"policytext: {model} model, K={result.settings['k']}, {result.settings['n_rows']} {unit}s of "
-                 f"{len(corpus)} documents, vocabulary {result.settings['vocabulary_size']}; governance topics: {gov}; "
-                 f"wrote {output}/documents.csv, topics.csv, model/")
+    files = "documents.csv, topics.csv, " + ("candidates.csv, " if result.candidates is not None else "") + "model/"
+    rows = (f"{len(corpus)} documents" if s["unit"] == "document"
+            else f"{s['n_rows']} paragraphs of {len(corpus)} documents")
+    _info(quiet, f"policytext: {s['model']} model, K={s['k']}, {rows}, "
+                 f"vocabulary {s['vocabulary_size']}; governance topics: {gov}; wrote {output}/{files}")
+    if s["model"] == "anchored":
+        mean = result.documents["governance_share"]
+        if s["n_fits"] > 1:
+            _info(quiet, f"policytext: governance_share (mean of {s['n_fits']} fits) median {mean.median():.3f}, "
+                         f"median sd {result.documents['governance_share_sd'].median():.3f}; {s['verdict_text']} "
+                         f"(seeds only, K={s['k']}; topics stability checks K too)")
+        else:
+            _info(quiet, f"policytext: governance_share median {mean.median():.3f}; one fit: no interval "
+                         f"(governance_share_sd and the 90% range are empty; use --seeds 5)")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 
@@ -804,29 +834,32 @@ def topics_fit(inputs, output, model, k, seed, unit, min_df, max_df, max_iter, w
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for fits.csv, documents.csv, agreement.csv and summary.json (replaced as a whole).")
-@click.option("--model", type=click.Choice(["seeded", "lda", "nmf"]), default="seeded", show_default=True,
-              help="seeded: LDA with a prior built from the lexicon; lda: gensim LDA; nmf: NMF on TF-IDF.")
-@click.option("--k", "k", default="8,10,12", show_default=True, metavar="KS",
-              help="The K to fit: a list 8,10,12 or a range 6:14:2.")
-@click.option("--seeds", "seeds", default="0,1,2", show_default=True, metavar="SEEDS",
-              help="The random seeds to fit each K with: a list 0,1,2 or a range 0:4.")
+@click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
+              show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy "
+              "Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); "
+              "lda: gensim LDA; nmf: NMF on TF-IDF.")
+@click.option("--k", "k", metavar="KS",
+              help="The K to fit: a list 20,30,40 or a range 6:14:2 (default: 20,30,40 for anchored, 8,10,12 for "
+                   "the others).")
+@click.option("--seeds", "seeds", default="0:5", show_default=True, metavar="SEEDS",
+              help="The random seeds to fit each K with: a list 0,1,2 or a range 0:5.")
 @topic_model_options
 @corpus_options
 @common_options
 @guard_outputs
 def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_iter, workers, seed_strength,
-                     lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata, metadata_id_column,
-                     glob, no_t2s, quiet):
+                     seed_prior, n_jobs, lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata,
+                     metadata_id_column, glob, no_t2s, quiet):
     """Fit every K with every seed and measure how much each document's governance_share moves.
 
     Prints the median Spearman correlation of governance_share between fits (all pairs, same K, different
-    K) and the median spread per document; -o writes the tables. Report governance_share from one fit only if
-    the fits agree.
+    K), the median spread per document and a verdict: stable when the median is at least 0.8 and the lowest
+    at least 0.6, otherwise do not report a single fit. -o writes the tables (the verdict in summary.json).
 
     \b
     Examples:
-      policytext topics stability corpora/demo --k 8,10 --seeds 0,1
-      policytext topics stability reports/ --k 8:14:2 --seeds 0:4 -o stability
+      policytext topics stability corpora/demo --k 5,6 --seeds 0,1
+      policytext topics stability reports/ --k 20,30,40 --seeds 0:5 -o stability
     """
     from .dtm import topic_tokenizer
     from .lexicon import load_lexicon
@@ -838,17 +871,19 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
     with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
         result = topic_stability(corpus, k, seeds, model=model, lexicon=lexicon, tokenizer=tokenizer,
                                  t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
-                                 workers=workers, seed_strength=seed_strength, progress=bar, fit_progress=fits_bar)
+                                 workers=workers, seed_strength=seed_strength, seed_prior=seed_prior, n_jobs=n_jobs,
+                                 progress=bar, fit_progress=fits_bar)
     if output:
         write_stability(result, output)
     s = result.summary
     fmt = lambda v: "n/a" if v != v else f"{v:+.2f}"  # noqa: E731 - NaN when no pair could be correlated
-    click.echo(f"governance_share over {s['fits']} fits ({model}, K {', '.join(map(str, s['k']))}; seeds "
+    click.echo(f"governance_share over {s['fits']} fits ({s['model']}, K {', '.join(map(str, s['k']))}; seeds "
                f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
                f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
                f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
                f"document (sd) {s['median_document_sd']:.3f}; Spearman with the lexicon index "
                f"{fmt(s['spearman_with_index_range'][0])} to {fmt(s['spearman_with_index_range'][1])}")
+    click.echo(f"verdict: {s['verdict_text']}")
     if output:
         _info(quiet, f"policytext: wrote {output}/fits.csv, documents.csv, agreement.csv, summary.json")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)

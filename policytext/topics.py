@@ -37,6 +37,7 @@ import numpy as np
 from .corpus import Corpus
 from .dtm import DocumentTermMatrix, EmptyVocabularyError, build_dtm, topic_tokenizer
 from .errors import ConfigError
+from .anchored import SEED_PRIOR, SeedError
 from .lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
@@ -48,7 +49,23 @@ __all__ = [
     "topic_stability", "write_stability", "write_topics",
 ]
 
-MODELS = ("lda", "seeded", "nmf")
+MODELS = ("anchored", "seeded-dimensions", "lda", "nmf")
+#: older names still accepted by the library
+ALIASES = {"seeded": "seeded-dimensions"}
+#: default K per model (the anchored model was measured at K 20-40; docs/topics.md)
+DEFAULT_K = {"anchored": 30, "seeded-dimensions": 10, "lda": 10, "nmf": 10}
+
+
+def _model_name(model: str) -> str:
+    model = ALIASES.get(model, model)
+    if model not in MODELS:
+        raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+    return model
+
+
+def default_unit(model: str) -> str:
+    """Whole documents for the anchored model (measured: paragraphs give two modes), paragraphs otherwise."""
+    return "document" if _model_name(model) == "anchored" else "paragraph"
 TOP_N = 20
 
 
@@ -263,10 +280,6 @@ class NmfModel(_TopicModel):
         return out
 
 
-class SeedError(ConfigError):
-    """No seed word of any dimension occurs in the corpus."""
-
-
 def lexicon_seeds(lexicon: Lexicon) -> dict[str, list[str]]:
     """Seed words per lexicon category: its fixed (non-glob) terms, in file order."""
     return {c: [t.term for t in lexicon.terms_of(c) if not t.is_glob] for c in lexicon.categories}
@@ -320,13 +333,22 @@ class TopicsResult:
     tokenizer: object = None
     k_selection: "pd.DataFrame | None" = None
     settings: dict | None = None
+    #: anchored model: the governance topic's discovered words as a lexicon candidate table
+    candidates: "pd.DataFrame | None" = None
 
 
 def _make_model(model: str, k: int, random_state: int, lexicon: Lexicon, max_iter: int | None, workers: int,
-                seed_strength: float) -> _TopicModel:
+                seed_strength: float, seed_prior: float = SEED_PRIOR) -> _TopicModel:
+    model = _model_name(model)
+    if model == "anchored":
+        from .anchored import AnchoredTopicModel, anchored_seeds
+
+        pos, neg = anchored_seeds(lexicon)
+        return AnchoredTopicModel(k, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior, random_state=random_state,
+                                  max_iter=max_iter or 500)
     if model == "lda":
         return LdaModel(k, random_state=random_state, max_iter=max_iter or 10, workers=workers)
-    if model == "seeded":
+    if model == "seeded-dimensions":
         return SeededLdaModel(k, seeds=lexicon_seeds(lexicon), random_state=random_state, max_iter=max_iter or 10,
                               workers=workers, seed_strength=seed_strength)
     if model == "nmf":
@@ -337,6 +359,8 @@ def _make_model(model: str, k: int, random_state: int, lexicon: Lexicon, max_ite
 def governance_topics(model: _TopicModel, dtm: DocumentTermMatrix, lexicon: Lexicon) -> list[int]:
     """Indices of the governance topics (module docstring)."""
     positive = {c for c in lexicon.categories if lexicon.category(c).polarity > 0}
+    if hasattr(model, "governance_topic_"):
+        return [model.governance_topic_]
     if any(model.seeded_dimensions_):
         return [k for k, dim in enumerate(model.seeded_dimensions_) if dim in positive]
     terms = {t.term for t in lexicon.terms if t.category in positive}
@@ -352,20 +376,36 @@ def governance_topics(model: _TopicModel, dtm: DocumentTermMatrix, lexicon: Lexi
 def _tables(model: _TopicModel, dtm: DocumentTermMatrix, gov: list[int]):
     import pandas as pd
 
-    shares = dtm.document_shares(model.transform(dtm))
-    docs = dtm.metadata_frame()
-    for k in range(shares.shape[1]):
-        docs[f"topic_{k}"] = shares[:, k]
-    docs["governance_share"] = shares[:, gov].sum(axis=1) if gov else 0.0
+    from .anchored import AnchoredEnsemble
+
+    ensemble = isinstance(model, AnchoredEnsemble)
+    if ensemble:
+        docs = model.document_table(dtm)
+    else:
+        shares = dtm.document_shares(model.transform(dtm))
+        docs = dtm.metadata_frame()
+        for k in range(shares.shape[1]):
+            docs[f"topic_{k}"] = shares[:, k]
+        docs["governance_share"] = shares[:, gov].sum(axis=1) if gov else 0.0
     coh = coherence_npmi(model, dtm)
+    seeds = set(getattr(model, "seed_words_", None) or []) if ensemble else set()
     rows = []
     for k in range(model.components_.shape[0]):
-        rows.append({"topic_id": k, "label": model.topic_labels_[k], "seeded_dimension": model.seeded_dimensions_[k],
-                     "governance": k in gov,
-                     "top_terms": "; ".join(f"{w}:{p:.4f}" for w, p in model.top_terms(k)),
-                     "coherence": round(float(coh[k]), 6)})
-    return docs, pd.DataFrame(rows, columns=["topic_id", "label", "seeded_dimension", "governance", "top_terms",
-                                             "coherence"])
+        row = {"topic_id": k, "label": model.topic_labels_[k], "seeded_dimension": model.seeded_dimensions_[k],
+               "governance": k in gov,
+               "top_terms": "; ".join(f"{w}:{p:.4f}" for w, p in model.top_terms(k)),
+               "coherence": round(float(coh[k]), 6)}
+        if ensemble:
+            row["fits_found"] = int(model.found_[k])
+            row["mean_match"] = round(float(model.match_cosine_[:, k].mean()), 6)
+            # what the governance topic finds beside its seeds (empty for the other topics)
+            row["top_nonseed_terms"] = "; ".join([w for w, _ in model.top_terms(k, 500) if w not in seeds][:TOP_N]) \
+                if k == model.governance_topic_ else ""
+        rows.append(row)
+    columns = ["topic_id", "label", "seeded_dimension", "governance", "top_terms", "coherence"]
+    if ensemble:
+        columns += ["fits_found", "mean_match", "top_nonseed_terms"]
+    return docs, pd.DataFrame(rows, columns=columns)
 
 
 def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], *, model: str = "seeded", lexicon: Lexicon | None = None,
@@ -444,19 +484,26 @@ def parse_k(spec: str | int | Sequence[int]) -> list[int]:
         raise ConfigError(f"cannot read K from {spec!r}; use a number (10), a list (5,10,20) or a range (5:40:5)") from None
 
 
-def fit_topics(corpus: Corpus, k: int | str | Sequence[int] = 10, *, model: str = "seeded",
+def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, model: str = "anchored",
                lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, t2s: bool = True,
-               unit: str = "paragraph", min_df: int | float = 2, max_df: int | float = 0.5,
+               unit: str | None = None, min_df: int | float = 2, max_df: int | float = 0.5,
                ngram_range: tuple[int, int] = (1, 1), max_iter: int | None = None, workers: int = 1,
-               seed_strength: float = 0.01, progress=None) -> TopicsResult:
+               seed_strength: float = 0.01, n_fits: int = 5, n_jobs: int | None = None, seed_prior: float = SEED_PRIOR,
+               candidates: int = 30, progress=None, fit_progress=None) -> TopicsResult:
     """Build the document-term matrix, choose K if several are given, fit, and tabulate.
 
-    ``k``: one K, a list, or a ``"start:stop:step"`` string (see :func:`parse_k`). ``unit="paragraph"``
-    (default) fits on paragraphs and aggregates shares to documents by length; ``"document"`` fits on
-    whole documents.
+    ``model="anchored"`` (default): an :class:`~policytext.anchored.AnchoredEnsemble` of ``n_fits`` fits (base
+    seed ``random_state``, ``n_jobs`` processes, default all cores), K=30 and whole documents unless given; the
+    result also holds the governance topic's discovered words as lexicon candidates (``candidates`` rows).
+    ``k``: one K, a list, or a ``"start:stop:step"`` string (see :func:`parse_k`); ``None`` is the model's
+    default (:data:`DEFAULT_K`). ``unit``: ``"paragraph"`` fits on paragraphs and aggregates shares to
+    documents by length; ``"document"`` fits on whole documents; ``None`` is the model's default
+    (:func:`default_unit`).
     """
+    model = _model_name(model)
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    ks = parse_k(k)
+    ks = parse_k(k if k is not None else DEFAULT_K[model])
+    unit = unit or default_unit(model)
     docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
                                     max_df=max_df, ngram_range=ngram_range, progress=progress)
     selection = None
@@ -464,22 +511,117 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] = 10, *, model: str 
         selection = select_k(dtm, ks, model=model, lexicon=lexicon, random_state=random_state, max_iter=max_iter,
                              workers=workers, seed_strength=seed_strength)
         ks = [int(selection.loc[selection.chosen, "k"].iloc[0])]
-    m = _make_model(model, ks[0], random_state, lexicon, max_iter, workers, seed_strength).fit(dtm)
+    extra: dict = {}
+    if model == "anchored":
+        from .anchored import AnchoredEnsemble, anchored_seeds
+
+        pos, neg = anchored_seeds(lexicon)
+        _warn_missing_seeds(pos, dtm)
+        m = AnchoredEnsemble(ks[0], n_fits=n_fits, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior,
+                             max_iter=max_iter or 500, random_state=random_state, n_jobs=n_jobs).fit(dtm, fit_progress)
+        extra = {"n_fits": n_fits, "fit_seeds": m.fit_seeds_, "seed_prior": seed_prior, "alpha": m.alpha,
+                 "eta": m.eta, "max_iter": m.max_iter, "seed_words": len(m.seed_words_),
+                 "contrast_words": len(m.contrast_words_),
+                 "agreement_between_fits": {"median_spearman": _nan_none(m.agreement_median_),
+                                            "lowest_spearman": _nan_none(m.agreement_min_)},
+                 "verdict": m.verdict_, "verdict_text": m.verdict_text_ or
+                 "one fit: no interval and no agreement between fits (use n_fits >= 2)"}
+    else:
+        m = _make_model(model, ks[0], random_state, lexicon, max_iter, workers, seed_strength).fit(dtm)
     gov = governance_topics(m, dtm, lexicon)
     documents, topics = _tables(m, dtm, gov)
     settings = {"model": model, "k": ks[0], "random_state": random_state, "unit": unit, "min_df": min_df,
                 "max_df": max_df, "ngram_range": list(ngram_range), "max_iter": max_iter, "workers": workers,
-                "seed_strength": seed_strength if model == "seeded" else None, "t2s": t2s,
+                "seed_strength": seed_strength if model == "seeded-dimensions" else None, "t2s": t2s,
                 "vocabulary_size": len(dtm.vocabulary), "n_documents": len(docs), "n_rows": int(dtm.X.shape[0]),
                 "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.hash},
-                "tokenizer": tokenizer.config, "governance_topics": gov}
-    return TopicsResult(documents, topics, m, dtm, gov, tokenizer, selection, settings)
+                "tokenizer": tokenizer.config, "governance_topics": gov, **extra}
+    result = TopicsResult(documents, topics, m, dtm, gov, tokenizer, selection, settings)
+    if model == "anchored" and candidates:
+        result.candidates = governance_candidates(result, docs, lexicon, top_n=candidates)
+    return result
+
+
+def _nan_none(v):
+    return None if v is None or (isinstance(v, float) and v != v) else v
+
+
+def _warn_missing_seeds(seeds: list[str], dtm: DocumentTermMatrix) -> None:
+    vocab = set(dtm.vocabulary)
+    missing = [w for w in seeds if w not in vocab]
+    if missing and len(missing) == len(seeds):
+        return  # the model raises SeedError
+    if missing:
+        warnings.warn(f"seed words missing or rare: governance: {len(missing)} of {len(seeds)} seed words not in the "
+                      f"vocabulary ({', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''})", SeedWarning,
+                      stacklevel=3)
+
+
+CANDIDATE_SOURCE = "anchored topic model"
+
+
+def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n: int = 30, examples: int = 3,
+                          window: int = 20) -> "pd.DataFrame":
+    """The governance topic's most probable words that are not in the lexicon, as a lexicon candidate table
+    (:data:`policytext.expansion.CANDIDATE_COLUMNS`, ``accept`` empty) that ``policytext lexicon merge`` reads.
+
+    ``similarity`` is the share of the word's tokens in the corpus that the model assigns to the governance
+    topic (mean over fits); ``topic_probability`` its probability in the governance topic. ``category`` is
+    the +1 category whose seed words' counts are most correlated (cosine over rows) with the word's counts;
+    ``nearest_seeds`` the three seed words most correlated with it. Examples are keyword-in-context lines.
+    """
+    import pandas as pd
+
+    from .expansion import CANDIDATE_COLUMNS, _examples
+
+    m, dtm = result.model, result.dtm
+    g = m.governance_topic_
+    known = {t.term for t in lexicon.terms}
+    col = {w: j for j, w in enumerate(dtm.vocabulary)}
+    # share of each word's tokens assigned to the governance topic, mean over fits
+    owned = np.mean([f.governance_word_share_ for f in m.fits_], axis=0)
+    order = [j for j in np.argsort(-m.components_[g], kind="stable") if dtm.vocabulary[j] not in known][:top_n]
+    X = dtm.X.tocsc().astype(float)
+    freq = np.asarray(X.sum(axis=0)).ravel()
+    ndocs = np.zeros(len(dtm.vocabulary))
+    for j in range(X.shape[1]):
+        ndocs[j] = len(set(dtm.row_doc[X.indices[X.indptr[j]:X.indptr[j + 1]]].tolist()))
+    positive = [c for c in lexicon.categories if lexicon.category(c).polarity > 0]
+    seed_set = set(m.seed_words_)
+    cat_cols = {c: [col[t.term] for t in lexicon.terms_of(c) if t.term in seed_set] for c in positive}
+    cat_cols = {c: v for c, v in cat_cols.items() if v}
+
+    def unit(v):
+        v = np.asarray(v, dtype=float).ravel()
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    cat_vec = {c: unit(X[:, v].sum(axis=1)) for c, v in cat_cols.items()}
+    seed_idx = [col[w] for w in m.seed_words_]
+    S = X[:, seed_idx].toarray()
+    S = S / np.maximum(np.linalg.norm(S, axis=0, keepdims=True), 1e-12)
+    words = [dtm.vocabulary[j] for j in order]
+    ex = _examples(list(docs), words, result.tokenizer, result.settings["t2s"], examples, window) if words else {}
+    n_fits = len(m.fits_)
+    rows = []
+    for j, w in zip(order, words):
+        v = unit(X[:, j].toarray())
+        best = max(cat_vec, key=lambda c: float(cat_vec[c] @ v)) if cat_vec else positive[0]
+        near = [m.seed_words_[i] for i in np.argsort(-(v @ S), kind="stable")[:3]]
+        lines = ex.get(w, []) + [""] * examples
+        rows.append({"accept": "", "category": best, "candidate": w, "similarity": round(float(owned[j]), 4),
+                     "frequency": int(freq[j]), "documents": int(ndocs[j]), "nearest_seeds": ", ".join(near),
+                     **{f"example_{i + 1}": lines[i] for i in range(3)},
+                     "provenance": f"{CANDIDATE_SOURCE}: governance topic p={m.components_[g, j]:.4f}, "
+                                   f"{owned[j]:.0%} of its tokens in the topic ({n_fits} fits, K={m.n_components}, "
+                                   f"{dtm.n_documents} documents, seed {m.random_state})",
+                     "topic_probability": round(float(m.components_[g, j]), 6)})
+    return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS + ["topic_probability"])
 
 
 def _prepare(corpus, ks: list[int], model: str, lexicon: Lexicon, tokenizer, *, progress=None, **dtm_options):
     """Check the settings, build the document-term matrix: ``(documents, tokenizer, dtm)``."""
-    if model not in MODELS:
-        raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+    model = _model_name(model)
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
     if not docs:
         raise EmptyVocabularyError("the corpus has no documents to fit a topic model on")
@@ -504,7 +646,7 @@ class StabilityResult:
     the same K (what the seed alone moves) and over pairs with different K, the lowest correlation, the
     median over documents of ``sd``, and the range over fits of ``spearman_with_index`` (a column of
     ``fits``: each fit's rank correlation with the lexicon ``index`` of the same documents, scored with the
-    default tokenizer).
+    default tokenizer of the topic tokenizer's engine).
     """
 
     fits: "pd.DataFrame"
@@ -513,11 +655,20 @@ class StabilityResult:
     summary: dict
 
 
-def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
-                    seeds: int | str | Sequence[int] = (0, 1, 2), *, model: str = "seeded",
-                    lexicon: Lexicon | None = None, tokenizer=None, t2s: bool = True, unit: str = "paragraph",
+def default_k_grid(model: str) -> list[int]:
+    """The K grid of :func:`topic_stability` around the model's default K: 20, 30, 40 for the anchored model
+    (K - 10, K, K + 10), 8, 10, 12 for the others (K - 2, K, K + 2)."""
+    kk = DEFAULT_K[_model_name(model)]
+    step = 10 if _model_name(model) == "anchored" else 2
+    return [kk - step, kk, kk + step]
+
+
+def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
+                    seeds: int | str | Sequence[int] = (0, 1, 2, 3, 4, 5), *, model: str = "anchored",
+                    lexicon: Lexicon | None = None, tokenizer=None, t2s: bool = True, unit: str | None = None,
                     min_df: int | float = 2, max_df: int | float = 0.5, ngram_range: tuple[int, int] = (1, 1),
                     max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
+                    seed_prior: float = SEED_PRIOR, n_jobs: int | None = None,
                     progress=None, fit_progress=None) -> StabilityResult:
     """Fit the model for every K in ``k`` and every seed in ``seeds`` on one document-term matrix, and measure
     how far each document's ``governance_share`` depends on those choices (:class:`StabilityResult`).
@@ -528,34 +679,51 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
     """
     import pandas as pd
 
+    model = _model_name(model)
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    ks, seed_list = parse_k(k), parse_k(seeds)
+    ks, seed_list = parse_k(k if k is not None else default_k_grid(model)), parse_k(seeds)
+    unit = unit or default_unit(model)
     if len(ks) * len(seed_list) < 2:
         raise ConfigError("stability needs at least two fits: give several K or several seeds")
     docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
                                     max_df=max_df, ngram_range=ngram_range, progress=progress)
     from .scoring import Scorer
+    from .tokenize import Tokenizer
 
-    index = Scorer(lexicon, t2s=t2s).score(docs).scores.set_index("doc_id")["index"]
+    # the index is scored with the default tokenizer of the same engine (no injected words)
+    scorer = Scorer(lexicon, Tokenizer(engine=getattr(tokenizer, "engine", "jieba"), hmm=getattr(tokenizer, "hmm", True)),
+                    t2s=t2s)
+    index = scorer.score(docs).scores.set_index("doc_id")["index"]
     fits, shares = [], {}
     if fit_progress is not None:
         fit_progress.total = len(ks) * len(seed_list)
-    for kk in ks:
-        for seed in seed_list:
+    grid = [(kk, seed) for kk in ks for seed in seed_list]
+    fitted = {}
+    if model == "anchored":  # single-threaded fits, in parallel processes
+        from .anchored import fit_many
+
+        made = [_make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength, seed_prior) for kk, seed in grid]
+        for m in made:
+            m.check(dtm)
+        for key, m in zip(grid, fit_many([m.get_params() for m in made], dtm, n_jobs, fit_progress)):
+            fitted[key] = m
+    for kk, seed in grid:
+        m = fitted.get((kk, seed))
+        if m is None:
             m = _make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SeedWarning)
                 m.fit(dtm)
-            gov = governance_topics(m, dtm, lexicon)
-            table, _ = _tables(m, dtm, gov)
-            name = f"k{kk}_seed{seed}"
-            shares[name] = table["governance_share"].to_numpy()
-            fits.append({"fit": name, "k": kk, "seed": seed, "governance_topics": len(gov),
-                         "mean_governance_share": float(shares[name].mean()),
-                         "spearman_with_index": _spearman(shares[name], index.reindex(table["doc_id"]).to_numpy()),
-                         "coherence_npmi": float(coherence_npmi(m, dtm).mean())})
-            if fit_progress is not None:
-                fit_progress.update(1)
+        gov = governance_topics(m, dtm, lexicon)
+        table, _ = _tables(m, dtm, gov)
+        name = f"k{kk}_seed{seed}"
+        shares[name] = table["governance_share"].to_numpy()
+        fits.append({"fit": name, "k": kk, "seed": seed, "governance_topics": len(gov),
+                     "mean_governance_share": float(shares[name].mean()),
+                     "spearman_with_index": _spearman(shares[name], index.reindex(table["doc_id"]).to_numpy()),
+                     "coherence_npmi": float(coherence_npmi(m, dtm).mean())})
+        if fit_progress is not None and model != "anchored":
+            fit_progress.update(1)
     documents = dtm.metadata_frame()[["doc_id"]].copy()
     frame = pd.DataFrame(shares, index=documents.index)
     documents = pd.concat([documents, frame], axis=1)
@@ -579,6 +747,11 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] = "8,10,12",
                "median_document_sd": float(documents["sd"].median()),
                "spearman_with_index_range": [float(fits["spearman_with_index"].min()),
                                              float(fits["spearman_with_index"].max())]}
+    from .anchored import stability_verdict
+
+    summary["verdict"], summary["verdict_text"] = stability_verdict(summary["median_spearman"],
+                                                                    summary["lowest_spearman"])
+    summary["unit"] = unit
     return StabilityResult(fits, documents, agreement, summary)
 
 
@@ -597,7 +770,7 @@ def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for pkg in ("policytext", "gensim", "scikit-learn", "numpy", "jieba", "rjieba"):
+    for pkg in ("policytext", "tomotopy", "gensim", "scikit-learn", "numpy", "jieba", "rjieba"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -624,12 +797,13 @@ def save_topic_model(result: TopicsResult, directory: str | os.PathLike) -> Path
     return Path(directory)
 
 
-TOPIC_FILES = ("documents.csv", "topics.csv", "k_selection.csv", "model")
+TOPIC_FILES = ("documents.csv", "topics.csv", "k_selection.csv", "candidates.csv", "model")
 
 
 def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
     """Write the outputs of :func:`fit_topics` to ``directory``: ``documents.csv``, ``topics.csv``,
-    ``k_selection.csv`` (when several K were compared) and the model folder ``model/``.
+    ``k_selection.csv`` (when several K were compared), ``candidates.csv`` (anchored model: the governance
+    topic's discovered words, for ``policytext lexicon merge``) and the model folder ``model/``.
 
     Everything is written to a temporary folder that then replaces ``directory``: an interrupted run leaves the
     previous outputs or none, never a mix. A folder holding other files is refused, never replaced.
@@ -642,6 +816,8 @@ def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
         write_table(result.topics, tmp / "topics.csv")
         if result.k_selection is not None:
             write_table(result.k_selection, tmp / "k_selection.csv")
+        if result.candidates is not None:
+            write_table(result.candidates, tmp / "candidates.csv")
         save_topic_model(result, tmp / "model")
     return Path(directory)
 

@@ -49,6 +49,8 @@ def test_a_cue_in_the_previous_clause_does_not_reject(default_scorer):
     ("推动由粗放向集约转变", "rejected"),  # change frame
     ("由于管理粗放", "counted"),
     ("同官僚主义作斗争", "rejected"),      # a cue after the term
+    ("开展形式主义突出问题专项整治", "rejected"),  # a remedy after the term, same clause
+    ("形式主义依然存在，必须整治", "counted"),      # the remedy is in the next clause
 ])
 def test_rejection_cues_before_and_after(default_scorer, text, status):
     _, hits = row_and_hits(default_scorer, text)

@@ -183,7 +183,7 @@ def test_workbook_sheets_headers_frozen_panes_and_types(report):
     assert scores.column_dimensions["B"].width >= 8
     groups = wb["groups"]
     gh = [c.value for c in groups[2]]
-    assert gh[:8] == ["kind", "column", "group", "n", "mean_index", "ci_low", "ci_high", "ci_note"]
+    assert gh[:9] == ["kind", "column", "group", "n", "n_short", "mean_index", "ci_low", "ci_high", "ci_note"]
     kinds = [(r[0].value, r[1].value, r[2].value, r[3].value) for r in groups.iter_rows(min_row=3)]
     assert ("group", "region", "东部", 3) in kinds and ("year", "year", 2019, 2) in kinds
     assert all(r[4].data_type == "n" for r in groups.iter_rows(min_row=3))

@@ -143,7 +143,8 @@ def test_lang_en_gives_english_labels(tmp_path, tokenizer):
 def test_scores_csv_rounds_rates_orders_columns_and_writes_coverage_as_one_or_zero(provinces):
     out, result = provinces
     csv = pd.read_csv(out / "scores.csv", encoding="utf-8-sig")
-    assert list(csv.columns[:7]) == ["rank", "doc_id", "province", "year", "region", "index", "index_positive"]
+    assert list(csv.columns[:8]) == ["rank", "doc_id", "province", "year", "region", "index", "sentence_share",
+                                     "index_positive"]
     cats = ["fine_grained", "smart_admin", "seamless_service", "co_governance", "grassroots", "performance", "crude"]
     per_cat = [c for c in csv.columns if c.startswith(("per10k_", "hits_", "per1ktok_")) and c != "hits_total"]
     assert per_cat == [f"{p}{c}" for c in cats for p in ("per10k_", "hits_", "per1ktok_")]
@@ -153,7 +154,9 @@ def test_scores_csv_rounds_rates_orders_columns_and_writes_coverage_as_one_or_ze
         assert r.index == round(full.loc[r.doc_id, "index"], 2)
         assert r.per10k_grassroots == round(full.loc[r.doc_id, "per10k_grassroots"], 2)
     text = (out / "scores.csv").read_text("utf-8-sig")
-    assert not re.search(r"\d\.\d{3,}", text.split("\n", 1)[1])  # no number with more than 2 decimals
+    assert not re.search(r"\d\.\d{4,}", text.split("\n", 1)[1])  # rates have 2 decimals, shares 3
+    shares = [c for c in csv.columns if c.startswith("sentence_share")]
+    assert shares and all(re.fullmatch(r"[01](\.\d{1,3})?", str(v)) for c in shares for v in csv[c])
     assert "True" not in text and "False" not in text
 
 

@@ -55,12 +55,15 @@ def test_top_and_bottom_20_equal_scores_csv(report):
     d = docx.Document(str(report / "report.docx"))
     csv = pd.read_csv(report / "scores.csv", encoding="utf-8-sig")
     top, bottom = _rows(d.tables[0]), _rows(d.tables[1])
-    assert top[0] == ["排名", "文件编号", "精细化治理指数", "字数", "命中数"]
+    assert top[0] == ["排名", "文件编号", "精细化治理指数", "句子占比", "字数", "命中数"]  # sentence share beside the index
     assert len(top) == 21 and len(bottom) == 21
-    expected_top = [[str(r.rank), r.doc_id, f"{r.index:.2f}", f"{r.n_chars:,}", f"{r.hits_total:,}"]
-                    for r in csv.head(20).itertuples()]
-    expected_bottom = [[str(r.rank), r.doc_id, f"{r.index:.2f}", f"{r.n_chars:,}", f"{r.hits_total:,}"]
-                       for r in csv.tail(20).iloc[::-1].itertuples()]
+
+    def row(r):
+        return [str(r.rank), r.doc_id, f"{r.index:.2f}", f"{r.sentence_share:.3f}", f"{r.n_chars:,}",
+                f"{r.hits_total:,}"]
+
+    expected_top = [row(r) for r in csv.head(20).itertuples()]
+    expected_bottom = [row(r) for r in csv.tail(20).iloc[::-1].itertuples()]
     assert top[1:] == expected_top and bottom[1:] == expected_bottom
 
 

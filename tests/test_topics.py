@@ -61,7 +61,7 @@ def test_same_corpus_settings_and_seed_give_an_identical_document_table(demo):
 def test_seeded_topics_are_labelled_and_governance_topics_are_the_positive_ones(demo):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        r = fit_topics(demo, 9)
+        r = fit_topics(demo, 9, model="seeded-dimensions")
     assert r.topics["seeded_dimension"].tolist()[:7] == [
         "fine_grained", "smart_admin", "seamless_service", "co_governance", "grassroots", "performance", "crude"]
     assert r.governance_topics == [0, 1, 2, 3, 4, 5]  # crude (polarity -1) and the two unseeded topics are not
@@ -80,7 +80,7 @@ def test_missing_and_rare_seeds_are_warned_with_numbers(demo_dtm):
 def test_a_lexicon_none_of_whose_terms_occur_is_an_error(demo):
     lex = Lexicon.from_dict({"x": ["量子纠缠", "暗物质"], "y": ["黑洞"]})
     with pytest.raises(SeedError, match=r"none of the seed words of the 2 dimensions occurs in the vocabulary \(\d+ words"):
-        fit_topics(demo, 4, lexicon=lex)
+        fit_topics(demo, 4, lexicon=lex, model="seeded-dimensions")
 
 
 def test_k_larger_than_the_rows_is_an_error_with_the_numbers(demo):
@@ -92,7 +92,7 @@ def test_k_larger_than_the_rows_is_an_error_with_the_numbers(demo):
 
 def test_too_few_topics_for_the_seeds(demo_dtm):
     with pytest.raises(ConfigError, match=r"7 seeded dimensions x 1 topics each need K >= 7, got K=5"):
-        fit_topics(read_corpus(REPO / "corpora" / "demo"), 5)
+        fit_topics(read_corpus(REPO / "corpora" / "demo"), 5, model="seeded-dimensions")
 
 
 def test_parse_k():
@@ -134,12 +134,13 @@ def test_write_and_apply_reproduce_the_document_table(demo, tmp_path):
         warnings.simplefilter("ignore", SeedWarning)
         r = fit_topics(demo, 9, random_state=2)
     out = write_topics(r, tmp_path / "out")
-    assert sorted(p.name for p in out.iterdir()) == ["documents.csv", "model", "topics.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["candidates.csv", "documents.csv", "model", "topics.csv"]
     assert sorted(p.name for p in (out / "model").iterdir()) == ["manifest.json", "model.joblib", "vocabulary.json"]
     applied = apply_topics(out / "model", demo)
     pd.testing.assert_frame_equal(applied, r.documents)
     manifest = (out / "model" / "manifest.json").read_text("utf-8")
-    for key in ('"random_state": 2', '"vocabulary_size"', '"gensim"', '"lexicon"', '"tokenizer"'):
+    for key in ('"random_state": 2', '"vocabulary_size"', '"tomotopy"', '"lexicon"', '"tokenizer"', '"verdict"',
+                '"fit_seeds"'):
         assert key in manifest
 
 
@@ -165,9 +166,9 @@ def test_write_replaces_the_folder_atomically(demo, tmp_path, monkeypatch):
 def test_stability_fits_every_k_and_seed_and_agrees_with_single_fits(demo):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        result = topic_stability(demo, "8,9", "0,1")
-        single = fit_topics(demo, 9, random_state=1)
-        again = topic_stability(demo, "8,9", "0,1")
+        result = topic_stability(demo, "8,9", "0,1", model="seeded-dimensions")
+        single = fit_topics(demo, 9, random_state=1, model="seeded-dimensions")
+        again = topic_stability(demo, "8,9", "0,1", model="seeded-dimensions")
     names = ["k8_seed0", "k8_seed1", "k9_seed0", "k9_seed1"]
     assert result.fits["fit"].tolist() == names and result.fits["k"].tolist() == [8, 8, 9, 9]
     assert list(result.documents.columns) == ["doc_id", *names, "mean", "sd", "min", "max"]

@@ -372,16 +372,20 @@ def topic_tables(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.DataF
     """Summaries of a fitted topic model (``TopicsResult.documents`` and ``.topics``) for the report.
 
     Returns ``topics`` (the topic table with ``mean_share``, the mean share of each topic over documents),
-    ``shares`` (one row per document: ``doc_id``, the ``topic_<i>`` columns, ``governance_share``, and the
-    document's ``index`` where it was scored) and ``spearman`` (rank correlation of ``governance_share`` with
-    ``index``, NaN with fewer than three documents).
+    ``shares`` (one row per document: ``doc_id``, the ``topic_<i>`` columns, ``governance_share`` and, from the
+    anchored ensemble, its ``_sd``, ``_p05``, ``_p95`` and ``_nonseed`` columns and the two other topics'
+    labels, and the document's ``index`` where it was scored) and ``spearman`` (rank correlation of
+    ``governance_share`` with ``index``, NaN with fewer than three documents).
     """
     topic_cols = [c for c in documents.columns if re.fullmatch(r"topic_\d+", str(c))]
     t = topics.copy()
     means = {f"topic_{int(i)}": float(documents[f"topic_{int(i)}"].mean()) if f"topic_{int(i)}" in documents else
              math.nan for i in t["topic_id"]}
     t["mean_share"] = [means[f"topic_{int(i)}"] for i in t["topic_id"]]
-    keep = ["doc_id", *topic_cols] + (["governance_share"] if "governance_share" in documents.columns else [])
+    extra = [c for c in ("governance_share", "governance_share_sd", "governance_share_p05", "governance_share_p95",
+                         "governance_share_nonseed", "other_topic_1_label", "other_topic_2_label")
+             if c in documents.columns]
+    keep = ["doc_id", *topic_cols, *extra]
     shares = documents[keep].merge(scores[["doc_id", "index"]], on="doc_id", how="left")
     rho = math.nan
     if "governance_share" in shares.columns:

@@ -241,8 +241,14 @@ def topic_scatter(shares: pd.DataFrame) -> dict:
     import plotly.graph_objects as go
 
     s = shares.dropna(subset=["governance_share", "index"])
+    error_x = None
+    if {"governance_share_p05", "governance_share_p95"} <= set(s.columns) and s["governance_share_p95"].notna().any():
+        # the ensemble's 5th-95th percentile range over fits
+        error_x = {"type": "data", "symmetric": False, "thickness": 1, "width": 0, "color": GREY,
+                   "array": _round((s["governance_share_p95"] - s["governance_share"]).clip(lower=0)),
+                   "arrayminus": _round((s["governance_share"] - s["governance_share_p05"]).clip(lower=0))}
     fig = go.Figure(go.Scatter(
-        x=_round(s["governance_share"]), y=_round(s["index"]), mode="markers",
+        x=_round(s["governance_share"]), y=_round(s["index"]), mode="markers", error_x=error_x,
         marker={"color": BLUE, "size": 6, "opacity": 0.6},
         customdata=[[plot_text(d, 60)] for d in s["doc_id"]],
         hovertemplate="%{customdata[0]}<br>治理主题占比 %{x}<br>指数 %{y}<extra></extra>"))

@@ -182,7 +182,8 @@ def render_html(data: ReportData) -> str:
     _terms(page, data)
     _evidence(page, data)
     if data.topics is not None:
-        body = topics_section(data.topics["documents"], data.topics["topics"], data.scores, page=page)
+        body = topics_section(data.topics["documents"], data.topics["topics"], data.scores, page=page,
+                              settings=data.topics.get("settings"))
         page.section("topics", "主题模型", body)
     _methods(page, data)
     _errors(page, data)
@@ -505,29 +506,77 @@ def _evidence(page: _Page, data: ReportData) -> None:
 
 
 def topics_section(documents: pd.DataFrame, topics: pd.DataFrame, scores: pd.DataFrame, *,
-                   page: _Page | None = None) -> str:
+                   page: _Page | None = None, settings: dict | None = None) -> str:
     """The topic-model section from ``TopicsResult.documents`` and ``TopicsResult.topics`` (see
-    :func:`policytext.reports.analysis.topic_tables`). Charts are registered on ``page`` when given."""
+    :func:`policytext.reports.analysis.topic_tables`); ``settings`` (``TopicsResult.settings``) adds the
+    stability verdict of an anchored ensemble. Charts are registered on ``page`` when given."""
     from .analysis import topic_tables
 
     page = page if page is not None else _Page()
+    settings = settings or {}
     tt = topic_tables(documents, topics, scores)
     t = tt["topics"].copy()
     t["seeded_dimension"] = [s if isinstance(s, str) and s else "—" for s in t["seeded_dimension"]]
-    body = [f"<p>主题模型把文件看作若干主题的混合，每个主题是一组经常一起出现的词。共 {len(t)} 个主题；"
-            "“种子维度”表示该主题由词典的哪个维度引导（蓝色），其余主题（灰色）由数据自行形成。"
-            "“一致性”越高，主题的高频词越常在同一文件中同时出现。</p>",
-            page.chart("topics", charts.topic_bars(t)),
-            _table(t, [("topic_id", "主题", "int"), ("label", "标签", "text"), ("seeded_dimension", "种子维度", "text"),
-                       ("mean_share", "平均占比", "num"), ("coherence", "一致性", "num"),
-                       ("top_terms", "主要词语（权重）", "text")])]
+    anchored = settings.get("model") == "anchored" or "fits_found" in t.columns
+    if anchored:
+        n_fits = settings.get("n_fits")
+        intro = (f"<p>锚定主题模型（anchored）：一个“治理主题”由词典全部正向词语作种子，一个“粗放”对照主题由粗放维度的词语作种子，"
+                 f"其余主题由数据自行形成。共 {len(t)} 个主题"
+                 + (f"，{int(n_fits)} 次不同随机种子的拟合取平均" if n_fits and n_fits > 1 else
+                    "，单次拟合（没有区间）" if n_fits == 1 else "") +
+                 "。“拟合中出现”表示有几次拟合找到了同一主题（余弦相似度 ≥ 0.5），“平均匹配度”为其平均余弦相似度。</p>")
+        cols = [("topic_id", "主题", "int"), ("label", "标签", "text"), ("seeded_dimension", "种子", "text"),
+                ("mean_share", "平均占比", "num"), ("fits_found", "拟合中出现", "int"),
+                ("mean_match", "平均匹配度", "num"), ("coherence", "一致性", "num"),
+                ("top_terms", "主要词语（权重）", "text")]
+        cols = [c for c in cols if c[0] in t.columns]
+    else:
+        intro = (f"<p>主题模型把文件看作若干主题的混合，每个主题是一组经常一起出现的词。共 {len(t)} 个主题；"
+                 "“种子维度”表示该主题由词典的哪个维度引导（蓝色），其余主题（灰色）由数据自行形成。"
+                 "“一致性”越高，主题的高频词越常在同一文件中同时出现。</p>")
+        cols = [("topic_id", "主题", "int"), ("label", "标签", "text"), ("seeded_dimension", "种子维度", "text"),
+                ("mean_share", "平均占比", "num"), ("coherence", "一致性", "num"),
+                ("top_terms", "主要词语（权重）", "text")]
+    body = [intro, page.chart("topics", charts.topic_bars(t)), _table(t, cols)]
+    if anchored:
+        verdict = settings.get("verdict_text") if settings.get("verdict") else None
+        if verdict:
+            body.append(f"<p><strong>稳定性判定</strong>（同一 K、不同随机种子的拟合之间 governance_share 的 Spearman 秩相关）："
+                        f"{esc(verdict)}。改变 K 的检验请运行 <code>policytext topics stability</code>。</p>")
+        elif settings:
+            body.append("<p><strong>稳定性判定</strong>：只有一次拟合，没有区间，也无法判断稳定性。</p>")
+        gov = t[t["seeded_dimension"] == "governance"]
+        if "top_nonseed_terms" in t.columns and len(gov) and isinstance(gov["top_nonseed_terms"].iloc[0], str) \
+                and gov["top_nonseed_terms"].iloc[0]:
+            body.append("<p><strong>模型发现的词语</strong>（治理主题中不在词典里的高概率词，可作为词典扩充候选："
+                        f"<code>policytext topics</code> 输出的 candidates.csv）：{esc(gov['top_nonseed_terms'].iloc[0])}</p>")
     if "governance_share" in tt["shares"].columns:
         rho = tt["spearman"]
-        body.append(f"<p>每个点是一份文件：横轴为种子治理主题的合计占比，纵轴为精细化治理指数。两者的 Spearman 秩相关为 "
-                    f"{esc(_f(rho))}。两种测量方法独立，相关越高，说明词典指数与主题模型的判断越一致。"
-                    "注意：种子主题模型的合计占比随主题数和随机种子变化很大（在 62 份省级政府工作报告上，"
-                    "不同拟合之间的 Spearman 秩相关中位数仅为 +0.14），引用前请用 "
-                    "<code>policytext topics stability</code> 检验其稳定性。</p>")
+        if anchored:
+            sh = tt["shares"]
+            has_sd = "governance_share_sd" in sh.columns and sh["governance_share_sd"].notna().any()
+            body.append(f"<p>每个点是一份文件：横轴为治理主题占比（governance_share，文件词语中分配给治理主题的比例"
+                        + ("，各次拟合的平均值；横线为各次拟合的 5%–95% 范围" if has_sd else "") +
+                        f"），纵轴为精细化治理指数。两者的 Spearman 秩相关为 {esc(_f(rho))}。"
+                        "注意：治理主题占比是词典的平滑版本（种子词全部归入治理主题），并非独立证据；"
+                        "模型的贡献在于种子词之外发现的词语、每份文件的其他主题，以及每个占比的不确定性。</p>")
+            show = [c for c in ("doc_id", "governance_share", "governance_share_sd", "governance_share_p05",
+                                "governance_share_p95", "governance_share_nonseed", "other_topic_1_label",
+                                "other_topic_2_label") if c in sh.columns]
+            top = sh.sort_values("governance_share", ascending=False).head(20)[show].copy()
+            pct_cols = [c for c in show if c.startswith("governance_share")]
+            top[pct_cols] = top[pct_cols] * 100  # shown in percent, two decimals
+            names = {"doc_id": ("文件", "text"), "governance_share": ("治理主题占比 %", "num"),
+                     "governance_share_sd": ("标准差", "num"), "governance_share_p05": ("5%", "num"),
+                     "governance_share_p95": ("95%", "num"), "governance_share_nonseed": ("其中非种子词 %", "num"),
+                     "other_topic_1_label": ("其他主题 1", "text"), "other_topic_2_label": ("其他主题 2", "text")}
+            body.append("<p>治理主题占比最高的 20 份文件，以及它们还涉及什么（占比最高的两个其他主题）：</p>")
+            body.append(_table(top, [(c, *names[c]) for c in show]))
+        else:
+            body.append(f"<p>每个点是一份文件：横轴为种子治理主题的合计占比，纵轴为精细化治理指数。两者的 Spearman 秩相关为 "
+                        f"{esc(_f(rho))}。注意：按维度播种的主题模型的合计占比随主题数和随机种子变化很大（在 62 份省级政府工作报告上，"
+                        "不同拟合之间的 Spearman 秩相关中位数仅为 +0.14），引用前请用 "
+                        "<code>policytext topics stability</code> 检验其稳定性。</p>")
         body.append(page.chart("topics-scatter", charts.topic_scatter(tt["shares"])))
     return "".join(body)
 

@@ -134,7 +134,8 @@ def write_report(
 
     ``corpus`` is a :class:`~policytext.Corpus` or what :func:`~policytext.read_corpus` takes. ``group_by``
     names metadata columns to compare (a year or date column is found by itself for the trend);
-    ``topics`` is a number of topics K (fits ``policytext.topics.fit_topics(corpus, K, model="seeded")``) or an
+    ``topics`` is a number of topics K (fits ``policytext.topics.fit_topics(corpus, K, model="anchored")``, an
+    ensemble of 5 anchored fits on whole documents) or an
     already fitted result with ``documents`` and ``topics`` DataFrames; ``seed`` seeds the bootstrap
     (``n_resamples`` resamples) and the topic model. ``command`` (e.g. ``sys.argv``) is recorded in the
     manifest. ``progress`` is a factory ``progress(stage) -> tqdm-like`` (``total``, ``update``, ``close``),
@@ -191,8 +192,8 @@ def write_report(
 
             tok = topic_tokenizer(scorer.lexicon, engine=scorer.tokenizer.engine, hmm=scorer.tokenizer.hmm)
             with _stage(progress, "topics") as bar:
-                topic_result = fit_topics(corpus, topics, model="seeded", lexicon=scorer.lexicon, tokenizer=tok,
-                                          random_state=seed, t2s=t2s, progress=bar)
+                topic_result = fit_topics(corpus, topics, model="anchored", lexicon=scorer.lexicon, tokenizer=tok,
+                                          random_state=seed, t2s=t2s, progress=bar, candidates=0)
         else:
             topic_result = topics
 
@@ -264,9 +265,10 @@ def _topic_settings(result) -> dict | None:
     if result is None:
         return None
     settings = getattr(result, "settings", None)
-    out = {"model": "seeded", "k": int(len(result.topics))}
+    out = {"model": None, "k": int(len(result.topics))}  # the settings, when the result has them, name it
     if isinstance(settings, dict):
-        out.update({k: v for k, v in settings.items() if isinstance(v, (str, int, float, bool, type(None), list))})
+        out.update({k: v for k, v in settings.items()
+                    if isinstance(v, (str, int, float, bool, type(None), list, dict))})
     return out
 
 
@@ -317,8 +319,8 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
     bar.update(1)
     topic_data = None
     if topic_result is not None:
-        topic_data = {"documents": topic_result.documents, **analysis.topic_tables(
-            topic_result.documents, topic_result.topics, scores)}
+        topic_data = {"documents": topic_result.documents, "settings": getattr(topic_result, "settings", None),
+                      **analysis.topic_tables(topic_result.documents, topic_result.topics, scores)}
     return ReportData(title=title, scores=scores, hits=result.hits, errors=result.errors_frame, lexicon=lex,
                       config=scorer.config, summary=summary, categories=categories, terms=terms, evidence=evidence,
                       group_columns=group_by, group_tables=group_tables, time=time, topics=topic_data,

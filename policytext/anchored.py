@@ -1,0 +1,519 @@
+"""The anchored topic model: one governance topic seeded with every +1 lexicon term, fitted by collapsed Gibbs
+sampling (tomotopy), and an ensemble of such fits that gives every share an interval.
+
+**The model** (:class:`AnchoredTopicModel`). K topics: topic 0 is the *governance topic*, topic 1 the *contrast
+topic* (when contrast seeds are given: by default the lexicon's crude terms, polarity -1) and the rest are
+unseeded *residual topics*. Seeding uses tomotopy's word priors: a governance seed word has the topic-word
+prior ``seed_prior`` (default 15) on the governance topic and 0 on every other topic, so every occurrence of a
+seed word is assigned to the governance topic; the same for the contrast seeds and the contrast topic. All other
+words have the symmetric prior ``eta`` (default 0.01) on every topic, so the governance topic is free to take
+in the words that occur beside the seeds. ``alpha`` (default 0.1) is the initial document-topic prior, which
+tomotopy re-estimates every ``optim_interval`` (10) iterations; ``max_iter`` (default 500) Gibbs sweeps. One
+fit uses one thread and is deterministic for a given ``random_state``.
+
+**Shares** (:meth:`AnchoredTopicModel.transform`). A document's topic shares are computed with the fitted
+topic-word distributions held fixed (fold-in): an EM iteration finds each row's topic proportions and the
+expected number of its tokens assigned to each topic; a share is that expected count over the row's tokens.
+``governance_share`` is the share of a document's tokens assigned to the governance topic. No random numbers
+are drawn, so the fitted corpus and any new documents are scored the same way, run after run.
+:meth:`AnchoredTopicModel.nonseed_share` is the part of ``governance_share`` carried by words that are not seeds.
+
+**The ensemble** (:class:`AnchoredEnsemble`). ``n_fits`` fits (default 5) with seeds drawn from
+``numpy.random.SeedSequence(random_state)``, run in separate processes (``n_jobs``, default all cores). The
+governance and contrast topics are the same topic in every fit by construction; residual topics are matched to
+the first fit's by the Hungarian algorithm on the cosine similarity of their word distributions.
+``governance_share`` is the mean over fits, with the standard deviation and the 5th-95th percentile range over
+fits (with 5 fits, close to the min-max range). ``docs/topics.md`` has the measurements that chose the
+defaults and what the model does and does not add to the lexicon count.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Sequence
+
+import numpy as np
+
+from .dtm import DocumentTermMatrix
+from .errors import ConfigError
+from .lexicon import Lexicon, load_lexicon
+
+__all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fit_many", "fit_seeds", "fold_in",
+           "match_topics", "pairwise_spearman", "stability_verdict"]
+
+class SeedError(ConfigError):
+    """No seed word occurs in the corpus (the lexicon does not match it)."""
+
+
+#: the default topic-word prior of a seed word on its own topic (docs/topics.md: 10 lets non-seed words carry
+#: half of the share but fits disagree more; 15 meets the stability targets on the provincial reports)
+SEED_PRIOR = 15.0
+#: the verdict thresholds: median pairwise Spearman between fits, and the lowest one
+STABLE_MEDIAN, STABLE_MIN = 0.8, 0.6
+
+
+def anchored_seeds(lexicon: Lexicon) -> tuple[list[str], list[str]]:
+    """The governance seeds (every fixed term of a +1 category) and the contrast seeds (terms of -1 categories).
+
+    A term listed under both poles is a governance seed only.
+    """
+    pos, neg = [], []
+    for t in lexicon.terms:
+        if t.is_glob:
+            continue
+        pol = lexicon.category(t.category).polarity
+        (pos if pol > 0 else neg if pol < 0 else []).append(t.term)
+    pos = list(dict.fromkeys(pos))
+    seen = set(pos)
+    return pos, [w for w in dict.fromkeys(neg) if w not in seen]
+
+
+def stability_verdict(median: float, lowest: float) -> tuple[str, str]:
+    """``("stable", why)`` when the median pairwise Spearman is at least 0.8 and the lowest at least 0.6,
+    else ``("unstable", why)``."""
+    if median == median and lowest == lowest and median >= STABLE_MEDIAN and lowest >= STABLE_MIN:
+        return "stable", (f"stable: median Spearman between fits {median:.2f} >= {STABLE_MEDIAN}, lowest "
+                          f"{lowest:.2f} >= {STABLE_MIN}")
+    return "unstable", (f"unstable: median Spearman between fits {median:.2f}, lowest {lowest:.2f} (stable needs "
+                        f">= {STABLE_MEDIAN} and >= {STABLE_MIN}); do not report a single fit")
+
+
+def pairwise_spearman(columns: np.ndarray) -> np.ndarray:
+    """Spearman correlations between the columns of ``columns`` (rows = documents); NaN for a constant column."""
+    import pandas as pd
+
+    return pd.DataFrame(columns).corr(method="spearman").to_numpy()
+
+
+def _upper(matrix: np.ndarray) -> np.ndarray:
+    vals = matrix[np.triu_indices_from(matrix, k=1)]
+    return vals[~np.isnan(vals)]
+
+
+def fold_in(X, phi: np.ndarray, alpha: np.ndarray, *, max_iter: int = 100, tol: float = 1e-5,
+            chunk_nnz: int = 400_000, columns: np.ndarray | None = None):
+    """Expected number of each row's tokens assigned to each topic, topic-word distributions ``phi`` held fixed.
+
+    EM for the row's topic proportions ``theta`` (prior ``alpha``; starts uniform, stops when no proportion
+    moves by ``tol`` or after ``max_iter`` steps): a token of word w is assigned to topic k with probability
+    ``theta[k] phi[k, w] / sum_j theta[j] phi[j, w]``. Returns a rows x K array of expected
+    counts (rows sum to the row's token count). Deterministic.
+    """
+    from scipy import sparse
+
+    X = sparse.csr_matrix(X, dtype=np.float64)
+    n, K = X.shape[0], phi.shape[0]
+    out = np.zeros((n, K))
+    part = np.zeros(n)
+    alpha = np.asarray(alpha, dtype=float)
+    bounds, start, acc = [], 0, 0
+    for i in range(n):
+        acc += X.indptr[i + 1] - X.indptr[i]
+        if acc >= chunk_nnz:
+            bounds.append((start, i + 1))
+            start, acc = i + 1, 0
+    if start < n:
+        bounds.append((start, n))
+    phi_t = np.ascontiguousarray(phi.T)
+    for a, b in bounds:
+        sub = X[a:b]
+        rows = np.repeat(np.arange(b - a), np.diff(sub.indptr))
+        cols, data = sub.indices, sub.data
+        lengths = np.asarray(sub.sum(axis=1)).ravel()
+        pw = phi_t[cols]  # nnz x K
+        theta = np.full((b - a, K), 1.0 / K)
+        for _ in range(max_iter):
+            denom = np.einsum("nk,nk->n", theta[rows], pw)
+            ratio = np.divide(data, denom, out=np.zeros_like(data), where=denom > 0)
+            R = sparse.csr_matrix((ratio, cols, sub.indptr), shape=sub.shape)
+            counts = theta * (R @ phi_t)
+            new = counts + alpha
+            new /= new.sum(axis=1, keepdims=True)
+            done = np.abs(new - theta).max() < tol
+            theta = new
+            if done:
+                break
+        denom = np.einsum("nk,nk->n", theta[rows], pw)
+        ratio = np.divide(data, denom, out=np.zeros_like(data), where=denom > 0)
+        R = sparse.csr_matrix((ratio, cols, sub.indptr), shape=sub.shape)
+        counts = theta * (R @ phi_t)
+        empty = lengths == 0
+        counts[empty] = 0.0
+        out[a:b] = counts
+        if columns is not None:
+            Rm = sparse.csr_matrix((ratio * columns[cols], cols, sub.indptr), shape=sub.shape)
+            part[a:b] = np.where(empty, 0.0, theta[:, 0] * (Rm @ phi_t[:, 0]))
+    return (out, part) if columns is not None else out
+
+
+def _shares(counts: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Expected counts -> shares of the row's tokens; an empty row gets the prior's proportions."""
+    tot = counts.sum(axis=1, keepdims=True)
+    prior = np.asarray(alpha, dtype=float) / np.sum(alpha)
+    out = np.tile(prior, (counts.shape[0], 1))
+    nz = tot[:, 0] > 0
+    out[nz] = counts[nz] / tot[nz]
+    return out
+
+
+class AnchoredTopicModel:
+    """One anchored fit (module docstring). scikit-learn's contract: ``__init__`` stores arguments, ``fit``
+    returns self, learned state ends in ``_``.
+
+    ``seeds`` / ``contrast_seeds``: word lists; ``None`` takes them from the default lexicon
+    (:func:`anchored_seeds`); ``contrast_seeds=[]`` leaves out the contrast topic. Learned: ``components_`` (K x V
+    topic-word distributions, rows sum to 1), ``alpha_`` (the re-estimated document-topic prior),
+    ``governance_word_share_`` (per word, the share of its tokens assigned to the governance topic),
+    ``governance_topic_`` (0), ``contrast_topic_`` (1 or None), ``seed_words_`` and ``contrast_words_`` (the seeds
+    found in the vocabulary), ``seeded_dimensions_``, ``topic_labels_``, ``vocabulary_``, ``ll_per_word_``.
+    """
+
+    _param_names = ("n_components", "seeds", "contrast_seeds", "seed_prior", "alpha", "eta", "max_iter",
+                    "random_state", "optim_interval")
+
+    def __init__(self, n_components: int = 30, *, seeds: Sequence[str] | None = None,
+                 contrast_seeds: Sequence[str] | None = None, seed_prior: float = SEED_PRIOR, alpha: float = 0.1,
+                 eta: float = 0.01, max_iter: int = 500, random_state: int = 0, optim_interval: int = 10):
+        self.n_components = n_components
+        self.seeds = seeds
+        self.contrast_seeds = contrast_seeds
+        self.seed_prior = seed_prior
+        self.alpha = alpha
+        self.eta = eta
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.optim_interval = optim_interval
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in self._param_names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k not in ("seeds", "contrast_seeds"))
+        return f"{type(self).__name__}({args})"
+
+    def _seed_sets(self, vocabulary: list[str]) -> tuple[list[str], list[str]]:
+        pos, neg = (self.seeds, self.contrast_seeds)
+        if pos is None or neg is None:
+            dpos, dneg = anchored_seeds(load_lexicon())
+            pos = dpos if pos is None else pos
+            neg = dneg if neg is None else neg
+        vocab = set(vocabulary)
+        pos = [w for w in dict.fromkeys(pos) if w in vocab]
+        neg = [w for w in dict.fromkeys(neg) if w in vocab and w not in set(pos)]
+        return pos, neg
+
+    def check(self, dtm: DocumentTermMatrix) -> tuple[list[str], list[str]]:
+        """Raise what :meth:`fit` would raise on bad settings (K, no seed in the vocabulary), without fitting;
+        return the governance and contrast seeds found in the vocabulary."""
+        pos, neg = self._seed_sets(dtm.vocabulary)
+        n_anchor = 1 + (1 if neg else 0)
+        K = int(self.n_components)
+        if K < n_anchor + 1:
+            raise ConfigError(f"the anchored model needs K >= {n_anchor + 1} (the governance topic"
+                              f"{', the contrast topic' if neg else ''} and at least one residual topic), got K={K}")
+        if K > dtm.X.shape[0]:
+            raise ConfigError(f"K={K} topics is more than the {dtm.X.shape[0]} {dtm.unit}s of {dtm.n_documents} "
+                              f"documents to fit them on; use K <= {dtm.X.shape[0]}")
+        if not pos:
+            raise SeedError(f"none of the seed words of the governance topic occurs in the vocabulary "
+                            f"({len(dtm.vocabulary)} words from {dtm.n_documents} documents); the lexicon does not "
+                            "match this corpus")
+        return pos, neg
+
+    def fit(self, dtm: DocumentTermMatrix) -> "AnchoredTopicModel":
+        import tomotopy as tp
+
+        pos, neg = self.check(dtm)
+        n_anchor = 1 + (1 if neg else 0)
+        K = int(self.n_components)
+        m = tp.LDAModel(k=K, alpha=self.alpha, eta=self.eta, seed=int(self.random_state), min_cf=0, rm_top=0)
+        m.optim_interval = int(self.optim_interval)
+        vocab = dtm.vocabulary
+        X = dtm.X.tocsr()
+        for i in range(X.shape[0]):
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            words = [vocab[j] for j, c in zip(X.indices[lo:hi], X.data[lo:hi]) for _ in range(int(c))]
+            if words:
+                m.add_doc(words)
+        prior = np.full((K, len(vocab)), float(self.eta))
+        col = {w: j for j, w in enumerate(vocab)}
+        for topic, words in ((0, pos), (1, neg)):
+            for w in words:
+                p = [0.0] * K
+                p[topic] = float(self.seed_prior)
+                m.set_word_prior(w, p)
+                prior[:, col[w]] = p
+        m.train(int(self.max_iter), workers=1)
+        used = list(m.used_vocabs)
+        order = np.array([col[w] for w in used])
+        counts = np.zeros((K, len(vocab)))
+        for k in range(K):
+            counts[k, order] = np.asarray(m.get_topic_word_dist(k, normalize=False)) - float(m.eta)
+        counts = np.clip(counts, 0.0, None)
+        phi = counts + prior
+        self.components_ = phi / phi.sum(axis=1, keepdims=True)
+        # share of each word's tokens that the sampler assigned to the governance topic
+        self.governance_word_share_ = counts[0] / np.maximum(counts.sum(axis=0), 1e-12)
+        self.alpha_ = np.asarray(m.alpha, dtype=float)
+        self.ll_per_word_ = float(m.ll_per_word)
+        self.vocabulary_ = list(vocab)
+        self.seed_words_ = pos
+        self.contrast_words_ = neg
+        self.governance_topic_ = 0
+        self.contrast_topic_ = 1 if neg else None
+        self.seeded_dimensions_ = ["governance"] + (["contrast"] if neg else []) + [None] * (K - n_anchor)
+        self.topic_labels_ = _labels(self.components_, self.vocabulary_, self.seeded_dimensions_,
+                                     set(pos) | set(neg))
+        return self
+
+    def _check(self, dtm: DocumentTermMatrix) -> None:
+        if list(dtm.vocabulary) != self.vocabulary_:
+            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
+                              "build_dtm(..., vocabulary=model.vocabulary_)")
+
+    def expected_counts(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        """Rows x K expected token counts per topic (:func:`fold_in`)."""
+        self._check(dtm)
+        return fold_in(dtm.X, self.components_, self.alpha_)
+
+    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        """Row-level topic shares: the share of each row's tokens assigned to each topic (rows sum to 1)."""
+        return _shares(self.expected_counts(dtm), self.alpha_)
+
+    def fit_transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        return self.fit(dtm).transform(dtm)
+
+    def shares_and_nonseed(self, dtm: DocumentTermMatrix) -> tuple[np.ndarray, np.ndarray]:
+        """Row-level topic shares and, per row, the share of its tokens that are non-seed words assigned to the
+        governance topic (one fold-in for both)."""
+        self._check(dtm)
+        seeds = set(self.seed_words_)
+        mask = np.array([w not in seeds for w in self.vocabulary_], dtype=float)
+        counts, part = fold_in(dtm.X, self.components_, self.alpha_, columns=mask)
+        tot = counts.sum(axis=1)
+        return _shares(counts, self.alpha_), np.divide(part, tot, out=np.zeros_like(part), where=tot > 0)
+
+    def nonseed_share(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        """Per row, the share of its tokens that are non-seed words assigned to the governance topic."""
+        return self.shares_and_nonseed(dtm)[1]
+
+    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
+        order = np.argsort(-self.components_[k], kind="stable")[:n]
+        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
+
+
+def _document_mean(dtm: DocumentTermMatrix, values: np.ndarray) -> np.ndarray:
+    """Row values averaged to documents, weighted by the rows' token counts (0 for a document without tokens)."""
+    num = np.zeros(dtm.n_documents)
+    den = np.zeros(dtm.n_documents)
+    np.add.at(num, dtm.row_doc, values * dtm.row_tokens)
+    np.add.at(den, dtm.row_doc, dtm.row_tokens)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def _labels(components: np.ndarray, vocabulary: list[str], dims: list, seeds: set[str]) -> list[str]:
+    labels = []
+    for k in range(components.shape[0]):
+        top = [vocabulary[j] for j in np.argsort(-components[k], kind="stable")[:3]]
+        head = {"governance": "治理: ", "contrast": "粗放: "}.get(dims[k], "")
+        labels.append(head + "/".join(top))
+    return labels
+
+
+def _fit_one(params: dict, dtm: DocumentTermMatrix) -> AnchoredTopicModel:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return AnchoredTopicModel(**params).fit(dtm)
+
+
+def fit_many(param_list: list[dict], dtm: DocumentTermMatrix, n_jobs: int | None = None,
+             progress=None) -> list[AnchoredTopicModel]:
+    """Fit several :class:`AnchoredTopicModel` (one per parameter dict) in up to ``n_jobs`` processes (default:
+    all cores); results in input order. Each fit is single-threaded, so the results do not depend on ``n_jobs``."""
+    jobs = min(len(param_list), n_jobs or os.cpu_count() or 1)
+    if jobs <= 1:
+        out = []
+        for p in param_list:
+            out.append(_fit_one(p, dtm))
+            if progress is not None:
+                progress.update(1)
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_fit_one, p, dtm) for p in param_list]
+        out = []
+        for f in futures:
+            out.append(f.result())
+            if progress is not None:
+                progress.update(1)
+    return out
+
+
+def match_topics(reference: np.ndarray, other: np.ndarray, n_anchor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Match the topics of ``other`` to those of ``reference`` (both K x V): the first ``n_anchor`` topics match
+    themselves; the rest by the Hungarian algorithm on the cosine similarity of their word distributions.
+    Returns ``(matching, cosine)``: ``matching[k]`` is the topic of ``other`` matched to topic k of
+    ``reference`` and ``cosine[k]`` their similarity (1 for the anchored topics)."""
+    from scipy.optimize import linear_sum_assignment
+
+    K = reference.shape[0]
+    matching, cosine = np.arange(K), np.ones(K)
+
+    def unit(a):
+        return a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-300)
+
+    cos = unit(reference[n_anchor:]) @ unit(other[n_anchor:]).T
+    r, c = linear_sum_assignment(-cos)
+    matching[n_anchor + r] = n_anchor + c
+    cosine[n_anchor + r] = cos[r, c]
+    return matching, cosine
+
+
+def fit_seeds(random_state: int, n: int) -> list[int]:
+    """The seeds of the ``n`` fits of an ensemble with base seed ``random_state`` (``SeedSequence``: ensembles
+    with different base seeds share no fit)."""
+    return [int(s) for s in np.random.SeedSequence(int(random_state)).generate_state(n) % (2**31 - 1)]
+
+
+class AnchoredEnsemble:
+    """``n_fits`` :class:`AnchoredTopicModel` fits with matched topics (module docstring).
+
+    Learned: ``fits_`` (the fitted models), ``fit_seeds_``, ``matching_`` (n_fits x K: which topic of each fit
+    matches each topic of the first fit), ``match_cosine_`` (their cosine similarities; 1 for the anchored
+    topics), ``components_`` (the matched topics' mean word distributions), ``found_`` (per topic, how many fits
+    have a match with cosine >= ``match_threshold``), ``agreement_`` (Spearman of ``governance_share`` between
+    fits), ``verdict_`` and ``verdict_text_`` (:func:`stability_verdict` on those; ``None`` for one fit), and
+    the first fit's ``seed_words_``, ``contrast_words_``, ``seeded_dimensions_``, ``topic_labels_``,
+    ``vocabulary_``.
+    """
+
+    _param_names = ("n_components", "n_fits", "seeds", "contrast_seeds", "seed_prior", "alpha", "eta", "max_iter",
+                    "random_state", "optim_interval", "n_jobs", "match_threshold")
+
+    def __init__(self, n_components: int = 30, *, n_fits: int = 5, seeds: Sequence[str] | None = None,
+                 contrast_seeds: Sequence[str] | None = None, seed_prior: float = SEED_PRIOR, alpha: float = 0.1,
+                 eta: float = 0.01, max_iter: int = 500, random_state: int = 0, optim_interval: int = 10,
+                 n_jobs: int | None = None, match_threshold: float = 0.5):
+        self.n_components = n_components
+        self.n_fits = n_fits
+        self.seeds = seeds
+        self.contrast_seeds = contrast_seeds
+        self.seed_prior = seed_prior
+        self.alpha = alpha
+        self.eta = eta
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.optim_interval = optim_interval
+        self.n_jobs = n_jobs
+        self.match_threshold = match_threshold
+
+    get_params = AnchoredTopicModel.get_params
+    __repr__ = AnchoredTopicModel.__repr__
+
+    def _single_params(self) -> dict:
+        return {k: getattr(self, k) for k in AnchoredTopicModel._param_names if k != "random_state"}
+
+    def fit(self, dtm: DocumentTermMatrix, progress=None) -> "AnchoredEnsemble":
+        if int(self.n_fits) < 1:
+            raise ConfigError(f"an ensemble needs at least one fit, got n_fits={self.n_fits}")
+        # check settings in this process first, so that errors are raised here and not in a worker
+        AnchoredTopicModel(**self._single_params()).check(dtm)
+        self.fit_seeds_ = fit_seeds(self.random_state, int(self.n_fits))
+        params = [{**self._single_params(), "random_state": s} for s in self.fit_seeds_]
+        if progress is not None:
+            progress.total = len(params)
+        if len(params) == 1:
+            self.fits_ = [AnchoredTopicModel(**params[0]).fit(dtm)]
+            if progress is not None:
+                progress.update(1)
+        else:
+            self.fits_ = fit_many(params, dtm, self.n_jobs, progress)
+        ref = self.fits_[0]
+        K = ref.components_.shape[0]
+        n_anchor = 2 if ref.contrast_topic_ is not None else 1
+        self.matching_ = np.tile(np.arange(K), (len(self.fits_), 1))
+        self.match_cosine_ = np.ones((len(self.fits_), K))
+        for f, m in enumerate(self.fits_[1:], start=1):
+            self.matching_[f], self.match_cosine_[f] = match_topics(ref.components_, m.components_, n_anchor)
+        comps = np.mean([m.components_[self.matching_[f]] for f, m in enumerate(self.fits_)], axis=0)
+        self.components_ = comps / comps.sum(axis=1, keepdims=True)
+        self.found_ = (self.match_cosine_ >= self.match_threshold).sum(axis=0)
+        self.vocabulary_ = ref.vocabulary_
+        self.seed_words_, self.contrast_words_ = ref.seed_words_, ref.contrast_words_
+        self.governance_topic_, self.contrast_topic_ = 0, ref.contrast_topic_
+        self.seeded_dimensions_ = ref.seeded_dimensions_
+        self.topic_labels_ = _labels(self.components_, self.vocabulary_, self.seeded_dimensions_,
+                                     set(self.seed_words_) | set(self.contrast_words_))
+        import weakref
+
+        self._fitted_on = None
+        self._fitted_on = (weakref.ref(dtm), self.fit_shares(dtm))  # reused by document_table on the same matrix
+        gov = self._fitted_on[1][0][:, :, 0].T
+        self.agreement_ = pairwise_spearman(gov)
+        if len(self.fits_) > 1:
+            vals = _upper(self.agreement_)
+            med = float(np.median(vals)) if len(vals) else float("nan")
+            low = float(vals.min()) if len(vals) else float("nan")
+            self.verdict_, self.verdict_text_ = stability_verdict(med, low)
+            self.agreement_median_, self.agreement_min_ = med, low
+        else:
+            self.verdict_ = self.verdict_text_ = None
+            self.agreement_median_ = self.agreement_min_ = float("nan")
+        return self
+
+    def fit_shares(self, dtm: DocumentTermMatrix) -> tuple[np.ndarray, np.ndarray]:
+        """Document-level shares of every fit, topics in the first fit's order: ``(shares, nonseed)`` of shapes
+        n_fits x documents x K and n_fits x documents."""
+        cached = self.__dict__.get("_fitted_on")
+        if cached is not None and cached[0]() is dtm:
+            return cached[1]
+        shares, nonseed = [], []
+        for f, m in enumerate(self.fits_):
+            s, ns = m.shares_and_nonseed(dtm)
+            shares.append(dtm.document_shares(s)[:, self.matching_[f]])
+            nonseed.append(_document_mean(dtm, ns))
+        return np.stack(shares), np.stack(nonseed)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_fitted_on", None)  # a cache of the fit's own matrix: not saved
+        return state
+
+    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
+        """Row-level topic shares, averaged over the fits (rows sum to 1)."""
+        return np.mean([m.transform(dtm)[:, self.matching_[f]] for f, m in enumerate(self.fits_)], axis=0)
+
+    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
+        return AnchoredTopicModel.top_terms(self, k, n)
+
+    def document_table(self, dtm: DocumentTermMatrix) -> "pd.DataFrame":  # noqa: F821
+        """The document table: metadata, ``governance_share`` (mean over fits) with ``governance_share_sd``,
+        ``governance_share_p05`` / ``_p95`` (NaN for a single fit), ``governance_share_nonseed``,
+        ``contrast_share``, the ``topic_<i>`` shares, and the two residual topics with the largest shares
+        (``other_topic_1``, ``other_topic_1_label``, ``other_topic_1_share``, and the same for ``_2``)."""
+        shares, nonseed = self.fit_shares(dtm)
+        docs = dtm.metadata_frame()
+        gov = shares[:, :, 0]
+        docs["governance_share"] = gov.mean(axis=0)
+        if len(self.fits_) > 1:
+            docs["governance_share_sd"] = gov.std(axis=0, ddof=1)
+            docs["governance_share_p05"] = np.quantile(gov, 0.05, axis=0)
+            docs["governance_share_p95"] = np.quantile(gov, 0.95, axis=0)
+        else:
+            docs["governance_share_sd"] = docs["governance_share_p05"] = docs["governance_share_p95"] = np.nan
+        docs["governance_share_nonseed"] = nonseed.mean(axis=0)
+        mean = shares.mean(axis=0)
+        docs["contrast_share"] = mean[:, self.contrast_topic_] if self.contrast_topic_ is not None else np.nan
+        for k in range(mean.shape[1]):
+            docs[f"topic_{k}"] = mean[:, k]
+        n_anchor = 2 if self.contrast_topic_ is not None else 1
+        resid = mean[:, n_anchor:]
+        order = np.argsort(-resid, axis=1, kind="stable")
+        for r in range(min(2, resid.shape[1])):
+            idx = order[:, r] + n_anchor
+            docs[f"other_topic_{r + 1}"] = idx
+            docs[f"other_topic_{r + 1}_label"] = [self.topic_labels_[i] for i in idx]
+            docs[f"other_topic_{r + 1}_share"] = mean[np.arange(len(idx)), idx]
+        return docs
