@@ -96,8 +96,29 @@ def _set_debug(ctx, _param, value):
     return value
 
 
+class _NoBar:
+    """What a hidden bar is: counts, shows nothing (tqdm is not imported for it)."""
+
+    total = None
+    n = 0
+
+    def update(self, n=1):
+        self.n += n
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def _progress(quiet: bool, desc: str):
     """A tqdm bar on stderr, shown only on a terminal and without --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return _NoBar()
     from tqdm import tqdm
 
     return tqdm(desc=desc, unit="doc", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False)
@@ -234,6 +255,11 @@ def guard_outputs(f):
                 is_folder = bool(p is not None and isinstance(p.type, click.Path) and not p.type.file_okay)
                 outputs.append((option(n), os.fspath(v), is_folder))
         problems = output_conflicts(inputs, outputs, list(kwargs.get("glob") or ()) or None)
+        for _, out, _ in outputs:  # a .parquet output without pyarrow: one line before anything is read
+            if out.lower().endswith(".parquet"):
+                from .io import require_parquet
+
+                require_parquet(out)
         if problems:
             click.echo(f"policytext: error: {problems[0]}; choose another output path (nothing was read or written)",
                        err=True)
@@ -370,7 +396,7 @@ def _token_cache(cache_dir):
 
 def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
     from .corpus import Corpus
-    from .reports import write_table
+    from .io import write_table
 
     if errors_path:
         write_table(Corpus(errors=errors).errors_frame(), errors_path, sheet_name="errors")
@@ -409,7 +435,7 @@ def _checkpoint(output, inputs, reader: dict, scorer, evidence, every: int = 200
 
 
 def _emit_table(df, output, fmt="csv"):
-    from .reports import table_to_text, write_table
+    from .io import table_to_text, write_table
 
     if output:
         write_table(df, output)
@@ -475,7 +501,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     """
     from .parallel import EvidenceWriter, default_jobs, score_documents
     from .readers import iter_corpus
-    from .reports.tables import remove_stale_temps
+    from .io import remove_stale_temps
     from .scoring import Scorer
 
     if cache_dir and no_cache:
@@ -514,13 +540,26 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
         else:
             items = iter_corpus(list(inputs), **reader, progress=bar, info=info)
             result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
-                                     resume=resume)
+                                     resume=resume, frames=False)  # rows: pandas only where needed
         bar.close()
-        if not len(result.scores):  # nothing readable: exit 3 with the reasons, write no output
+        if not len(result if not scheduler else result.scores):  # nothing readable: exit 3, write no output
             if checkpoint is not None:
                 checkpoint.finish()
             _nothing_readable(result.errors, errors_path, quiet)
-        _emit_table(result.scores if round_to is None else result.scores.round(round_to), output)
+        fmt = Path(output).suffix.lower()[1:] if output else "csv"
+        if not scheduler and round_to is None and not result.has_metadata and fmt in ("csv", "tsv"):
+            text = result.to_text(fmt)  # the bytes pandas would write, without importing it (issue 15.1)
+            if output:
+                from .io import write_text_table
+
+                write_text_table(text, output)
+            else:
+                click.echo(text, nl=False)
+            records = result.records
+        else:
+            scores = result.scores if scheduler else result.frame()
+            _emit_table(scores if round_to is None else scores.round(round_to), output)
+            records = scores[["doc_id", "index", "short"]].to_dict("records")  # what the summary needs
         if hits_writer is not None:
             hits_writer.close()
         if checkpoint is not None:
@@ -536,25 +575,24 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     where = f"Dask cluster {scheduler}" if scheduler else f"--jobs {jobs}"
     reuse = (f"; token cache {cache.stats['hits']} reused, {cache.stats['misses']} new ({cache.folder})"
              if cache is not None and not scheduler else "")
-    _info(quiet, f"policytext: scored {len(result.scores)} documents against {lexicon.name} {lexicon.version} "
+    _info(quiet, f"policytext: scored {len(records)} documents against {lexicon.name} {lexicon.version} "
                  f"({len(lexicon.categories)} categories, {len(lexicon.terms)} terms); tokenizer {tokenizer.engine}, "
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"
                  + (f"; metadata from {info['metadata']}" if info.get("metadata") else "")
                  + f"; {where}{reuse}")
-    if len(result.scores) and "short" in result.scores.columns:
+    if records and "short" in records[0]:
         from .scoring import SHORT_TEXT
 
-        n_short = int(result.scores["short"].sum())
+        n_short = sum(bool(r["short"]) for r in records)
         if n_short:
-            _info(quiet, f"policytext: warning: {n_short} of {len(result.scores)} documents are short (under "
+            _info(quiet, f"policytext: warning: {n_short} of {len(records)} documents are short (under "
                          f"{SHORT_TEXT} characters, column short): their rates per 10,000 characters rest on few "
                          "characters and swing widely; compare sentence_share, or set them apart")
-    if len(result.scores) and not quiet:
-        ranked = result.scores.sort_values(["index", "doc_id"], ascending=[False, True])
-        fmt = lambda rows: ", ".join(f"{r.doc_id} ({r.index:.1f})" for r in rows.itertuples())  # noqa: E731
-        click.echo(f"policytext: highest index: {fmt(ranked.head(3))}; lowest: {fmt(ranked.tail(3).iloc[::-1])}",
-                   err=True)
-    _report_errors(result.errors, len(result.scores) + len(result.errors), errors_path, quiet)
+    if records and not quiet:
+        ranked = sorted(records, key=lambda r: (-r["index"], r["doc_id"]))
+        show = lambda rows: ", ".join(f"{r['doc_id']} ({r['index']:.1f})" for r in rows)  # noqa: E731
+        click.echo(f"policytext: highest index: {show(ranked[:3])}; lowest: {show(ranked[-3:][::-1])}", err=True)
+    _report_errors(result.errors, len(records) + len(result.errors), errors_path, quiet)
     if strict and result.errors:
         sys.exit(EXIT_STRICT)
 
@@ -1063,7 +1101,7 @@ def lexicon_export(lexicon_path, output, fmt):
       policytext lexicon export my.dic --format yaml > my.yaml
     """
     from .lexicon import load_lexicon
-    from .reports import atomic_write
+    from .io import atomic_write
 
     lex = load_lexicon(lexicon_path)
     if output:
@@ -1108,7 +1146,7 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
       policytext lexicon diagnose reports/ --glob '202*/*.txt' --engine rjieba --sensitivity loto.csv
     """
     from .diagnostics import diagnose_lexicon
-    from .reports import write_table
+    from .io import write_table
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
@@ -1175,7 +1213,7 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
     """
     from .expansion import expand_lexicon
     from .lexicon import load_lexicon
-    from .reports import write_table
+    from .io import write_table
 
     if Path(output).suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("the candidate file is .xlsx or .csv", param_hint="-o/--output")
@@ -1216,7 +1254,7 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
     """
     from .expansion import merge_candidates
     from .lexicon import load_lexicon
-    from .reports import atomic_write
+    from .io import atomic_write
     from .validation import read_labels
 
     lex = load_lexicon(lexicon_path)
@@ -1269,7 +1307,7 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
       policytext scale corpora/demo --min-count 2 --seeds my_poles.csv
     """
     from .lexicon import load_lexicon
-    from .reports import write_table
+    from .io import write_table
     from .scaling import scale_corpus
 
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)

@@ -23,6 +23,7 @@ recorded as :class:`policytext.corpus.ErrorRecord` rows built from these classes
     │   └── NoDocumentsError            nothing readable was found
     ├── LexiconError                    a lexicon file is malformed (message names file and line)
     ├── ConfigError                     an option value is invalid (engine name, encoding, ...)
+    │   └── MissingDependencyError      an optional dependency is not installed (the message names the extra)
     └── OutputError                     an output cannot be written (exit code 4)
 """
 
@@ -38,6 +39,7 @@ __all__ = [
     "DuplicateIdError",
     "EmptyDocumentError",
     "LexiconError",
+    "MissingDependencyError",
     "MetadataError",
     "NoDocumentsError",
     "NoTextLayerError",
@@ -132,6 +134,11 @@ class LexiconError(PolicyTextError):
 
 class ConfigError(PolicyTextError):
     """An option has an invalid value."""
+
+
+class MissingDependencyError(ConfigError):
+    """A feature needs an optional dependency that is not installed; the message says which extra to install
+    (``pip install "policytext[parquet]"`` for ``.parquet`` files)."""
 
 
 class OutputError(PolicyTextError):

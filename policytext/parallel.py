@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
 from .errors import ConfigError, EmptyDocumentError, OutputError
-from .reports.tables import publish_mode, remove_stale_temps
+from .io import publish_mode, remove_stale_temps
 
 if TYPE_CHECKING:
     from .cache import TokenCache
     from .checkpoint import Checkpoint
-    from .scoring import Scorer, ScoreResult
+    from .scoring import Scorer, ScoreResult, ScoreRows
 
 __all__ = ["CHUNK_CHARS", "CHUNK_DOCS", "MIN_CHARS", "MIN_DOCS", "EvidenceWriter", "default_jobs",
            "iter_scored", "score_documents"]
@@ -216,7 +216,8 @@ def _stop_workers(executor, timeout: float = 1.0) -> None:
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
                     cache: TokenCache | str | os.PathLike | None = None,
                     on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
-                    checkpoint: "Checkpoint | None" = None, resume: bool = False, **options) -> ScoreResult:
+                    checkpoint: "Checkpoint | None" = None, resume: bool = False, frames: bool = True,
+                    **options) -> "ScoreResult | ScoreRows":
     """Score a corpus, or a stream of documents and error records, into a :class:`~policytext.ScoreResult`.
 
     ``jobs`` processes (None: every core); ``cache`` a :class:`~policytext.cache.TokenCache` or a folder.
@@ -229,11 +230,13 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
     ``resume``, the outcomes it already holds are used instead of scoring those documents again (they must be
     the first documents of the stream, with the same ids and sources). The caller removes the checkpoint
     (``checkpoint.finish()``) once its outputs are written.
-    """
-    import pandas as pd
 
+    With ``frames=False`` the result is a :class:`~policytext.scoring.ScoreRows` (the rows before pandas is
+    imported; give ``on_hits`` then, the evidence is not kept): ``policytext score`` uses it to print or write
+    CSV without loading pandas.
+    """
     from .cache import as_cache
-    from .scoring import HIT_COLUMNS, ScoreResult
+    from .scoring import HIT_COLUMNS, ScoreResult, ScoreRows
 
     cache = as_cache(cache)
     read_errors: list[ErrorRecord] = []
@@ -300,6 +303,11 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         record(*outcome)
     if checkpoint is not None:
         checkpoint.flush()
+    if not frames:
+        columns, records, meta_keys, _ = scorer._records(scored, rows)
+        return ScoreRows(columns, records, read_errors + score_errors, bool(meta_keys), scorer, scored, rows)
+    import pandas as pd
+
     frame = scorer._frame(scored, rows)
     return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
 
@@ -338,13 +346,15 @@ class EvidenceWriter:
     STREAMED = (".csv", ".tsv", ".jsonl")
 
     def __init__(self, path: str | os.PathLike, block: int = 5000):
-        from .reports import TABLE_FORMATS
+        from .io import TABLE_FORMATS, require_parquet
 
         self.path = Path(path)
         self.ext = self.path.suffix.lower()
         if self.ext not in TABLE_FORMATS:
             raise OutputError(f"{self.path}: unknown output format {self.ext or '(no extension)'!r}; use one of "
                               f"{', '.join(TABLE_FORMATS)}")
+        if self.ext == ".parquet":  # before the corpus is scored, not at the end
+            require_parquet(self.path)
         self.block = block
         self.n_rows = 0
         self._rows: list[dict] = []
@@ -375,7 +385,7 @@ class EvidenceWriter:
     def _flush(self) -> None:
         import pandas as pd
 
-        from .reports import neutralize_formulas
+        from .io import neutralize_formulas
         from .scoring import HIT_COLUMNS
 
         if not self._rows:
@@ -399,7 +409,7 @@ class EvidenceWriter:
         """Finish the file and move it into place."""
         import pandas as pd
 
-        from .reports import write_table
+        from .io import write_table
         from .scoring import HIT_COLUMNS
 
         if self._fh is None:

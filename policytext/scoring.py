@@ -299,6 +299,50 @@ class ScoreResult:
 HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right", "status"]
 
 
+@dataclass
+class ScoreRows:
+    """The score table before it becomes a DataFrame: what ``score_documents(..., frames=False)`` returns, so
+    that a run printing or writing CSV/TSV need not import pandas (about 0.2-0.3 s of start-up, most of what
+    scoring one document costs). :meth:`frame` gives the table :attr:`ScoreResult.scores` holds;
+    :meth:`to_text` the bytes :func:`policytext.io.table_to_text` writes for it (tested equal)."""
+
+    columns: list[str]
+    records: list[dict]
+    errors: list[ErrorRecord]
+    #: True when the documents carry metadata (columns whose types only pandas decides: :meth:`to_text` refuses)
+    has_metadata: bool
+    _scorer: "Scorer"
+    _docs: list[Document]
+    _rows: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def frame(self) -> pd.DataFrame:
+        """The score table as :attr:`ScoreResult.scores` has it."""
+        return self._scorer._frame(self._docs, self._rows)
+
+    def to_text(self, fmt: str = "csv") -> str:
+        """The table as CSV or TSV text, formulas neutralised, byte for byte what
+        ``table_to_text(self.frame(), fmt)`` gives; only for tables without metadata columns."""
+        if self.has_metadata or fmt not in ("csv", "tsv"):
+            raise ValueError("to_text: only CSV/TSV of tables without metadata; use table_to_text(frame())")
+        import csv
+        import io
+
+        from .io import FORMULA_START
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n",
+                            quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
+        writer.writerow(self.columns)
+        for rec in self.records:
+            # ints, floats (repr, as pandas writes float64), booleans (True/False) and text (neutralised)
+            writer.writerow(["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                             for v in (rec[c] for c in self.columns)])
+        return buf.getvalue()
+
+
 class Scorer:
     """Scores documents against a lexicon: normalise, tokenize, match, count.
 
@@ -435,9 +479,8 @@ class Scorer:
     def empty_row(self) -> dict:
         return self._row(Document("", " "), "", 1, 0, [])[0]
 
-    def _frame(self, docs: list[Document], rows: list[dict]) -> pd.DataFrame:
-        import pandas as pd
-
+    def _records(self, docs: list[Document], rows: list[dict]) -> tuple[list[str], list[dict], list[str], list[str]]:
+        """(columns, one dict per document, metadata keys, score columns) of the score table."""
         score_cols = list(self.empty_row())
         meta_keys: list[str] = []
         for d in docs:
@@ -454,6 +497,12 @@ class Scorer:
             rec.update(r)
             records.append(rec)
         columns = ["doc_id", *renamed.values(), *score_cols]
+        return columns, records, meta_keys, score_cols
+
+    def _frame(self, docs: list[Document], rows: list[dict]) -> pd.DataFrame:
+        import pandas as pd
+
+        columns, records, _, score_cols = self._records(docs, rows)
         df = pd.DataFrame.from_records(records, columns=columns)
         int_cols = ["n_chars", "n_tokens", "n_terms", "n_sentences", "sentences_positive",
                     *[c for c in score_cols if c.startswith("hits_") or c.endswith("_rejected")]]

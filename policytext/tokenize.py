@@ -63,11 +63,49 @@ _segmenters: dict[tuple, object] = {}
 _MAX_SEGMENTERS = 4
 
 
+def _rjieba_class():
+    """``rjieba.Jieba``, taken from rjieba's compiled module without running ``rjieba/__init__.py``, which
+    builds a default segmenter at import (about 0.1 s) that policytext never uses; plain ``import rjieba``
+    if the module cannot be found that way."""
+    import sys
+
+    module = sys.modules.get("rjieba.rjieba")
+    if module is None:
+        try:
+            import importlib.machinery
+            import importlib.util
+
+            package = importlib.util.find_spec("rjieba")
+            location = package.submodule_search_locations[0]
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                path = os.path.join(location, "rjieba" + suffix)
+                if os.path.isfile(path):
+                    spec = importlib.util.spec_from_file_location("rjieba.rjieba", path)
+                    module = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(module)
+                    # registered, so that a later ``import rjieba`` reuses it (a compiled module is
+                    # initialised once per process)
+                    sys.modules["rjieba.rjieba"] = module
+                    break
+        except Exception:  # noqa: BLE001 - any surprise: the ordinary import below
+            module = None
+        if module is None:
+            import rjieba
+
+            return rjieba.Jieba
+    return module.Jieba
+
+
 def _dictionary_path(dictionary: str | None) -> str:
     if dictionary is None:
-        import jieba
+        # found without importing jieba (its import loads pkg_resources: about 0.1 s that the rjieba engine
+        # would pay for nothing)
+        from importlib.util import find_spec
 
-        return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        spec = find_spec("jieba")
+        if spec is None or not spec.origin:
+            raise ConfigError("jieba is not installed; pip install jieba")
+        return os.path.join(os.path.dirname(spec.origin), "dict.txt")
     path = Path(dictionary)
     if not path.is_file():
         raise ConfigError(f"jieba dictionary not found: {dictionary}")
@@ -484,12 +522,10 @@ class Tokenizer:
                 seg.add_word(w, freq=seg.suggest_freq(w, False))
             _install_fast_dag(seg)
             return seg
-        import rjieba
-
         # jieba's frequencies and jieba's total (see _compute_frequencies), so both engines compute the same
         # log probabilities, bit for bit; the filler entry is in no block of any text
         freqs, delta = _rjieba_frequencies(path, self.words)
-        seg = rjieba.Jieba()
+        seg = _rjieba_class()()
         for w, f in zip(self.words, freqs):
             seg.add_word(w, f, None)
         if delta:

@@ -189,6 +189,9 @@ def read_labels(path: str | Path, *, sheet: str | int = 0, id_column: str = "doc
         elif ext == ".jsonl":
             df = pd.read_json(path, lines=True, dtype={id_column: str})
         elif ext == ".parquet":
+            from .io import require_parquet
+
+            require_parquet(path)
             df = pd.read_parquet(path)
         else:
             raise ConfigError(f"{path}: cannot read {ext or 'a file without extension'}; use .xlsx, .csv, .tsv, "

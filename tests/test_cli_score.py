@@ -185,3 +185,186 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(runner, tmp_path):
     assert all("\n" not in m for m in table["message"])
     res = runner.invoke(cli, ["score", str(d), "--strict", "-q"])
     assert res.exit_code == 1
+
+
+# -- start-up (issue 15.1) ------------------------------------------------------------------------------------
+#: modules that scoring one document as a user types it must not load: pandas, pyarrow, the report, topic,
+#: plotting and Excel machinery, and jieba itself when the default engine is rjieba (it loads pkg_resources)
+NOT_FOR_SCORE = ("policytext.reports", "policytext.topics", "policytext.dtm", "policytext.embedding",
+                 "plotly", "openpyxl", "sklearn", "gensim", "tomotopy", "matplotlib", "docx", "pypdf", "bs4",
+                 "lxml", "jieba", "pkg_resources", "dask", "distributed", "tqdm", "pandas", "pyarrow")
+
+
+def _modules_loaded_by(tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom policytext.cli import main\nsys.argv = ['policytext', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                         env=env, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    return res.stdout, set(res.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+def _heavy(loaded):
+    return sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in NOT_FOR_SCORE))
+
+
+def test_score_one_document_loads_no_report_topic_plotting_or_excel_module(tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text("推进精细化治理，加强基层社区自治。", encoding="utf-8")
+    out, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--cache", str(tmp_path / "tokens"))
+    assert out.startswith("doc_id,") and "\none," in out
+    assert "rjieba.rjieba" in loaded and "policytext.scoring" in loaded  # the test sees the modules of the run
+    assert _heavy(loaded) == []
+    # and the same again warm (tokens from the cache), and with the output in a file
+    out, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--cache", str(tmp_path / "tokens"),
+                                     "-o", str(tmp_path / "s.csv"), "-q")
+    assert _heavy(loaded) == [] and (tmp_path / "s.csv").read_text(encoding="utf-8-sig").startswith("doc_id,")
+
+
+def test_the_import_set_test_sees_a_heavy_module_when_one_is_loaded(tmp_path):
+    """The test above can fail: writing .xlsx does load openpyxl, and --engine jieba loads jieba."""
+    one = tmp_path / "one.txt"
+    one.write_text("推进精细化治理。", encoding="utf-8")
+    _, loaded = _modules_loaded_by(tmp_path, "score", str(one), "--no-cache", "--engine", "jieba",
+                                   "-o", str(tmp_path / "s.xlsx"), "-q")
+    assert "openpyxl" in _heavy(loaded) and "jieba" in _heavy(loaded)
+
+
+# -- pyarrow is an extra (issue 15.5) ------------------------------------------------------------------------
+WITHOUT_PYARROW = """
+import sys
+sys.modules["pyarrow"] = None  # as if pyarrow were not installed: every import of it raises ImportError
+{body}
+"""
+
+
+def _without_pyarrow(tmp_path, body: str):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-c", WITHOUT_PYARROW.format(body=textwrap.dedent(body))],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+
+
+def test_parquet_without_pyarrow_is_one_line_naming_the_extra(tmp_path):
+    pd.DataFrame({"text": ["推进精细化治理。"], "id": ["a"]}).to_parquet(tmp_path / "in.parquet", index=False)
+    (tmp_path / "one.txt").write_text("推进精细化治理。", encoding="utf-8")
+    extra = 'pip install "policytext[parquet]"'
+    cli_run = """
+        from policytext.cli import main
+        sys.argv = ["policytext", *{args!r}]
+        main()
+    """
+    cases = {  # command line -> the file the message must name
+        ("score", "one.txt", "-o", "out.parquet", "--no-cache"): "out.parquet",
+        ("score", "one.txt", "--evidence", "hits.parquet", "--no-cache"): "hits.parquet",
+        ("score", "in.parquet", "--text-column", "text", "--no-cache"): "in.parquet",
+        ("score", ".", "--glob", "*.parquet", "--text-column", "text", "--no-cache"): "in.parquet",
+    }
+    for args, named in cases.items():
+        res = _without_pyarrow(tmp_path, cli_run.format(args=list(args)))
+        assert res.returncode == 3, (args, res.stderr)
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in res.stderr, (args, res.stderr)
+        assert lines[0].startswith(f"policytext: error: {named}: ") and lines[0].endswith(extra), lines[0]
+        assert res.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "one.txt"]  # nothing written
+
+    # the library raises the typed error (a ConfigError), on reading and on writing
+    res = _without_pyarrow(tmp_path, """
+        import pandas as pd
+        import policytext as pt
+        from policytext.errors import ConfigError, MissingDependencyError
+        from policytext.io import write_table
+        for call in (lambda: pt.read_corpus("in.parquet", text_column="text"),
+                     lambda: write_table(pd.DataFrame({"a": [1]}), "x.parquet")):
+            try:
+                call()
+            except MissingDependencyError as exc:
+                assert isinstance(exc, ConfigError)
+                print(exc)
+        # everything else works without pyarrow
+        print(len(pt.score_texts(["推进精细化治理"])), "pyarrow" in sys.modules and sys.modules["pyarrow"] is None)
+    """)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [f"in.parquet: .parquet files need pyarrow, which is not installed; {extra}",
+                                       f"x.parquet: .parquet files need pyarrow, which is not installed; {extra}",
+                                       "1 True"]
+
+
+def test_parquet_with_pyarrow_still_round_trips(tmp_path, runner):
+    """The check above does not refuse Parquet when pyarrow is there."""
+    (tmp_path / "one.txt").write_text("推进精细化治理。", encoding="utf-8")
+    res = runner.invoke(cli, ["score", str(tmp_path / "one.txt"), "-o", str(tmp_path / "s.parquet"), "--no-cache"])
+    assert res.exit_code == 0, res.stderr
+    assert pd.read_parquet(tmp_path / "s.parquet")["doc_id"].tolist() == ["one"]
+
+
+# -- CSV without pandas (issue 15.1) ----------------------------------------------------------------------------
+def test_score_csv_written_without_pandas_is_byte_identical_to_the_pandas_table(tmp_path, runner):
+    """`policytext score` prints and writes CSV/TSV from the rows (no pandas); the bytes must be those of the
+    DataFrame the library returns, written by table_to_text/write_table, for ids that need quoting or
+    neutralising, and the summary lines the same."""
+    import policytext as pt
+    from policytext.io import table_to_text, write_table
+
+    d = tmp_path / "odd"
+    d.mkdir()
+    texts = {"=cmd": "推进精细化治理，实现无缝对接。" * 3, "a,b": "加强基层社区自治，推进共建共治共享。",
+             'q"uote': "坚持粗放式管理。", "-minus": "精细化管理" * 40, "+plus": "无关的文字。", "@at": "网格化管理。"}
+    for name, text in texts.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
+    result = pt.Scorer().score(pt.read_corpus(str(d)))
+    assert set(result.scores["doc_id"]) == set(texts)
+    res = runner.invoke(cli, ["score", str(d), "--no-cache"])
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == table_to_text(result.scores, "csv")
+    for ext in (".csv", ".tsv"):
+        res = runner.invoke(cli, ["score", str(d), "--no-cache", "-q", "-o", str(tmp_path / f"s{ext}")])
+        assert res.exit_code == 0, res.stderr
+        write_table(result.scores, tmp_path / f"pandas{ext}")
+        assert (tmp_path / f"s{ext}").read_bytes() == (tmp_path / f"pandas{ext}").read_bytes()
+    # the summary is computed from the rows as it was from the frame
+    ranked = result.scores.sort_values(["index", "doc_id"], ascending=[False, True])
+    top = ", ".join(f"{r.doc_id} ({r.index:.1f})" for r in ranked.head(3).itertuples())
+    res = runner.invoke(cli, ["score", str(d), "--no-cache"])
+    assert f"policytext: highest index: {top};" in res.stderr
+    assert f"{int(result.scores['short'].sum())} of 6 documents are short" in res.stderr
+
+
+def test_score_rows_to_text_matches_pandas_on_any_values():
+    from hypothesis import given, settings, strategies as st
+
+    from policytext.io import table_to_text
+    from policytext.scoring import ScoreRows
+
+    values = st.one_of(st.integers(-2**62, 2**62), st.floats(allow_nan=False, allow_infinity=False),
+                       st.booleans())
+    text = st.text(alphabet=st.sampled_from(list('ab精,"\'=+-@\t\r\n ;×')), max_size=8)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(text, values, st.floats(allow_nan=False, allow_infinity=False), st.booleans(), text),
+                    min_size=1, max_size=5))
+    def check(rows):
+        columns = ["doc_id", "n", "x", "short", "top_terms"]
+        records = [dict(zip(columns, r)) for r in rows]
+        for r in records:  # a column holds one type, as the scorer's do
+            r["n"] = int(r["n"]) if not isinstance(r["n"], float) else r["n"]
+        if len({type(r["n"]) for r in records}) > 1:
+            return
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        for fmt in ("csv", "tsv"):
+            assert ScoreRows(columns, records, [], False, None, [], []).to_text(fmt) == table_to_text(frame, fmt)
+
+    check()

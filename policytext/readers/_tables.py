@@ -317,6 +317,9 @@ def _xlsx_rows(books, cells, formulas, header: list[str]) -> Iterator[Row]:
 
 
 def _open_parquet(path: Path, ext: str, encoding: str | None) -> Table:
+    from ..io import require_parquet
+
+    require_parquet(path)  # not a damaged file: a missing extra, for the whole run
     import pyarrow.parquet as pq
 
     handle = open_regular(path)

@@ -1,0 +1,293 @@
+"""Writing files, the one place that does: atomic writes and folder replacement, stale temporary files, table
+formats, formula neutralisation. A low module (no pandas at import), so that ``policytext score`` does not load
+the report machinery; ``policytext.reports.tables`` re-exports it.
+
+Tables to files: ``.csv``, ``.tsv``, ``.jsonl``, ``.parquet``, ``.xlsx``, chosen by extension.
+
+* Writes are atomic: the table goes to a temporary file in the target folder, which then replaces the target,
+  so an interrupted run leaves the old file or none, never half a file.
+* CSV files get a UTF-8 byte-order mark so that Excel opens Chinese text correctly (pandas and most tools
+  ignore it); CSV on standard output has none.
+* Spreadsheet formula injection: in CSV, TSV and XLSX, a text cell that begins with ``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return is prefixed with ``'`` so that spreadsheet programs show it as text. Numbers are
+  written as numbers and are not touched. JSON Lines and Parquet keep text exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterable
+
+from typing import TYPE_CHECKING
+
+from .errors import MissingDependencyError, OutputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PARQUET_EXTRA", "TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode", "require_parquet",
+           "table_to_text", "write_table", "write_text_table"]
+
+TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
+#: how to get what ``.parquet`` files need (pyarrow is an extra: most users never read or write Parquet)
+PARQUET_EXTRA = 'pip install "policytext[parquet]"'
+
+
+def require_parquet(path: str | os.PathLike) -> None:
+    """Raise :class:`~policytext.errors.MissingDependencyError` (one line naming ``path`` and the extra) if
+    pyarrow, which reading and writing ``.parquet`` need, cannot be imported."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(f"{path}: .parquet files need pyarrow, which is not installed; "
+                                     f"{PARQUET_EXTRA}") from None
+FORMULA_START = _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` in which text cells that a spreadsheet would run as formulas start with ``'``.
+
+    >>> import pandas as pd
+    >>> neutralize_formulas(pd.DataFrame({"t": ["=1+1", "ok", "@x"], "n": [-1, 2, 3]})).values.tolist()
+    [["'=1+1", -1], ['ok', 2], ["'@x", 3]]
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (Linux), else the common 0o022."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        return 0o022  # no /proc: assume the common default
+    return 0o022
+
+
+def publish_mode(path: str | os.PathLike, directory: bool = False) -> None:
+    """Give a file or folder made by ``mkstemp``/``mkdtemp`` (private, 0600/0700) the usual permissions."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+#: a temporary output not modified for this long (seconds) was left by a killed run
+STALE_SECONDS = 3600
+
+
+def remove_stale_temps(path: str | os.PathLike, max_age: float = STALE_SECONDS) -> int:
+    """Remove the temporary files and folders a killed run left beside ``path`` (``.<name>.<8 characters>.tmp``,
+    as :func:`atomic_write`, :func:`temp_folder_beside` and the evidence writer name them) that were not modified
+    for ``max_age`` seconds (0: whatever their age). Returns how many were removed; errors are ignored."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
+    try:
+        names = [n for n in os.listdir(folder) if pattern.fullmatch(n)]
+    except OSError:
+        return 0
+    removed, now = 0, time.time()
+    for name in names:
+        with contextlib.suppress(OSError):
+            st = os.lstat(folder / name)
+            if max_age and now - st.st_mtime < max_age:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(folder / name)
+            else:
+                os.unlink(folder / name)
+            removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb", **kwargs):
+    """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: folder {folder} does not exist")
+    remove_stale_temps(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        publish_mode(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def check_output_folder(out: Path, allowed: Iterable[str], what: str) -> None:
+    """Refuse to replace ``out`` unless it is absent, empty, or holds only files named in ``allowed`` (the
+    outputs of an earlier run): replacing a folder must never delete someone's other files."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; give a folder for the {what}")
+    if out.is_dir():
+        allowed = set(allowed)
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in allowed)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+            raise OutputError(f"{out}: folder holds files that are not part of a {what} ({shown}); the {what} "
+                              f"replaces its folder, so give a new or empty folder")
+
+
+def temp_folder_beside(out: Path) -> Path:
+    """A new empty folder next to ``out`` (same file system, so it can be renamed into place)."""
+    import secrets
+
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{out}: folder {parent} does not exist")
+    remove_stale_temps(out)
+    try:
+        for _ in range(100):
+            tmp = parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                tmp.mkdir()  # unlike mkdtemp, honours the umask: outputs are readable like any other file
+                return tmp
+            except FileExistsError:
+                continue
+        raise OutputError(f"{out}: cannot create a temporary folder beside it")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def replacing_folder(out: str | os.PathLike, allowed: Iterable[str], what: str):
+    """Yield a new temporary folder beside ``out`` to write into; when the block ends without an error it
+    replaces ``out`` (:func:`replace_folder`), otherwise it is removed. ``out`` holding other files than
+    ``allowed`` is refused first (:func:`check_output_folder`)."""
+    out = Path(out)
+    check_output_folder(out, allowed, what)
+    tmp = temp_folder_beside(out)
+    try:
+        yield tmp
+        replace_folder(tmp, out, allowed, what)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def replace_folder(tmp: Path, out: Path, allowed: Iterable[str], what: str) -> None:
+    """Put the finished folder ``tmp`` in place of ``out``: the old folder is renamed aside, the new one renamed
+    in, then the old one removed; if the swap fails, the old folder is put back. ``out`` is checked again
+    with :func:`check_output_folder` (files may have appeared while the outputs were computed)."""
+    import shutil
+
+    check_output_folder(out, allowed, what)
+    old = None
+    try:
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=tmp.parent))
+            os.replace(out, old / "previous")
+        os.replace(tmp, out)
+    except OSError as exc:
+        if old is not None and not out.exists() and (old / "previous").exists():
+            os.replace(old / "previous", out)
+        raise OutputError(f"{out}: cannot replace the {what} folder ({exc.strerror or exc})") from None
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def write_text_table(text: str, path: str | os.PathLike) -> Path:
+    """Write CSV/TSV ``text`` (from :func:`table_to_text` or :meth:`policytext.scoring.ScoreRows.to_text`) to
+    ``path`` as :func:`write_table` writes those formats (UTF-8 with a byte-order mark, atomically)."""
+    path = Path(path)
+    try:
+        with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path
+
+
+def table_to_text(df: pd.DataFrame, fmt: str = "csv") -> str:
+    """``df`` as CSV/TSV (formulas neutralised, no BOM) or JSON Lines text, e.g. for standard output."""
+    if fmt in ("csv", "tsv"):
+        return neutralize_formulas(df).to_csv(index=False, sep="," if fmt == "csv" else "\t", lineterminator="\n")
+    if fmt == "jsonl":
+        return df.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+    raise OutputError(f"cannot print a table as {fmt!r}; use csv, tsv or jsonl")
+
+
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """An .xlsx/.docx (zip) file rewritten so that the same content gives the same bytes: member timestamps
+    and the document's created/modified properties are set to fixed values; members keep their order."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = [(info, src.read(info.filename)) for info in src.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = _W3CDTF.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, _FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    return buf.getvalue()
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "data") -> Path:
+    """Write ``df`` to ``path`` in the format its extension names (see the module docstring)."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in TABLE_FORMATS:
+        raise OutputError(f"{path}: unknown output format {ext or '(no extension)'!r}; use one of "
+                          f"{', '.join(TABLE_FORMATS)}")
+    try:
+        if ext in (".csv", ".tsv"):
+            with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
+                fh.write(table_to_text(df, ext[1:]))
+        elif ext == ".jsonl":
+            with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(table_to_text(df, "jsonl"))
+        elif ext == ".parquet":
+            require_parquet(path)
+            with atomic_write(path, "wb") as fh:
+                df.to_parquet(fh, index=False)
+        else:
+            import pandas as pd
+            from openpyxl.utils import get_column_letter
+
+            buf = io.BytesIO()
+            with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+                neutralize_formulas(df).to_excel(xw, index=False, sheet_name=sheet_name)
+                ws = xw.sheets[sheet_name]
+                ws.freeze_panes = "A2"
+                for i, col in enumerate(df.columns, start=1):
+                    width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
+                    ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+            with atomic_write(path, "wb") as fh:
+                fh.write(reproducible_zip(buf.getvalue()))
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path
