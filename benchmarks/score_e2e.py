@@ -32,6 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import cpu_model, load_average  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpora"
 
@@ -132,8 +135,8 @@ def main() -> None:
         baseline_py.write_text(BASELINE, encoding="utf-8")
         out = str(work / "scores.csv")
         version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
-        print(f"corpus: {len(files)} files, {n_bytes / 1e6:.1f} MB; {os.cpu_count()} cores ({_cpu_model()}); "
-              f"Python {platform.python_version()}; {version}; load average before: {_load()}", flush=True)
+        print(f"corpus: {len(files)} files, {n_bytes / 1e6:.1f} MB; {os.cpu_count()} cores ({cpu_model()}); "
+              f"Python {platform.python_version()}; {version}; load average before: {load_average()}", flush=True)
 
         rows = []
         base = wall([sys.executable, str(baseline_py), str(corpus), str(terms)], opts.runs)
@@ -183,27 +186,10 @@ def main() -> None:
         ]
         if size is not None:
             targets.append(("install <= 620 MB and <= 36 packages", size <= 620 and packages <= 36))
-        print(f"load average after: {_load()}")
+        print(f"load average after: {load_average()}")
         print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in targets))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

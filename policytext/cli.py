@@ -106,7 +106,7 @@ class _NoBar:
         self.n += n
 
     def close(self):
-        pass
+        """Nothing to close: a hidden bar holds no terminal."""
 
     def __enter__(self):
         return self
