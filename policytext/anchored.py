@@ -45,7 +45,7 @@ from .errors import ConfigError
 from .lexicon import Lexicon, load_lexicon
 
 __all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fit_many", "fit_seeds", "fold_in",
-           "majority_mode", "match_topics", "pairwise_spearman", "stability_verdict"]
+           "majority_mode", "match_topics", "pairwise_spearman", "require_tomotopy", "stability_verdict"]
 
 class SeedError(ConfigError):
     """No seed word occurs in the corpus (the lexicon does not match it)."""
@@ -202,6 +202,20 @@ def _shares(counts: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
+def require_tomotopy():
+    """The ``tomotopy`` module, or :class:`~policytext.errors.MissingDependencyError` (one line naming the extra):
+    tomotopy (92 MB) is the ``[topics]`` extra; the other topic models and the rest of policytext do without it."""
+    try:
+        import tomotopy
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError('the anchored topic model needs tomotopy, which is not installed; '
+                                     'pip install "policytext[topics]" (the lda, nmf and seeded-dimensions models '
+                                     'do without it)') from None
+    return tomotopy
+
+
 class AnchoredTopicModel:
     """One anchored fit (module docstring). scikit-learn's contract: ``__init__`` stores arguments, ``fit``
     returns self, learned state ends in ``_``.
@@ -267,7 +281,7 @@ class AnchoredTopicModel:
         return pos, neg
 
     def fit(self, dtm: DocumentTermMatrix) -> "AnchoredTopicModel":
-        import tomotopy as tp
+        tp = require_tomotopy()
 
         pos, neg = self.check(dtm)
         n_anchor = 1 + (1 if neg else 0)
