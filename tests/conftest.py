@@ -71,7 +71,7 @@ def pytest_collection_modifyitems(config, items):
 
 # -- what the suite costs: the sum of test durations and their CPU time (this process and its children) ----------
 _CPU_START = pytest.StashKey[float]()
-_TOTALS = {"duration": 0.0, "cpu": 0.0, "by_test": []}
+_TOTALS = {"duration": 0.0, "cpu": 0.0, "by_test": [], "show": []}
 
 
 def _cpu() -> float:
@@ -102,12 +102,16 @@ def pytest_runtest_logreport(report):
         if key == "cpu_seconds":
             _TOTALS["cpu"] += value
             _TOTALS["by_test"].append((value, report.nodeid))
+        elif key == "show" and report.when == "teardown":  # record_property("show", text): printed at the end
+            _TOTALS["show"].append(value)
 
 
 def pytest_terminal_summary(terminalreporter):
+    tr = terminalreporter
+    for text in _TOTALS["show"]:  # what a test wants a person to see (rankings, screenshots' paths)
+        tr.write_line(text)
     if not _TOTALS["by_test"]:
         return
-    tr = terminalreporter
     tr.write_line(f"policytext: sum of test durations {_TOTALS['duration']:.1f} s (setup, call and teardown); CPU "
                   f"time {_TOTALS['cpu']:.1f} s (test processes and the children they waited for)")
     if tr.config.getoption("durations", None):
