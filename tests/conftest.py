@@ -39,7 +39,7 @@ def big_demo_corpus(tmp_path_factory):
     return folder
 
 
-# -- running the suite on every core (pytest-xdist; setup.cfg: addopts = -n auto --dist loadgroup) ----------------
+# -- running the suite on every core (pytest-xdist; setup.cfg: -n auto --dist loadgroup --no-loadscope-reorder) -
 #: tests that start first, longest first (``python -m pytest --durations=30``): with two workers, a long test
 #: started last would leave one core idle at the end. Prefixes of node ids; the rest keep their file order.
 START_FIRST = (
@@ -58,6 +58,7 @@ def _rank(nodeid: str) -> int:
     return next((i for i, prefix in enumerate(START_FIRST) if nodeid.startswith(prefix)), len(START_FIRST))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     """Long tests first; and the tests of a module that shares a module- or class-scoped fixture run on one
     worker (an ``xdist_group``), so that fixture (a fitted topic model, a scored corpus) is built once."""
