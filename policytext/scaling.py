@@ -70,7 +70,8 @@ def sentence_dtm(corpus: Corpus | Iterable[Document], tokenizer: "Tokenizer", *,
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from .dtm import DocumentTermMatrix, EmptyVocabularyError
+    from .dtm import DocumentTermMatrix
+    from .errors import EmptyVocabularyError
     from .embedding import corpus_sentences
 
     sents = corpus_sentences(corpus, tokenizer, t2s=t2s, progress=progress)

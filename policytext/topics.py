@@ -35,9 +35,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import numpy as np
 
 from .corpus import Corpus
-from .dtm import DocumentTermMatrix, EmptyVocabularyError, build_dtm, topic_tokenizer
-from .errors import ConfigError
-from .anchored import SEED_PRIOR, SeedError
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .dtm import DocumentTermMatrix, as_dtm, build_dtm, topic_tokenizer
+from .anchored import SEED_PRIOR
+from .errors import ConfigError, EmptyVocabularyError, SeedError
 from .lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
@@ -74,15 +77,14 @@ class SeedWarning(UserWarning):
 
 
 # -- estimators ------------------------------------------------------------------------------------------
-class _TopicModel:
-    """Shared behaviour: parameters, normalised topic-word weights, labels."""
+class _TopicModel(BaseEstimator, TransformerMixin):
+    """Shared behaviour: input checks, normalised topic-word weights, labels.
 
-    def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in self._param_names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if not isinstance(v, (dict, Lexicon)))
-        return f"{type(self).__name__}({args})"
+    ``fit`` and ``transform`` take a :class:`~policytext.dtm.DocumentTermMatrix` or a plain documents x words
+    count matrix (as :class:`sklearn.feature_extraction.text.CountVectorizer` makes, so that a model can end a
+    scikit-learn ``Pipeline``); for a plain matrix the ``vocabulary`` given to ``fit`` names its columns
+    (:func:`~policytext.dtm.as_dtm`).
+    """
 
     def _check_fit(self, dtm: DocumentTermMatrix) -> None:
         k, n_rows, n_docs = self.n_components, dtm.X.shape[0], dtm.n_documents
@@ -91,6 +93,15 @@ class _TopicModel:
         if k > n_rows:
             raise ConfigError(f"K={k} topics is more than the {n_rows} {dtm.unit}s of {n_docs} documents to fit them on; "
                               f"use K <= {n_rows}")
+
+    def _fitted_input(self, X) -> DocumentTermMatrix:
+        """``X`` as a matrix over the fitted vocabulary, for ``transform`` (raises ``NotFittedError`` before fit)."""
+        check_is_fitted(self, "components_")
+        dtm = as_dtm(X, self.vocabulary_)
+        if list(dtm.vocabulary) != self.vocabulary_:
+            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
+                              "build_dtm(..., vocabulary=model.vocabulary_)")
+        return dtm
 
     def _finish(self, dtm: DocumentTermMatrix, components: np.ndarray, seeded: list[str | None]) -> None:
         """Store normalised topic-word weights; ``seeded`` names each topic's seed dimension (or None)."""
@@ -110,18 +121,84 @@ class _TopicModel:
                 labels.append(seeded[k] if len(same) == 1 else f"{seeded[k]}_{same.index(k) + 1}")
         self.topic_labels_ = labels
 
-    def fit_transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        return self.fit(dtm).transform(dtm)
-
     def top_terms(self, k: int, n: int = TOP_N) -> list[tuple[str, float]]:
+        """The ``n`` most probable words of topic ``k`` with their probabilities, most probable first.
+
+        Parameters
+        ----------
+        k : int
+            The topic.
+        n : int
+            How many words.
+        """
         order = np.argsort(-self.components_[k], kind="stable")[:n]
         return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
 
 
-class LdaModel(_TopicModel):
-    """gensim LDA. ``max_iter`` is the number of passes over the corpus; ``iterations`` the E-step limit."""
+_FIT_DOC = """
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            The counts to fit on: a :func:`~policytext.dtm.build_dtm` matrix, or a plain count matrix (rows are
+            documents) such as ``CountVectorizer`` makes.
+        y : None
+            Ignored; present for scikit-learn's API.
+        vocabulary : list of str, optional
+            The words of a plain matrix's columns (``CountVectorizer().get_feature_names_out()``); needed for
+            seed words to be found. Ignored for a ``DocumentTermMatrix``, which carries its own.
 
-    _param_names = ("n_components", "max_iter", "iterations", "random_state", "alpha", "workers", "chunksize")
+        Returns
+        -------
+        self
+"""
+
+_TRANSFORM_DOC = """
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            Counts over the fitted vocabulary (``build_dtm(..., vocabulary=model.vocabulary_)``, or a plain
+            matrix with the fitted columns).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_components)
+"""
+
+
+class LdaModel(_TopicModel):
+    """gensim LDA (online variational Bayes) as a scikit-learn estimator.
+
+    Parameters
+    ----------
+    n_components : int
+        Number of topics K.
+    max_iter : int
+        Passes over the corpus.
+    iterations : int
+        Limit of the E-step's iterations per document.
+    random_state : int
+        Seed of gensim's random numbers; fit and transform are deterministic for a given value when
+        ``workers=1``.
+    alpha : str or float
+        The document-topic prior, as gensim takes it (``"symmetric"``, ``"auto"`` or a number).
+    workers : int
+        More than 1 fits with gensim's ``LdaMulticore``: faster, not reproducible.
+    chunksize : int
+        Documents per training chunk.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_words)
+        Topic-word distributions (rows sum to 1).
+    vocabulary_ : list of str
+        The words of the columns.
+    topic_labels_ : list of str
+        Each topic's three most probable words.
+    seeded_dimensions_ : list
+        The seed dimension of each topic (``None``: unseeded).
+    model_ : gensim.models.LdaModel
+        The fitted gensim model.
+    """
 
     def __init__(self, n_components: int = 10, *, max_iter: int = 10, iterations: int = 100, random_state: int = 0,
                  alpha: str | float = "symmetric", workers: int = 1, chunksize: int = 2000):
@@ -142,10 +219,11 @@ class LdaModel(_TopicModel):
     def _eta(self, dtm: DocumentTermMatrix):
         return None, [None] * self.n_components
 
-    def fit(self, dtm: DocumentTermMatrix) -> "LdaModel":
+    def fit(self, X, y=None, vocabulary: Sequence[str] | None = None) -> "LdaModel":
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel as GensimLda, LdaMulticore
 
+        dtm = as_dtm(X, vocabulary)
         self._check_fit(dtm)
         eta, seeded = self._eta(dtm)
         id2word = Dictionary.from_corpus([[(i, 1)] for i in range(len(dtm.vocabulary))],
@@ -162,20 +240,26 @@ class LdaModel(_TopicModel):
         self._finish(dtm, self.model_.get_topics(), seeded)
         return self
 
-    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Row-level topic shares (rows sum to 1); deterministic: inference restarts from ``random_state``."""
-        self._check_vocabulary(dtm)
+    fit.__doc__ = "Fit the topics; returns the model.\n" + _FIT_DOC
+
+    def transform(self, X) -> np.ndarray:
+        dtm = self._fitted_input(X)
         self.model_.random_state = np.random.RandomState(self.random_state)
         gamma, _ = self.model_.inference(self._bow(dtm.X))
         return gamma / gamma.sum(axis=1, keepdims=True)
 
-    def _check_vocabulary(self, dtm: DocumentTermMatrix) -> None:
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
-                              "build_dtm(..., vocabulary=model.vocabulary_)")
+    transform.__doc__ = ("Row-level topic shares (rows sum to 1); deterministic: inference restarts from "
+                         "``random_state``.\n" + _TRANSFORM_DOC)
 
-    def log_perplexity(self, dtm: DocumentTermMatrix) -> float:
-        """Held-out perplexity (gensim's per-word bound, reported as ``2 ** -bound``)."""
+    def log_perplexity(self, X) -> float:
+        """Held-out perplexity (gensim's per-word bound, reported as ``2 ** -bound``).
+
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            Held-out counts over the fitted vocabulary.
+        """
+        dtm = self._fitted_input(X)
         self.model_.random_state = np.random.RandomState(self.random_state)
         return float(np.exp2(-self.model_.log_perplexity(self._bow(dtm.X))))
 
@@ -183,13 +267,36 @@ class LdaModel(_TopicModel):
 class SeededLdaModel(LdaModel):
     """LDA with a lexicon-built prior: the first topics are seeded, one (or ``topics_per_seed``) per dimension.
 
-    ``seeds`` maps a dimension to its seed words; by default the lexicon's categories and their (non-glob)
-    terms. Seed words absent from the vocabulary are skipped, and a :class:`SeedWarning` says how many and
-    which; so are words seen fewer than ``min_seed_count`` times. A dimension with no usable seed raises
-    when no dimension has one, and otherwise leaves its topic unseeded with a warning.
-    """
+    Seed words absent from the vocabulary are skipped, and a :class:`SeedWarning` says how many and which; so
+    are words seen fewer than ``min_seed_count`` times. A dimension with no usable seed raises
+    :class:`~policytext.errors.SeedError` when no dimension has one, and otherwise leaves its topic unseeded
+    with a warning. The other parameters and the attributes are :class:`LdaModel`'s.
 
-    _param_names = LdaModel._param_names + ("seeds", "topics_per_seed", "seed_strength", "min_seed_count")
+    Parameters
+    ----------
+    n_components : int
+        Number of topics K (at least the number of dimensions x ``topics_per_seed``).
+    seeds : dict of str to list of str, optional
+        Seed words per dimension; default: the default lexicon's categories and their fixed terms.
+    topics_per_seed : int
+        Seeded topics per dimension.
+    seed_strength : float
+        Prior mass each seeded topic adds, as a share of all tokens, spread over its seed words.
+    min_seed_count : int
+        Seed words seen fewer times are left out when others remain.
+    max_iter : int
+        Passes over the corpus.
+    iterations : int
+        Limit of the E-step's iterations per document.
+    random_state : int
+        Seed of gensim's random numbers.
+    alpha : str or float
+        The document-topic prior.
+    workers : int
+        More than 1: ``LdaMulticore``, not reproducible.
+    chunksize : int
+        Documents per training chunk.
+    """
 
     def __init__(self, n_components: int = 10, *, seeds: dict[str, Sequence[str]] | None = None,
                  topics_per_seed: int = 1, seed_strength: float = 0.01, min_seed_count: int = 5,
@@ -246,9 +353,30 @@ class SeededLdaModel(LdaModel):
 
 
 class NmfModel(_TopicModel):
-    """scikit-learn NMF on TF-IDF weights; ``transform`` gives each row's normalised topic loadings."""
+    """scikit-learn NMF on TF-IDF weights; ``transform`` gives each row's normalised topic loadings.
 
-    _param_names = ("n_components", "max_iter", "random_state", "init")
+    Parameters
+    ----------
+    n_components : int
+        Number of topics K.
+    max_iter : int
+        NMF's iteration limit.
+    random_state : int
+        Seed of NMF's initialisation.
+    init : str
+        NMF's initialisation method.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_words)
+        Topic-word weights normalised to sum to 1 per topic.
+    vocabulary_ : list of str
+        The words of the columns.
+    topic_labels_ : list of str
+        Each topic's three heaviest words.
+    tfidf_, model_ : TfidfTransformer, NMF
+        The fitted scikit-learn steps.
+    """
 
     def __init__(self, n_components: int = 10, *, max_iter: int = 400, random_state: int = 0, init: str = "nndsvda"):
         self.n_components = n_components
@@ -256,10 +384,11 @@ class NmfModel(_TopicModel):
         self.random_state = random_state
         self.init = init
 
-    def fit(self, dtm: DocumentTermMatrix) -> "NmfModel":
+    def fit(self, X, y=None, vocabulary: Sequence[str] | None = None) -> "NmfModel":
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
 
+        dtm = as_dtm(X, vocabulary)
         self._check_fit(dtm)
         self.tfidf_ = TfidfTransformer().fit(dtm.X)
         with warnings.catch_warnings():
@@ -269,15 +398,18 @@ class NmfModel(_TopicModel):
         self._finish(dtm, self.model_.components_, [None] * self.n_components)
         return self
 
-    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary")
+    fit.__doc__ = "Fit the topics; returns the model.\n" + _FIT_DOC
+
+    def transform(self, X) -> np.ndarray:
+        dtm = self._fitted_input(X)
         W = self.model_.transform(self.tfidf_.transform(dtm.X))
         sums = W.sum(axis=1, keepdims=True)
         out = np.full_like(W, 1.0 / W.shape[1])
         nz = sums[:, 0] > 0
         out[nz] = W[nz] / sums[nz]
         return out
+
+    transform.__doc__ = "Each row's topic loadings normalised to sum to 1 (uniform for an empty row).\n" + _TRANSFORM_DOC
 
 
 def lexicon_seeds(lexicon: Lexicon) -> dict[str, list[str]]:
@@ -518,7 +650,7 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
         pos, neg = anchored_seeds(lexicon)
         _warn_missing_seeds(pos, dtm)
         m = AnchoredEnsemble(ks[0], n_fits=n_fits, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior,
-                             max_iter=max_iter or 500, random_state=random_state, n_jobs=n_jobs).fit(dtm, fit_progress)
+                             max_iter=max_iter or 500, random_state=random_state, n_jobs=n_jobs).fit(dtm, progress=fit_progress)
         extra = {"n_fits": n_fits, "fit_seeds": m.fit_seeds_, "seed_prior": seed_prior, "alpha": m.alpha,
                  "eta": m.eta, "max_iter": m.max_iter, "seed_words": len(m.seed_words_),
                  "contrast_words": len(m.contrast_words_),
