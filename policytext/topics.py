@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "LdaModel", "MODELS", "NmfModel", "SeedWarning", "SeededLdaModel", "TopicsResult", "apply_topics", "coherence_npmi",
+    "LdaModel", "MODELS", "NmfModel", "SeedWarning", "SeededLdaModel", "TopicOptions", "TopicsResult", "apply_topics", "coherence_npmi",
     "StabilityResult", "fit_topics", "load_topic_model", "parse_k", "save_topic_model", "select_k", "topic_diversity",
     "topic_stability", "write_stability", "write_topics",
 ]
@@ -469,23 +469,93 @@ class TopicsResult:
     candidates: "pd.DataFrame | None" = None
 
 
-def _make_model(model: str, k: int, random_state: int, lexicon: Lexicon, max_iter: int | None, workers: int,
-                seed_strength: float, seed_prior: float = SEED_PRIOR) -> _TopicModel:
-    model = _model_name(model)
-    if model == "anchored":
-        from .anchored import AnchoredTopicModel, anchored_seeds
+@dataclass(frozen=True)
+class TopicOptions:
+    """How :func:`fit_topics`, :func:`topic_stability` and :func:`select_k` build the matrix and the models.
 
-        pos, neg = anchored_seeds(lexicon)
-        return AnchoredTopicModel(k, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior, random_state=random_state,
-                                  max_iter=max_iter or 500)
-    if model == "lda":
-        return LdaModel(k, random_state=random_state, max_iter=max_iter or 10, workers=workers)
-    if model == "seeded-dimensions":
-        return SeededLdaModel(k, seeds=lexicon_seeds(lexicon), random_state=random_state, max_iter=max_iter or 10,
-                              workers=workers, seed_strength=seed_strength)
-    if model == "nmf":
-        return NmfModel(k, random_state=random_state, max_iter=max_iter or 400)
-    raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+    Frozen: change one setting with ``dataclasses.replace(options, unit="document")``.
+
+    Parameters
+    ----------
+    model : str
+        ``"anchored"`` (default), ``"seeded-dimensions"``, ``"lda"`` or ``"nmf"`` (:data:`MODELS`).
+    unit : str, optional
+        ``"document"`` fits on whole documents; ``"paragraph"`` on paragraphs, shares averaged back to documents
+        by length; ``None`` is the model's default (:func:`default_unit`).
+    t2s : bool
+        Convert traditional characters to simplified before tokenizing.
+    min_df : int or float
+        Drop words in fewer rows (a share of rows if a float), as :func:`~policytext.dtm.build_dtm`.
+    max_df : int or float
+        Drop words in more rows (a share of rows if a float).
+    ngram_range : tuple of int
+        ``(1, 2)`` adds pairs of neighbouring words.
+    max_iter : int, optional
+        Gibbs sweeps (anchored, default 500), passes (LDA, 10) or iterations (NMF, 400).
+    workers : int
+        LDA worker processes; more than 1 is faster but not reproducible.
+    seed_strength : float
+        seeded-dimensions: prior mass per seeded topic as a share of all tokens.
+    seed_prior : float
+        anchored: topic-word prior of a seed word on its own topic.
+    n_fits : int
+        anchored: fits in the ensemble (1: a single fit, without an interval).
+    n_jobs : int, optional
+        anchored: processes for the fits (default: all cores; results do not depend on it).
+    candidates : int
+        anchored: rows of the lexicon candidate table (0: none).
+
+    >>> TopicOptions(model="seeded").model
+    'seeded-dimensions'
+    """
+
+    model: str = "anchored"
+    unit: str | None = None
+    t2s: bool = True
+    min_df: int | float = 2
+    max_df: int | float = 0.5
+    ngram_range: tuple[int, int] = (1, 1)
+    max_iter: int | None = None
+    workers: int = 1
+    seed_strength: float = 0.01
+    seed_prior: float = SEED_PRIOR
+    n_fits: int = 5
+    n_jobs: int | None = None
+    candidates: int = 30
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", _model_name(self.model))
+        object.__setattr__(self, "ngram_range", tuple(self.ngram_range))
+
+    @property
+    def fit_unit(self) -> str:
+        """``unit``, or the model's default when it is None."""
+        return self.unit or default_unit(self.model)
+
+    def make_model(self, k: int, random_state: int, lexicon: Lexicon) -> _TopicModel:
+        """One unfitted model of ``k`` topics (for the anchored model, a single fit).
+
+        Parameters
+        ----------
+        k : int
+            Number of topics.
+        random_state : int
+            The model's seed.
+        lexicon : Lexicon
+            Gives the seed words.
+        """
+        if self.model == "anchored":
+            from .anchored import AnchoredTopicModel, anchored_seeds
+
+            pos, neg = anchored_seeds(lexicon)
+            return AnchoredTopicModel(k, seeds=pos, contrast_seeds=neg, seed_prior=self.seed_prior,
+                                      random_state=random_state, max_iter=self.max_iter or 500)
+        if self.model == "lda":
+            return LdaModel(k, random_state=random_state, max_iter=self.max_iter or 10, workers=self.workers)
+        if self.model == "seeded-dimensions":
+            return SeededLdaModel(k, seeds=lexicon_seeds(lexicon), random_state=random_state,
+                                  max_iter=self.max_iter or 10, workers=self.workers, seed_strength=self.seed_strength)
+        return NmfModel(k, random_state=random_state, max_iter=self.max_iter or 400)
 
 
 def governance_topics(model: _TopicModel, dtm: DocumentTermMatrix, lexicon: Lexicon) -> list[int]:
@@ -540,15 +610,35 @@ def _tables(model: _TopicModel, dtm: DocumentTermMatrix, gov: list[int]):
     return docs, pd.DataFrame(rows, columns=columns)
 
 
-def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], *, model: str = "seeded", lexicon: Lexicon | None = None,
-             random_state: int = 0, max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
-             holdout: float = 0.2, min_diversity: float = 0.5, progress=None) -> "pd.DataFrame":
+def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], options: TopicOptions | None = None, *,
+             lexicon: Lexicon | None = None, random_state: int = 0, holdout: float = 0.2, min_diversity: float = 0.5,
+             progress=None) -> "pd.DataFrame":
     """Fit each K and report coherence (mean NPMI), held-out perplexity (LDA models) and topic diversity.
 
     The held-out rows (``holdout`` share, drawn with ``random_state``) are left out of the fit used for
     perplexity; coherence and diversity come from a fit on all rows. The chosen K has the highest coherence
     among those with diversity >= ``min_diversity`` (all K if none qualifies); ties go to the smaller K.
+
+    Parameters
+    ----------
+    dtm : DocumentTermMatrix
+        The matrix to fit on.
+    ks : iterable of int
+        The K to compare.
+    options : TopicOptions, optional
+        The model and its settings; default ``TopicOptions(model="seeded-dimensions")``.
+    lexicon : Lexicon, optional
+        Seeds of the seeded models; default: the shipped lexicon.
+    random_state : int
+        Seed of the fits and of the held-out draw.
+    holdout : float
+        Share of rows held out for perplexity.
+    min_diversity : float
+        Lowest topic diversity a chosen K may have.
+    progress : tqdm-like, optional
+        Advanced once per K.
     """
+    options = options if options is not None else TopicOptions(model="seeded-dimensions")
     import pandas as pd
 
     lexicon = lexicon if lexicon is not None else load_lexicon()
@@ -561,13 +651,13 @@ def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], *, model: str = "seeded
     if progress is not None:
         progress.total = len(ks)
     for k in ks:
-        m = _make_model(model, k, random_state, lexicon, max_iter, workers, seed_strength)
+        m = options.make_model(k, random_state, lexicon)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
             m.fit(dtm)
             perplexity = float("nan")
             if isinstance(m, LdaModel) and test.sum() and (~test).sum() > k:
-                held = _make_model(model, k, random_state, lexicon, max_iter, workers, seed_strength)
+                held = options.make_model(k, random_state, lexicon)
                 held.fit(_rows(dtm, ~test))
                 perplexity = held.log_perplexity(_rows(dtm, test))
         rows.append({"k": k, "coherence_npmi": float(coherence_npmi(m, dtm).mean()), "perplexity": perplexity,
@@ -616,32 +706,48 @@ def parse_k(spec: str | int | Sequence[int]) -> list[int]:
         raise ConfigError(f"cannot read K from {spec!r}; use a number (10), a list (5,10,20) or a range (5:40:5)") from None
 
 
-def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, model: str = "anchored",
-               lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, t2s: bool = True,
-               unit: str | None = None, min_df: int | float = 2, max_df: int | float = 0.5,
-               ngram_range: tuple[int, int] = (1, 1), max_iter: int | None = None, workers: int = 1,
-               seed_strength: float = 0.01, n_fits: int = 5, n_jobs: int | None = None, seed_prior: float = SEED_PRIOR,
-               candidates: int = 30, progress=None, fit_progress=None) -> TopicsResult:
+def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, options: TopicOptions | None = None, *,
+               lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, progress=None,
+               fit_progress=None) -> TopicsResult:
     """Build the document-term matrix, choose K if several are given, fit, and tabulate.
 
-    ``model="anchored"`` (default): an :class:`~policytext.anchored.AnchoredEnsemble` of ``n_fits`` fits (base
-    seed ``random_state``, ``n_jobs`` processes, default all cores), K=30 and whole documents unless given; the
-    result also holds the governance topic's discovered words as lexicon candidates (``candidates`` rows).
-    ``k``: one K, a list, or a ``"start:stop:step"`` string (see :func:`parse_k`); ``None`` is the model's
-    default (:data:`DEFAULT_K`). ``unit``: ``"paragraph"`` fits on paragraphs and aggregates shares to
-    documents by length; ``"document"`` fits on whole documents; ``None`` is the model's default
-    (:func:`default_unit`).
+    The default model, anchored, is an :class:`~policytext.anchored.AnchoredEnsemble` of ``options.n_fits``
+    fits (base seed ``random_state``), K=30 and whole documents unless given; the result also holds the
+    governance topic's discovered words as lexicon candidates (``options.candidates`` rows).
+
+    Parameters
+    ----------
+    corpus : Corpus or list of Document
+        The documents.
+    k : int, str or list of int, optional
+        One K, a list, or a ``"start:stop:step"`` string (:func:`parse_k`); with several, K is chosen by
+        :func:`select_k`. ``None``: the model's default (:data:`DEFAULT_K`).
+    options : TopicOptions, optional
+        The model, the matrix and the fits' settings; default ``TopicOptions()`` (anchored).
+    lexicon : Lexicon, optional
+        Seeds and governance topics; default: the shipped lexicon.
+    tokenizer : Tokenizer, optional
+        Default: :func:`~policytext.dtm.topic_tokenizer` of ``lexicon``.
+    random_state : int
+        Seed of the fit (the ensemble's base seed).
+    progress : tqdm-like, optional
+        Follows tokenizing (one step per document).
+    fit_progress : tqdm-like, optional
+        Follows the anchored ensemble's fits.
+
+    Returns
+    -------
+    TopicsResult
     """
-    model = _model_name(model)
+    options = options if options is not None else TopicOptions()
+    model = options.model
     lexicon = lexicon if lexicon is not None else load_lexicon()
     ks = parse_k(k if k is not None else DEFAULT_K[model])
-    unit = unit or default_unit(model)
-    docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
-                                    max_df=max_df, ngram_range=ngram_range, progress=progress)
+    unit = options.fit_unit
+    docs, tokenizer, dtm = _prepare(corpus, ks, options, lexicon, tokenizer, progress)
     selection = None
     if len(ks) > 1:
-        selection = select_k(dtm, ks, model=model, lexicon=lexicon, random_state=random_state, max_iter=max_iter,
-                             workers=workers, seed_strength=seed_strength)
+        selection = select_k(dtm, ks, options, lexicon=lexicon, random_state=random_state)
         ks = [int(selection.loc[selection.chosen, "k"].iloc[0])]
     extra: dict = {}
     if model == "anchored":
@@ -649,9 +755,10 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
 
         pos, neg = anchored_seeds(lexicon)
         _warn_missing_seeds(pos, dtm)
-        m = AnchoredEnsemble(ks[0], n_fits=n_fits, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior,
-                             max_iter=max_iter or 500, random_state=random_state, n_jobs=n_jobs).fit(dtm, progress=fit_progress)
-        extra = {"n_fits": n_fits, "fit_seeds": m.fit_seeds_, "seed_prior": seed_prior, "alpha": m.alpha,
+        m = AnchoredEnsemble(ks[0], n_fits=options.n_fits, seeds=pos, contrast_seeds=neg, seed_prior=options.seed_prior,
+                             max_iter=options.max_iter or 500, random_state=random_state, n_jobs=options.n_jobs)
+        m.fit(dtm, progress=fit_progress)
+        extra = {"n_fits": options.n_fits, "fit_seeds": m.fit_seeds_, "seed_prior": options.seed_prior, "alpha": m.alpha,
                  "eta": m.eta, "max_iter": m.max_iter, "seed_words": len(m.seed_words_),
                  "contrast_words": len(m.contrast_words_),
                  "agreement_between_fits": {"median_spearman": _nan_none(m.agreement_median_),
@@ -660,18 +767,19 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
                  "verdict": m.verdict_, "verdict_text": m.verdict_text_ or
                  "one fit: no interval and no agreement between fits (use n_fits >= 2)"}
     else:
-        m = _make_model(model, ks[0], random_state, lexicon, max_iter, workers, seed_strength).fit(dtm)
+        m = options.make_model(ks[0], random_state, lexicon).fit(dtm)
     gov = governance_topics(m, dtm, lexicon)
     documents, topics = _tables(m, dtm, gov)
-    settings = {"model": model, "k": ks[0], "random_state": random_state, "unit": unit, "min_df": min_df,
-                "max_df": max_df, "ngram_range": list(ngram_range), "max_iter": max_iter, "workers": workers,
-                "seed_strength": seed_strength if model == "seeded-dimensions" else None, "t2s": t2s,
+    o = options
+    settings = {"model": model, "k": ks[0], "random_state": random_state, "unit": unit, "min_df": o.min_df,
+                "max_df": o.max_df, "ngram_range": list(o.ngram_range), "max_iter": o.max_iter, "workers": o.workers,
+                "seed_strength": o.seed_strength if model == "seeded-dimensions" else None, "t2s": o.t2s,
                 "vocabulary_size": len(dtm.vocabulary), "n_documents": len(docs), "n_rows": int(dtm.X.shape[0]),
                 "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.hash},
                 "tokenizer": tokenizer.config, "governance_topics": gov, **extra}
     result = TopicsResult(documents, topics, m, dtm, gov, tokenizer, selection, settings)
-    if model == "anchored" and candidates:
-        result.candidates = governance_candidates(result, docs, lexicon, top_n=candidates)
+    if model == "anchored" and options.candidates:
+        result.candidates = governance_candidates(result, docs, lexicon, top_n=options.candidates)
     return result
 
 
@@ -752,17 +860,17 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS + ["topic_probability"])
 
 
-def _prepare(corpus, ks: list[int], model: str, lexicon: Lexicon, tokenizer, *, progress=None, **dtm_options):
+def _prepare(corpus, ks: list[int], options: TopicOptions, lexicon: Lexicon, tokenizer, progress):
     """Check the settings, build the document-term matrix: ``(documents, tokenizer, dtm)``."""
-    model = _model_name(model)
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
     if not docs:
         raise EmptyVocabularyError("the corpus has no documents to fit a topic model on")
     tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon)
-    dtm = build_dtm(docs, tokenizer=tokenizer, progress=progress, **dtm_options)
+    dtm = build_dtm(docs, tokenizer=tokenizer, progress=progress, t2s=options.t2s, unit=options.fit_unit,
+                    min_df=options.min_df, max_df=options.max_df, ngram_range=options.ngram_range)
     too_big = [x for x in ks if x > dtm.X.shape[0]]
     if too_big:
-        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {dtm_options['unit']}s of "
+        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {options.fit_unit}s of "
                           f"{len(docs)} documents; use K <= {dtm.X.shape[0]}")
     return docs, tokenizer, dtm
 
@@ -797,35 +905,54 @@ def default_k_grid(model: str) -> list[int]:
 
 
 def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
-                    seeds: int | str | Sequence[int] = (0, 1, 2, 3, 4, 5), *, model: str = "anchored",
-                    lexicon: Lexicon | None = None, tokenizer=None, t2s: bool = True, unit: str | None = None,
-                    min_df: int | float = 2, max_df: int | float = 0.5, ngram_range: tuple[int, int] = (1, 1),
-                    max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
-                    seed_prior: float = SEED_PRIOR, n_jobs: int | None = None,
-                    progress=None, fit_progress=None) -> StabilityResult:
+                    seeds: int | str | Sequence[int] = (0, 1, 2, 3, 4, 5), options: TopicOptions | None = None, *,
+                    lexicon: Lexicon | None = None, tokenizer=None, progress=None, fit_progress=None) -> StabilityResult:
     """Fit the model for every K in ``k`` and every seed in ``seeds`` on one document-term matrix, and measure
     how far each document's ``governance_share`` depends on those choices (:class:`StabilityResult`).
 
     A ``governance_share`` worth reporting should rank documents about the same way whatever K and seed; if
-    the correlations between fits are low, report the range, not one fit. ``seeds`` takes the forms ``k`` does
-    (``"0,1,2"``, ``"0:4"``). ``progress`` follows tokenizing, ``fit_progress`` the fits.
+    the correlations between fits are low, report the range, not one fit. The anchored model's fits are single
+    fits (not ensembles), run in ``options.n_jobs`` processes.
+
+    Parameters
+    ----------
+    corpus : Corpus or list of Document
+        The documents.
+    k : int, str or list of int, optional
+        The K to fit, in the forms :func:`parse_k` reads; default :func:`default_k_grid`.
+    seeds : int, str or list of int
+        The random seeds to fit each K with, in the same forms (``"0,1,2"``, ``"0:4"``).
+    options : TopicOptions, optional
+        The model, the matrix and the fits' settings; default ``TopicOptions()`` (anchored).
+    lexicon : Lexicon, optional
+        Seeds and governance topics; default: the shipped lexicon.
+    tokenizer : Tokenizer, optional
+        Default: :func:`~policytext.dtm.topic_tokenizer` of ``lexicon``.
+    progress : tqdm-like, optional
+        Follows tokenizing.
+    fit_progress : tqdm-like, optional
+        Follows the fits.
+
+    Returns
+    -------
+    StabilityResult
     """
     import pandas as pd
 
-    model = _model_name(model)
+    options = options if options is not None else TopicOptions()
+    model = options.model
     lexicon = lexicon if lexicon is not None else load_lexicon()
     ks, seed_list = parse_k(k if k is not None else default_k_grid(model)), parse_k(seeds)
-    unit = unit or default_unit(model)
+    unit = options.fit_unit
     if len(ks) * len(seed_list) < 2:
         raise ConfigError("stability needs at least two fits: give several K or several seeds")
-    docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
-                                    max_df=max_df, ngram_range=ngram_range, progress=progress)
+    docs, tokenizer, dtm = _prepare(corpus, ks, options, lexicon, tokenizer, progress)
     from .scoring import Scorer
     from .tokenize import Tokenizer
 
     # the index is scored with the default tokenizer of the same engine (no injected words)
     scorer = Scorer(lexicon, Tokenizer(engine=getattr(tokenizer, "engine", "jieba"), hmm=getattr(tokenizer, "hmm", True)),
-                    t2s=t2s)
+                    t2s=options.t2s)
     index = scorer.score(docs).scores.set_index("doc_id")["index"]
     fits, shares = [], {}
     if fit_progress is not None:
@@ -835,15 +962,15 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
     if model == "anchored":  # single-threaded fits, in parallel processes
         from .anchored import fit_many
 
-        made = [_make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength, seed_prior) for kk, seed in grid]
+        made = [options.make_model(kk, seed, lexicon) for kk, seed in grid]
         for m in made:
             m.check(dtm)
-        for key, m in zip(grid, fit_many([m.get_params() for m in made], dtm, n_jobs, fit_progress)):
+        for key, m in zip(grid, fit_many([m.get_params() for m in made], dtm, options.n_jobs, fit_progress)):
             fitted[key] = m
     for kk, seed in grid:
         m = fitted.get((kk, seed))
         if m is None:
-            m = _make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength)
+            m = options.make_model(kk, seed, lexicon)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SeedWarning)
                 m.fit(dtm)
