@@ -1230,7 +1230,7 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
     lexicon = load_lexicon(lexicon_path)
     with _progress(quiet, "tokenizing") as bar:
         result = expand_lexicon(corpus, lexicon, engine=engine, t2s=not no_t2s, top_n=top_n, vector_size=vector_size,
-                                window=window, min_count=min_count, epochs=epochs, seed=seed, examples=examples,
+                                window=window, min_count=min_count, epochs=epochs, random_state=seed, examples=examples,
                                 progress=bar)
     write_table(result.candidates, output, sheet_name="candidates")
     s = result.settings

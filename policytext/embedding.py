@@ -7,7 +7,7 @@ punctuation, one-character tokens and numbers dropped).
 
 :func:`train_word2vec` trains gensim's Word2Vec (skip-gram by default) on those sentences. It is
 **reproducible**: with ``workers=1`` (always, here) gensim draws the initial vectors from
-``numpy.random.default_rng(seed)`` and its sampling from ``RandomState(seed)``, and trains in one thread, so the
+``numpy.random.default_rng(random_state)`` and its sampling from ``RandomState(random_state)``, and trains in one thread, so the
 same sentences and settings give the same vectors to the last bit, in one process or in two, whatever
 ``PYTHONHASHSEED`` is (gensim 4 no longer seeds vectors with Python's ``hash``; ``tests/test_expansion.py``
 checks this in two subprocesses with different hash seeds).
@@ -79,7 +79,7 @@ def corpus_sentences(corpus: Corpus | Iterable[Document], tokenizer: "Tokenizer"
 
 
 def train_word2vec(sentences: list[list[str]], *, vector_size: int = 100, window: int = 5, min_count: int = 5,
-                   epochs: int = 10, sg: int = 1, seed: int = 0) -> "KeyedVectors":
+                   epochs: int = 10, sg: int = 1, random_state: int = 0) -> "KeyedVectors":
     """Word vectors from gensim's Word2Vec trained in one thread (reproducible; module docstring)."""
     from gensim.models import Word2Vec
 
@@ -87,7 +87,7 @@ def train_word2vec(sentences: list[list[str]], *, vector_size: int = 100, window
 
     if not any(sentences):
         raise ConfigError("no sentence has a word to train word vectors on")
-    model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, epochs=epochs, sg=sg, seed=seed,
+    model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, epochs=epochs, sg=sg, seed=random_state,
                      workers=1)
     model.build_vocab(sentences)
     if not len(model.wv):
