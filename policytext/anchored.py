@@ -41,10 +41,9 @@ from typing import Sequence
 
 import numpy as np
 
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .dtm import DocumentTermMatrix, as_dtm
+from .dtm import DocumentTermMatrix, TopicEstimator, as_dtm
 from .errors import ConfigError, SeedError
 from .lexicon import Lexicon, load_lexicon
 
@@ -229,7 +228,7 @@ def _documented(cls):
     return cls
 
 
-class _AnchoredBase(BaseEstimator, TransformerMixin):
+class _AnchoredBase(TopicEstimator):
     """The parameters of one anchored fit, shared by :class:`AnchoredTopicModel` and :class:`AnchoredEnsemble`."""
 
     def __init__(self, n_components: int = 30, *, seeds: Sequence[str] | None = None,
@@ -249,19 +248,6 @@ class _AnchoredBase(BaseEstimator, TransformerMixin):
         # as pickle does for a class without __setstate__ (and BaseEstimator's does not): intern the attribute
         # names, so that a model that came back from a worker process saves to the same bytes as before
         self.__dict__.update({sys.intern(k): v for k, v in state.items()})
-
-    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
-        """The ``n`` most probable words of topic ``k`` with their probabilities, most probable first.
-
-        Parameters
-        ----------
-        k : int
-            The topic.
-        n : int
-            How many words.
-        """
-        order = np.argsort(-self.components_[k], kind="stable")[:n]
-        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
 
 
 @_documented
@@ -388,15 +374,6 @@ class AnchoredTopicModel(_AnchoredBase):
                                      set(pos) | set(neg))
         return self
 
-    def _check(self, X) -> DocumentTermMatrix:
-        """``X`` as a matrix over the fitted vocabulary (raises ``NotFittedError`` before fit)."""
-        check_is_fitted(self, "components_")
-        dtm = as_dtm(X, self.vocabulary_)
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
-                              "build_dtm(..., vocabulary=model.vocabulary_)")
-        return dtm
-
     def expected_counts(self, X) -> np.ndarray:
         """Rows x K expected token counts per topic (:func:`fold_in`).
 
@@ -405,7 +382,7 @@ class AnchoredTopicModel(_AnchoredBase):
         X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
             Counts over the fitted vocabulary.
         """
-        return fold_in(self._check(X).X, self.components_, self.alpha_)
+        return fold_in(self._fitted_input(X).X, self.components_, self.alpha_)
 
     def transform(self, X) -> np.ndarray:
         """Row-level topic shares: the share of each row's tokens assigned to each topic (rows sum to 1).
@@ -423,10 +400,10 @@ class AnchoredTopicModel(_AnchoredBase):
 
         Parameters
         ----------
-        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
-            Counts over the fitted vocabulary.
+        X : DocumentTermMatrix or sparse matrix
+            As :meth:`AnchoredTopicModel.expected_counts` takes it.
         """
-        dtm = self._check(X)
+        dtm = self._fitted_input(X)
         seeds = set(self.seed_words_)
         mask = np.array([w not in seeds for w in self.vocabulary_], dtype=float)
         counts, part = fold_in(dtm.X, self.components_, self.alpha_, columns=mask)
@@ -438,8 +415,8 @@ class AnchoredTopicModel(_AnchoredBase):
 
         Parameters
         ----------
-        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
-            Counts over the fitted vocabulary.
+        X : DocumentTermMatrix or sparse matrix
+            As :meth:`AnchoredTopicModel.expected_counts` takes it.
         """
         return self.shares_and_nonseed(X)[1]
 
@@ -689,8 +666,8 @@ class AnchoredEnsemble(_AnchoredBase):
 
         Parameters
         ----------
-        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
-            Counts over the fitted vocabulary.
+        X : DocumentTermMatrix or sparse matrix
+            As :meth:`AnchoredTopicModel.expected_counts` takes it.
         """
         check_is_fitted(self, "fits_")
         kept = self.__dict__.get("kept_fits_", list(range(len(self.fits_))))

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 __all__ = ["DocumentTermMatrix", "DocumentTokenizer", "EmptyVocabularyError", "as_dtm", "build_dtm", "countable_words",
-           "normalised_pieces", "pretokenized", "topic_tokenizer"]
+           "normalised_pieces", "pretokenized", "TopicEstimator", "topic_tokenizer"]
 
 _NUMBER = re.compile(r"[\d.,%％]+|[\d.]+[万亿千百]?")
 
@@ -242,6 +242,37 @@ def as_dtm(X, vocabulary: Iterable[str] | None = None) -> DocumentTermMatrix:
     return DocumentTermMatrix(X=X, vocabulary=words, doc_ids=[str(i) for i in range(n)], meta=[{} for _ in range(n)],
                               row_doc=np.arange(n, dtype=np.int64),
                               row_tokens=np.asarray(X.sum(axis=1)).ravel().astype(float))
+
+
+class TopicEstimator(BaseEstimator, TransformerMixin):
+    """What every topic model shares: fitted input checked against the fitted vocabulary, and top words.
+
+    Subclasses set ``components_`` (topics x words) and ``vocabulary_`` in ``fit``.
+    """
+
+    def _fitted_input(self, X) -> DocumentTermMatrix:
+        """``X`` as a matrix over the fitted vocabulary (raises ``NotFittedError`` before fit)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "components_")
+        dtm = as_dtm(X, self.vocabulary_)
+        if list(dtm.vocabulary) != self.vocabulary_:
+            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
+                              "build_dtm(..., vocabulary=model.vocabulary_)")
+        return dtm
+
+    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
+        """The ``n`` most probable words of topic ``k`` with their probabilities, most probable first.
+
+        Parameters
+        ----------
+        k : int
+            The topic.
+        n : int
+            How many words.
+        """
+        order = np.argsort(-self.components_[k], kind="stable")[:n]
+        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
 
 
 def pretokenized(tokens: list[str]) -> list[str]:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from .corpus import Corpus, Document
-from .normalize import normalize_text
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["Sentences", "corpus_sentences", "split_sentences", "train_word2vec"]
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
-_NUMBER = re.compile(r"[\d.,%％]+|[\d.]+[万亿千百]?")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -62,19 +60,16 @@ class Sentences:
 def corpus_sentences(corpus: Corpus | Iterable[Document], tokenizer: "Tokenizer", *, t2s: bool = True,
                      progress=None) -> Sentences:
     """Tokenized sentences of every document (module docstring); sentences left without words are dropped."""
+    from .dtm import countable_words, normalised_pieces
+
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
-    if progress is not None:
-        progress.total = len(docs)
     tokens: list[list[str]] = []
     doc_index: list[int] = []
-    for i, doc in enumerate(docs):
-        for sentence in split_sentences(normalize_text(doc.text, t2s=t2s)):
-            words = [w for w in tokenizer(sentence) if not _NUMBER.fullmatch(w)]
-            if words:
-                tokens.append(words)
-                doc_index.append(i)
-        if progress is not None:
-            progress.update(1)
+    for i, sentence in normalised_pieces(docs, split_sentences, t2s=t2s, progress=progress):
+        words = countable_words(tokenizer(sentence))
+        if words:
+            tokens.append(words)
+            doc_index.append(i)
     return Sentences(tokens, doc_index, [d.doc_id for d in docs], [dict(d.meta) for d in docs])
 
 

@@ -35,10 +35,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import numpy as np
 
 from .corpus import Corpus
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
-
-from .dtm import DocumentTermMatrix, as_dtm, build_dtm, topic_tokenizer
+from .dtm import DocumentTermMatrix, TopicEstimator, as_dtm, build_dtm, topic_tokenizer
 from .anchored import SEED_PRIOR
 from .errors import ConfigError, EmptyVocabularyError, SeedError
 from .lexicon import Lexicon, load_lexicon
@@ -77,7 +74,7 @@ class SeedWarning(UserWarning):
 
 
 # -- estimators ------------------------------------------------------------------------------------------
-class _TopicModel(BaseEstimator, TransformerMixin):
+class _TopicModel(TopicEstimator):
     """Shared behaviour: input checks, normalised topic-word weights, labels.
 
     ``fit`` and ``transform`` take a :class:`~policytext.dtm.DocumentTermMatrix` or a plain documents x words
@@ -93,15 +90,6 @@ class _TopicModel(BaseEstimator, TransformerMixin):
         if k > n_rows:
             raise ConfigError(f"K={k} topics is more than the {n_rows} {dtm.unit}s of {n_docs} documents to fit them on; "
                               f"use K <= {n_rows}")
-
-    def _fitted_input(self, X) -> DocumentTermMatrix:
-        """``X`` as a matrix over the fitted vocabulary, for ``transform`` (raises ``NotFittedError`` before fit)."""
-        check_is_fitted(self, "components_")
-        dtm = as_dtm(X, self.vocabulary_)
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
-                              "build_dtm(..., vocabulary=model.vocabulary_)")
-        return dtm
 
     def _finish(self, dtm: DocumentTermMatrix, components: np.ndarray, seeded: list[str | None]) -> None:
         """Store normalised topic-word weights; ``seeded`` names each topic's seed dimension (or None)."""
@@ -120,19 +108,6 @@ class _TopicModel(BaseEstimator, TransformerMixin):
                 same = [i for i, d in enumerate(seeded) if d == seeded[k]]
                 labels.append(seeded[k] if len(same) == 1 else f"{seeded[k]}_{same.index(k) + 1}")
         self.topic_labels_ = labels
-
-    def top_terms(self, k: int, n: int = TOP_N) -> list[tuple[str, float]]:
-        """The ``n`` most probable words of topic ``k`` with their probabilities, most probable first.
-
-        Parameters
-        ----------
-        k : int
-            The topic.
-        n : int
-            How many words.
-        """
-        order = np.argsort(-self.components_[k], kind="stable")[:n]
-        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
 
 
 _FIT_DOC = """
@@ -738,10 +713,10 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, optio
     Returns
     -------
     TopicsResult
+        The document and topic tables, the fitted model, its matrix and the settings for a manifest.
     """
-    options = options if options is not None else TopicOptions()
+    options, lexicon = _defaults(options, lexicon)
     model = options.model
-    lexicon = lexicon if lexicon is not None else load_lexicon()
     ks = parse_k(k if k is not None else DEFAULT_K[model])
     unit = options.fit_unit
     docs, tokenizer, dtm = _prepare(corpus, ks, options, lexicon, tokenizer, progress)
@@ -860,6 +835,11 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS + ["topic_probability"])
 
 
+def _defaults(options: TopicOptions | None, lexicon: Lexicon | None) -> tuple[TopicOptions, Lexicon]:
+    """``TopicOptions()`` and the shipped lexicon where none is given."""
+    return (options if options is not None else TopicOptions()), (lexicon if lexicon is not None else load_lexicon())
+
+
 def _prepare(corpus, ks: list[int], options: TopicOptions, lexicon: Lexicon, tokenizer, progress):
     """Check the settings, build the document-term matrix: ``(documents, tokenizer, dtm)``."""
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
@@ -923,11 +903,11 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
     seeds : int, str or list of int
         The random seeds to fit each K with, in the same forms (``"0,1,2"``, ``"0:4"``).
     options : TopicOptions, optional
-        The model, the matrix and the fits' settings; default ``TopicOptions()`` (anchored).
+        As for :func:`fit_topics` (``n_fits`` and ``candidates`` do not apply: each fit is a single one).
     lexicon : Lexicon, optional
-        Seeds and governance topics; default: the shipped lexicon.
+        As for :func:`fit_topics`; it also scores the lexicon index each fit is compared with.
     tokenizer : Tokenizer, optional
-        Default: :func:`~policytext.dtm.topic_tokenizer` of ``lexicon``.
+        As for :func:`fit_topics`.
     progress : tqdm-like, optional
         Follows tokenizing.
     fit_progress : tqdm-like, optional
@@ -936,12 +916,12 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
     Returns
     -------
     StabilityResult
+        Per fit, per document and per pair of fits, with a summary and a verdict.
     """
     import pandas as pd
 
-    options = options if options is not None else TopicOptions()
+    options, lexicon = _defaults(options, lexicon)
     model = options.model
-    lexicon = lexicon if lexicon is not None else load_lexicon()
     ks, seed_list = parse_k(k if k is not None else default_k_grid(model)), parse_k(seeds)
     unit = options.fit_unit
     if len(ks) * len(seed_list) < 2:
