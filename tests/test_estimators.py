@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from policytext import read_corpus
 from policytext.anchored import AnchoredEnsemble, AnchoredTopicModel
 from policytext.dtm import DocumentTokenizer, build_dtm, pretokenized, topic_tokenizer
+from policytext.scaling import LatentSemanticScaling
 from policytext.topics import LdaModel, NmfModel, SeededLdaModel, SeedWarning
 
 REPO = Path(__file__).resolve().parents[1]
@@ -139,3 +140,11 @@ def test_an_anchored_model_in_a_pipeline_finds_its_seeds_through_the_vocabulary(
     cols = [dtm.vocabulary.index(w) for w in model.seed_words_]
     assert model.components_[0, cols].min() > 0 and model.components_[1:, cols].max() == 0
     assert shares.shape == (len(texts), 4) and np.allclose(shares.sum(axis=1), 1.0)
+
+
+def test_semantic_scaling_is_an_estimator_too():
+    m = LatentSemanticScaling({"精细化": 1, "粗放": -1}, n_components=20, random_state=3)
+    copy = clone(m)
+    assert copy.get_params(deep=True) == m.get_params(deep=True) and copy.set_params(n_iter=2).n_iter == 2
+    with pytest.raises(NotFittedError):
+        m.transform(None)
