@@ -50,7 +50,7 @@ from policytext.diagnostics import diagnose_lexicon
 from policytext.errors import ConfigError
 from policytext.dtm import topic_tokenizer
 from policytext.scaling import scale_corpus
-from policytext.topics import SeedWarning, fit_topics
+from policytext.topics import SeedWarning, TopicOptions, fit_topics
 from policytext.validation import auroc, bootstrap_ci, spearman, triangulate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -142,8 +142,8 @@ def measures(corpus: Corpus, label: str, reference: Corpus) -> tuple[pd.DataFram
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            fitted = fit_topics(corpus, k=k, model="seeded", lexicon=lexicon,
-                                tokenizer=topic_tokenizer(lexicon, engine="rjieba"), random_state=SEED, unit="paragraph")
+            fitted = fit_topics(corpus, k=k, options=TopicOptions(model="seeded", unit="paragraph"), lexicon=lexicon,
+                                tokenizer=topic_tokenizer(lexicon, engine="rjieba"), random_state=SEED)
         shares[k] = fitted.documents.set_index("doc_id")["governance_share"]
         fits[k] = fitted
         log(f"{label}: seeded LDA (K={k}, {fitted.settings['n_rows']} paragraphs) in {time.perf_counter() - t0:.1f} s")

@@ -188,12 +188,12 @@ def write_report(
     if topics is not None:
         if isinstance(topics, int):
             from ..dtm import topic_tokenizer  # imported only when asked for: topic models are heavy
-            from ..topics import fit_topics
+            from ..topics import TopicOptions, fit_topics
 
             tok = topic_tokenizer(scorer.lexicon, engine=scorer.tokenizer.engine, hmm=scorer.tokenizer.hmm)
             with _stage(progress, "topics") as bar:
-                topic_result = fit_topics(corpus, topics, model="anchored", lexicon=scorer.lexicon, tokenizer=tok,
-                                          random_state=seed, t2s=t2s, progress=bar, candidates=0)
+                topic_result = fit_topics(corpus, topics, TopicOptions(model="anchored", t2s=t2s, candidates=0),
+                                          lexicon=scorer.lexicon, tokenizer=tok, random_state=seed, progress=bar)
         else:
             topic_result = topics
 
