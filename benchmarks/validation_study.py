@@ -99,9 +99,9 @@ def local_regulations(root: Path) -> Corpus:
     return Corpus(docs)
 
 
-def length_matched(targets: Corpus, pool: Corpus, seed: int, nearest: int = 5) -> tuple[Corpus, pd.DataFrame]:
+def length_matched(targets: Corpus, pool: Corpus, random_state: int, nearest: int = 5) -> tuple[Corpus, pd.DataFrame]:
     """For each target (in random order) one of the ``nearest`` unused pool documents closest in log length."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     pool_docs = list(pool)
     pool_len = np.log(np.array([count_chars(d.text) for d in pool_docs], dtype=float))
     used = np.zeros(len(pool_docs), dtype=bool)
@@ -176,7 +176,7 @@ def measures(corpus: Corpus, label: str, reference: Corpus) -> tuple[pd.DataFram
 
 def ci(stat, *arrays, strata=None) -> str:
     value = stat(*arrays)
-    lo, hi, _ = bootstrap_ci(stat, *arrays, n_resamples=RESAMPLES, seed=SEED, strata=strata)
+    lo, hi, _ = bootstrap_ci(stat, *arrays, n_resamples=RESAMPLES, random_state=SEED, strata=strata)
     return f"{value:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
@@ -224,7 +224,7 @@ def known_groups(root: Path, out: Path | None) -> list[str]:
         lines.append(f"| {c} | {ci(auroc, s, y, strata=y)} | {(s[y == 1] > 0).mean():.0%} | {(s[y == 0] > 0).mean():.0%} |")
     lines += ["", "Correlations of the measures on these documents:", ""]
     lines += fmt_corr(triangulate(table, MEASURES + ["governance_share_k20", "scale_score_core"], n_resamples=RESAMPLES,
-                                  seed=SEED))
+                                  random_state=SEED))
     within = []
     for g in ("smart_governance", "local_regulation"):
         sub = table[table.group == g]
@@ -278,7 +278,7 @@ def provincial(root: Path, out: Path | None) -> list[str]:
         table.to_csv(out / "provincial.csv", index=False)
     lines = [f"{len(table)} reports ({', '.join(f'{y}: {n}' for y, n in table['year'].value_counts().sort_index().items())}).",
              ""]
-    lines += fmt_corr(triangulate(table, MEASURES, n_resamples=RESAMPLES, seed=SEED))
+    lines += fmt_corr(triangulate(table, MEASURES, n_resamples=RESAMPLES, random_state=SEED))
     lines += ["", "Robustness: with K=20 topics, index ~ governance_share_k20 "
               f"{ci(spearman, table['index'], table['governance_share_k20'])}; scale_score fitted on the 62 reports "
               f"alone: Spearman with index {ci(spearman, table['index'], table['scale_score_alone'])}, with the "
@@ -395,8 +395,8 @@ def lexicon_versions(root: Path, out: Path | None) -> list[str]:
     lines: list[str] = []
     if (GOLD / "dev.csv").is_file():
         dev = read_gold(GOLD / "dev.csv")
-        t_old = validate_gold(dev, old, tok, n_resamples=RESAMPLES, seed=SEED)
-        t_new = validate_gold(dev, new, tok, n_resamples=RESAMPLES, seed=SEED)
+        t_old = validate_gold(dev, old, tok, n_resamples=RESAMPLES, random_state=SEED)
+        t_new = validate_gold(dev, new, tok, n_resamples=RESAMPLES, random_state=SEED)
         if out:
             pd.concat([t_old.assign(lexicon=old.version), t_new.assign(lexicon=new.version)]).to_csv(
                 out / "gold_dev.csv", index=False)
@@ -426,7 +426,7 @@ def lexicon_versions(root: Path, out: Path | None) -> list[str]:
                   f"{loo['auroc']:.3f}; calls that change: {', '.join(loo['changed']) or 'none'}."]
     if (GOLD / "crude_dev.csv").is_file():
         crude = read_gold(GOLD / "crude_dev.csv")
-        t = validate_gold(crude, new, tok, n_resamples=RESAMPLES, seed=SEED)
+        t = validate_gold(crude, new, tok, n_resamples=RESAMPLES, random_state=SEED)
         get = lambda m, a: t[(t.metric == m) & (t.against == a)]  # noqa: E731
         lines += ["", f"crude_dev.csv ({len(crude)} occurrences, {int((crude.frame == 'reject').sum())} coded reject), "
                   f"lexicon {new.version}: rejection call precision "
