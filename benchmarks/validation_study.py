@@ -20,16 +20,22 @@ word vectors learned with the national work reports (``gwr``, 1954-2025) and, fo
 reports as reference documents (the corpora alone lack the crude pole's words), 2,000 bootstrap resamples
 (seed 0).
 
-3. Lexicon versions (``--part lexicon``): the default lexicon 1.1.0 against 1.0.0 (kept in
+3. Lexicon versions (``--part lexicon``): the default lexicon against 1.0.0 (kept in
    ``benchmarks/lexicons/``): the coded sentences of ``../shared/gold`` (``dev.csv``: precision, recall, F1 of
    the positive call, AUROC of ``sentence_share`` and ``index``, overall and per source, with a
    leave-one-sentence-out estimate of the tuning's optimism; ``crude_dev.csv``: the rejection call), the known
    groups of part 1 (AUROC of ``index`` and ``sentence_share``), and on each corpus of ``../shared/corpora``
    the crude hits that are rejections and Spearman's correlation of the two versions' indexes.
 
-    python benchmarks/validation_study.py                 # prints the tables (a few minutes on 2 cores)
+4. Changes tried for the known-groups target (``--part trials``): the default lexicon with one change at a
+   time (sense rules the codebook asks for, their undoing, phrases of the seed essays, the smart-governance
+   set's own topic words), each measured on the known groups, dev.csv and crude_dev.csv; the known-groups
+   AUROC for the smart-governance documents split by title; coded positives per source in dev.csv.
+
+    python benchmarks/validation_study.py                 # parts 1-2 (about 2-10 minutes on 2 cores)
     python benchmarks/validation_study.py --out study_out # also writes the per-document tables there
-    python benchmarks/validation_study.py --part lexicon  # part 3 only (about two minutes)
+    python benchmarks/validation_study.py --part lexicon  # part 3 only (under a minute)
+    python benchmarks/validation_study.py --part trials   # part 4 only (under a minute)
 """
 
 from __future__ import annotations
