@@ -612,7 +612,8 @@ def known_group_trials(root: Path, out: Path | None) -> list[str]:
     b = rows[0][2]
     lines = [f"Known groups as in part 1 ({len(smart)} smart-governance policies, {len(regs)} length-matched local "
              f"regulations), AUROC; dev.csv: precision and F1 of the positive call; crude_dev.csv: recall of the "
-             f"rejection call. Each row is the default lexicon {base.version} with one change.", "",
+             f"rejection call. Each row is the default lexicon {base.version} with one change, or the combination it "
+             "names.", "",
              "| change | kind | AUROC `index` | AUROC `sentence_share` | dev precision | dev F1 | crude recall |",
              "|---|---|---|---|---|---|---|"]
     for label, kind, r in rows:
