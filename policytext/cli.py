@@ -1397,7 +1397,7 @@ def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_co
     labels = read_labels(labels_path, id_column=id_column) if labels_path else None
     table = validate_measures(scores, labels, score_columns=score_columns, label_column=label_column,
                               id_column=id_column, positive=positive, threshold=threshold, n_resamples=resamples,
-                              seed=seed)
+                              random_state=seed)
     _emit_table(table, output)
     for r in table.itertuples():
         against = f" vs {r.against}" if r.against else ""
@@ -1412,7 +1412,7 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 
     lexicon = load_lexicon(lexicon_path)
     gold = read_gold(gold_path)
-    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, seed=seed)
+    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, random_state=seed)
     _emit_table(table, output)
     _info(quiet, f"policytext: {len(gold)} coded rows of {gold_path} against {lexicon.name} {lexicon.version} "
                  f"({resamples} bootstrap resamples, seed {seed})")
@@ -1433,6 +1433,9 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @click.option("--unit", type=click.Choice(["document", "kwic"]), default="document", show_default=True,
               help="Draw whole documents or keyword-in-context lines.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the draw.")
+@click.option("--include-uncounted", is_flag=True,
+              help="kwic: also draw hits that a context rule vetoed or rejected (column status); by default only "
+                   "counted hits.")
 @click.option("-w", "--window", type=click.IntRange(5, 500), default=30, show_default=True,
               help="kwic: characters of context on each side.")
 @click.option("--key", "key_path", type=click.Path(dir_okay=False), metavar="FILE",
@@ -1441,8 +1444,8 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @tokenizer_options
 @common_options
 @guard_outputs
-def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_column, encoding, metadata,
-           metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def sample(inputs, n, output, unit, seed, include_uncounted, window, key_path, text_column, id_column, encoding,
+           metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Draw a sample for human coding, stratified by the lexicon index (high, low, zero).
 
     \b
@@ -1456,8 +1459,8 @@ def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_colu
     corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "scoring") as bar:
-        drawn = draw_sample(corpus, n, unit=unit, seed=seed, lexicon=lexicon, tokenizer=tokenizer, t2s=not no_t2s,
-                            window=window, progress=bar)
+        drawn = draw_sample(corpus, n, unit=unit, random_state=seed, lexicon=lexicon, tokenizer=tokenizer,
+                            t2s=not no_t2s, window=window, include_uncounted=include_uncounted, progress=bar)
     write_sample(drawn, output, key=key_path)
     counts = ", ".join(f"{k} {v}" for k, v in drawn["stratum"].value_counts().reindex(["high", "low", "zero"],
                                                                                      fill_value=0).items())
