@@ -5,21 +5,22 @@ characters to :func:`analyze_in_slices`, which returns exactly what the whole-te
 row and the same evidence rows (offsets, left and right context, statuses), in the same order. The normalised
 text of the whole document, its token arrays and its sentence list never exist at once; one slice's do.
 
-The slices are those of :func:`policytext.normalize.normalization_slices`: each is cut right after a ``。``
-that an ideograph follows, and normalising the slices gives the normalised text in pieces (the proof is in that
-function's docstring). A cut is used only when, in the normalised text too, the piece before it ends with
-``。`` and the piece after it starts with an ideograph; otherwise the two pieces are scored as one. At such a
-cut, every step of scoring is local:
+The slices are those of :func:`policytext.normalize.normalization_slices`: each is cut before an ideograph
+that follows ``。``, ``。\\n`` or ``\\n\\n``, and normalising the slices gives the normalised text in pieces (the
+proof is in that function's docstring). A cut is used only when, in the normalised text too, the piece before
+it ends with ``。`` or a line break and the piece after it starts with an ideograph; otherwise the two pieces
+are scored as one. At such a cut, every step of scoring is local:
 
-* **tokens**: ``。`` is a token of its own for jieba and jieba-rs (:func:`policytext.tokenize.clause_slices`);
-* **hits**: a hit is a run of whole tokens equal to a term; no term and no exclusion phrase of the lexicon
-  contains ``。`` (:func:`can_slice` checks; otherwise the document is scored whole), so neither a hit nor an
+* **tokens**: ``。`` and a line break are tokens of their own for jieba and jieba-rs, outside the runs of
+  ideographs, letters and digits they segment (:func:`policytext.tokenize.clause_slices`);
+* **hits**: a hit is text equal to a term; no term and no exclusion phrase of the lexicon contains ``。`` or a
+  line break (:func:`can_slice` checks; otherwise the document is scored whole), so neither a hit nor an
   exclusion spans the cut;
-* **context rules** look only inside a hit's clause, and ``。`` ends a clause
+* **context rules** look only inside a hit's clause, and ``。`` and a line break end a clause
   (:data:`policytext.lexicon.CLAUSE_BREAKS`);
-* **sentences**: a sentence ends at the cut (``。`` followed by an ideograph, not by another mark or a closing
-  quote), and each piece starts with a word character, so the sentences of the pieces are those of the whole
-  in order, and a hit's sentence is found in its piece;
+* **sentences**: a sentence ends at the cut (``。`` or a line break followed by an ideograph, not by another
+  mark or a closing quote), and each piece starts with a word character, so the sentences of the pieces are
+  those of the whole in order, and a hit's sentence is found in its piece;
 * **counts** (characters, tokens, hits, weighted sums in hit order, sentences) add up, and the evidence
   context that reaches across a cut is taken from the last characters of the text before it and the first
   characters of the text after it.
@@ -46,15 +47,17 @@ __all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice", "scoring_pieces"]
 
 #: documents longer than this many characters are scored slice by slice (without a token cache)
 SLICE_CHARS = 1_000_000
-_CUT_MARK = "。"
+_CUT_MARKS = ("。", "\n")
 _STARTS_WITH_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]").match
 
 
 def can_slice(scorer: Scorer) -> bool:
-    """Whether the scorer's lexicon allows slicing: no term and no exclusion phrase contains ``。``."""
+    """Whether the scorer's lexicon allows slicing: no term and no exclusion phrase contains ``。`` or a line
+    break."""
     for t in scorer.lexicon.terms:
-        if _CUT_MARK in t.term or any(_CUT_MARK in phrase for phrase in t.exclusions):
-            return False
+        for text in (t.term, *t.exclusions):
+            if any(mark in text for mark in _CUT_MARKS):
+                return False
     return True
 
 
@@ -69,7 +72,7 @@ def scoring_pieces(text: str, *, t2s: bool = True, size: int | None = None) -> I
     for piece in normalized_slices(text, t2s=t2s, size=size if size is not None else SLICE_CHARS):
         if held is None:
             held = piece
-        elif held.endswith(_CUT_MARK) and _STARTS_WITH_IDEOGRAPH(piece):
+        elif held.endswith(_CUT_MARKS) and _STARTS_WITH_IDEOGRAPH(piece):
             yield held
             held = piece
         else:  # not a clean cut after normalisation: score the two pieces as one
