@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice", "scoring_pieces"]
 
 #: documents longer than this many characters are scored slice by slice (without a token cache)
-SLICE_CHARS = 1_000_000
+SLICE_CHARS = 250_000
 _CUT_MARKS = ("。", "\n")
 _STARTS_WITH_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]").match
 

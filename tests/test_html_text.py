@@ -196,6 +196,16 @@ def test_generated_pages_give_the_reference_text():
     assert not differ, f"pages {differ[:5]} differ, e.g.\n{_page(differ[0])}"
 
 
+@pytest.mark.parametrize("feed_chars", [1, 7, 512])
+def test_the_text_does_not_depend_on_how_the_page_is_cut_for_the_parser(monkeypatch, feed_chars):
+    import policytext.readers._files as files
+
+    pages = PAGES + [_page(seed) for seed in range(300)]
+    whole = [html_main_text(page) for page in pages]
+    monkeypatch.setattr(files, "_HTML_FEED_CHARS", feed_chars)
+    assert [html_main_text(page) for page in pages] == whole
+
+
 def test_a_large_page_gives_the_reference_text():
     rng = random.Random(7)
     page = ("<html><body><nav>" + "<a href=#>导航</a>" * 50 + "</nav><div class=content>"

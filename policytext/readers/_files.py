@@ -423,6 +423,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-
 _SINGLE_BYTE = {"ascii", "latin-1", "iso8859-1", "cp1252"}
 #: a candidate must hold at least this share of the body's text, else the whole body is used
 _MIN_CANDIDATE_SHARE = 0.3
+#: characters of a page given to the HTML parser at a time
+_HTML_FEED_CHARS = 1 << 20
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -486,11 +488,15 @@ def html_main_text(markup: str) -> str:
     if markup[:1] == "\ufeff":
         markup = markup[1:]
     errors = (UnicodeDecodeError, LookupError, etree.ParserError)
-    for data, codec in ((markup, None), (None, "utf8")):
+    for codec in (None, "utf8"):  # as text; else (as BeautifulSoup did next) as UTF-8 bytes
         target = _PageText()
         parser = etree.HTMLParser(target=target, recover=True, huge_tree=False, encoding=codec)
         try:
-            parser.feed(data if data is not None else markup.encode("utf-8"))
+            # in pieces: lxml copies what it is given into UTF-8 (a whole page: 1.5 times its size at once);
+            # libxml2's push parser gives the same events however the input is cut (tests/test_html_text.py)
+            for i in range(0, max(len(markup), 1), _HTML_FEED_CHARS):
+                piece = markup[i:i + _HTML_FEED_CHARS]
+                parser.feed(piece if codec is None else piece.encode("utf-8"))
             parser.close()
         except errors as exc:
             reason = exc
