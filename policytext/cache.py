@@ -191,12 +191,11 @@ def _word_chars(text: str, points=None):
 
 
 def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: str = "",
-                 doc_id: str | None = None, normalized: bool = False) -> Segmentation:
-    """Normalise and tokenize ``raw`` (no cache). Raises :class:`EmptyDocumentError` if no character is left.
-    ``normalized=True``: ``raw`` is normalised already (a slice of :func:`policytext.slicing.analyze_in_slices`)."""
+                 doc_id: str | None = None) -> Segmentation:
+    """Normalise and tokenize ``raw`` (no cache). Raises :class:`EmptyDocumentError` if no character is left."""
     import numpy as np
 
-    text = raw if normalized else normalize_text(raw, t2s=t2s)
+    text = normalize_text(raw, t2s=t2s)
     n_chars = count_chars(text)
     if n_chars == 0:
         raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)

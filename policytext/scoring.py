@@ -377,8 +377,8 @@ class Scorer:
         from . import slicing
         from .cache import segment_text
 
-        if cache is None and len(doc.text) > slicing.SLICE_CHARS:  # a long text, slice by slice (issue 13.10)
-            sliced = slicing.analyze_in_slices(self, doc)
+        if len(doc.text) > slicing.SLICE_CHARS:  # a long text, slice by slice (issue 13.10)
+            sliced = slicing.analyze_in_slices(self, doc, cache=cache)
             if sliced is not None:
                 return sliced
         if cache is not None:

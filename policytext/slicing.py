@@ -1,15 +1,17 @@
 """Scoring one long document slice by slice, with the memory of one slice (issue 13.10).
 
-:meth:`policytext.Scorer.analyze` without a token cache hands a document longer than :data:`SLICE_CHARS`
-characters to :func:`analyze_in_slices`, which returns exactly what the whole-text path returns: the same score
-row and the same evidence rows (offsets, left and right context, statuses), in the same order. The normalised
-text of the whole document, its token arrays and its sentence list never exist at once; one slice's do.
+:meth:`policytext.Scorer.analyze` hands a document longer than :data:`SLICE_CHARS` characters to
+:func:`analyze_in_slices`, which returns exactly what the whole-text path returns: the same score row and the
+same evidence rows (offsets, left and right context, statuses), in the same order. The normalised text of the
+whole document, its token arrays and its sentence list never exist at once; one slice's do. With a token cache,
+each slice is an entry of its own (keyed by the slice's raw text like any text), so a warm run reads one slice
+at a time too.
 
 The slices are those of :func:`policytext.normalize.normalization_slices`: each is cut before an ideograph
-that follows ``。``, ``。\\n`` or ``\\n\\n``, and normalising the slices gives the normalised text in pieces (the
-proof is in that function's docstring). A cut is used only when, in the normalised text too, the piece before
-it ends with ``。`` or a line break and the piece after it starts with an ideograph; otherwise the two pieces
-are scored as one. At such a cut, every step of scoring is local:
+that follows ``。``, ``。\\n`` or ``\\n\\n``, and the slices, each normalised on its own, give the normalised
+text of the whole in pieces (the proof is in that function's docstring). Each cut is checked once more after
+normalisation: the piece before it must end with ``。`` or a line break and the piece after it start with an
+ideograph, else the document is scored whole. At such a cut, every step of scoring is local:
 
 * **tokens**: ``。`` and a line break are tokens of their own for jieba and jieba-rs, outside the runs of
   ideographs, letters and digits they segment (:func:`policytext.tokenize.clause_slices`);
@@ -32,18 +34,17 @@ characters, hard wraps, context rules, exclusions, weights and both engines.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Iterator
 
-import re
-
-from .normalize import normalized_slices
+from .normalize import normalization_slices
 
 if TYPE_CHECKING:
     from .corpus import Document
     from .scoring import Scorer
 
-__all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice", "scoring_pieces"]
+__all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice"]
 
 #: documents longer than this many characters are scored slice by slice (without a token cache)
 SLICE_CHARS = 250_000
@@ -61,44 +62,37 @@ def can_slice(scorer: Scorer) -> bool:
     return True
 
 
-def scoring_pieces(text: str, *, t2s: bool = True, size: int | None = None) -> Iterator[str]:
-    """The normalised text of ``text`` in pieces that can be scored one by one (module docstring): joined,
-    they are ``normalize_text(text, t2s=t2s)``.
-
-    >>> list(scoring_pieces("推進精細化。“管理”。績效評估。考評", size=4))
-    ['推进精细化。“管理”。', '绩效评估。', '考评']
-    """
-    held = None
-    for piece in normalized_slices(text, t2s=t2s, size=size if size is not None else SLICE_CHARS):
-        if held is None:
-            held = piece
-        elif held.endswith(_CUT_MARKS) and _STARTS_WITH_IDEOGRAPH(piece):
-            yield held
-            held = piece
-        else:  # not a clean cut after normalisation: score the two pieces as one
-            held += piece
-    if held is not None:
-        yield held
-
-
-def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None) -> tuple[dict, list[dict]] | None:
-    """``scorer.analyze(doc)`` (no cache) computed slice by slice, or None when the text is one slice or the
-    lexicon does not allow slicing (:func:`can_slice`): then the caller scores it whole."""
+def _segmented_slices(scorer: Scorer, doc: Document, size: int, cache) -> Iterator:
+    """The :class:`~policytext.cache.Segmentation` of each slice of ``doc.text`` (normalised text and tokens),
+    from ``cache`` when given (each slice is an entry of its own), else computed; ``None`` for a slice left
+    without any character (its normalised text then comes with it: ``(None, text)``)."""
     from .cache import segment_text
+    from .errors import EmptyDocumentError
+    from .normalize import normalize_text
+
+    text = doc.text
+    for a, b in normalization_slices(text, size):
+        raw = text[a:b]
+        try:
+            if cache is not None:
+                yield cache.segment(raw, scorer.tokenizer, t2s=scorer.t2s, source=doc.source, doc_id=doc.doc_id)
+            else:
+                yield segment_text(raw, scorer.tokenizer, t2s=scorer.t2s, source=doc.source, doc_id=doc.doc_id)
+        except EmptyDocumentError:  # only white space: no token, no sentence, but its length and context count
+            yield None, normalize_text(raw, t2s=scorer.t2s)
+
+
+def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
+                      cache=None) -> tuple[dict, list[dict]] | None:
+    """``scorer.analyze(doc, cache=cache)`` computed slice by slice, or None when the text is one slice, the
+    lexicon does not allow slicing (:func:`can_slice`) or a cut does not hold after normalisation (never seen;
+    checked all the same): then the caller scores the document whole. With a ``cache``, each slice is looked
+    up and stored as an entry of its own."""
     from .scoring import split_sentences
 
     size = SLICE_CHARS if size is None else size
-    if len(doc.text) <= size or not can_slice(scorer):
+    if len(doc.text) <= size or not can_slice(scorer) or len(normalization_slices(doc.text, size)) < 2:
         return None
-    pieces = scoring_pieces(doc.text, t2s=scorer.t2s, size=size)
-    first = next(pieces)
-    second = next(pieces, None)
-    if second is None:  # no usable cut: the whole text, normalised once, scored as Scorer.analyze does
-        seg = segment_text(first, scorer.tokenizer, t2s=scorer.t2s, source=doc.source, doc_id=doc.doc_id,
-                           normalized=True)
-        return scorer._row(doc, seg.text, seg.n_chars, seg.n_tokens,
-                           scorer.matcher.match_spans(seg.text, seg.starts, seg.ends))
-    pieces = _chain(first, second, pieces)
 
     lex, matcher = scorer.lexicon, scorer.matcher
     cats = lex.categories
@@ -116,7 +110,10 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None) ->
     offset = n_chars = n_tokens = n_sent = 0
     tail = ""  # the last w characters before the current piece
     pending: list[tuple[dict, int]] = []  # rows whose right context runs into the next piece: (row, missing)
-    for text in pieces:
+    for seg in _segmented_slices(scorer, doc, size, cache):
+        text = seg[1] if isinstance(seg, tuple) else seg.text
+        if offset and not (tail.endswith(_CUT_MARKS) and _STARTS_WITH_IDEOGRAPH(text)):
+            return None  # not a clean cut after normalisation (see the module docstring): score it whole
         if pending:
             still = []
             for row, missing in pending:
@@ -125,8 +122,10 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None) ->
                 if len(more) < missing:
                     still.append((row, missing - len(more)))
             pending = still
-        seg = segment_text(text, scorer.tokenizer, t2s=scorer.t2s, source=doc.source, doc_id=doc.doc_id,
-                           normalized=True)
+        if isinstance(seg, tuple):
+            offset += len(text)
+            tail = (tail + text)[-max(w, 1):]
+            continue
         hits = matcher.match_spans(text, seg.starts, seg.ends)
         sentences = split_sentences(text)
         sent_starts = [a for a, _ in sentences]
@@ -159,8 +158,12 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None) ->
         n_tokens += seg.n_tokens
         n_sent += len(sentences)
         offset += len(text)
-        tail = (tail + text[-w:])[-w:] if w else ""
+        tail = (tail + text[-max(w, 1):])[-max(w, 1):]  # at least the last character: the cut check reads it
         del seg, hits, sentences, sent_starts
+    if n_chars == 0:  # cannot happen (a slice after a cut starts with an ideograph), but never divide by 0
+        from .errors import EmptyDocumentError
+
+        raise EmptyDocumentError("no text left after normalisation", source=doc.source, doc_id=doc.doc_id)
     # the score row, as Scorer._row builds it from the totals
     row: dict = {"n_chars": n_chars, "n_tokens": n_tokens}
     for c in cats:
@@ -191,9 +194,3 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None) ->
     ordered = sorted(term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
     return row, hit_rows
-
-
-def _chain(first: str, second: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield second
-    yield from rest

@@ -14,7 +14,7 @@ import policytext.slicing as slicing
 from policytext import Lexicon, Scorer, Tokenizer, load_lexicon
 from policytext.cli import cli
 from policytext.corpus import Document
-from policytext.normalize import normalize_text
+from policytext.normalize import normalize_text, normalized_slices
 
 LEXICON = load_lexicon()
 CUES = sorted({cue for t in LEXICON.terms for rules in LEXICON.context_rules(t) for r in rules for cue in r.cues})
@@ -51,7 +51,7 @@ def scorer():
 @pytest.mark.parametrize("seed", range(6))
 def test_scoring_in_slices_gives_the_row_and_evidence_of_the_whole(scorer, seed, monkeypatch):
     doc = Document("d", generated_text(seed, 30_000))
-    pieces = list(slicing.scoring_pieces(doc.text, size=400))
+    pieces = list(normalized_slices(doc.text, size=400))
     assert len(pieces) > 40 and "".join(pieces) == normalize_text(doc.text)
     assert {p[-1] for p in pieces[:-1]} == {"。", "\n"}  # both kinds of cut occur
     expected = whole(scorer, doc, monkeypatch)
@@ -94,8 +94,27 @@ def test_a_lexicon_term_holding_a_cut_mark_means_no_slices(monkeypatch):
 
 def test_a_text_without_cut_points_is_scored_whole(scorer, monkeypatch):
     doc = Document("d", "推进社区精细化治理，实现无缝对接，" * 100)
-    assert list(slicing.scoring_pieces(doc.text, size=100)) == [normalize_text(doc.text)]
-    assert slicing.analyze_in_slices(scorer, doc, size=100) == whole(scorer, doc, monkeypatch)
+    assert list(normalized_slices(doc.text, size=100)) == [normalize_text(doc.text)]
+    assert slicing.analyze_in_slices(scorer, doc, size=100) is None
+    expected = whole(scorer, doc, monkeypatch)
+    monkeypatch.setattr(slicing, "SLICE_CHARS", 100)
+    assert scorer.analyze(doc) == expected
+
+
+def test_with_a_token_cache_each_slice_is_an_entry_and_the_result_is_the_same(scorer, tmp_path, monkeypatch):
+    from policytext.cache import TokenCache
+
+    doc = Document("d", generated_text(8, 20_000))
+    expected = whole(scorer, doc, monkeypatch)
+    monkeypatch.setattr(slicing, "SLICE_CHARS", 500)
+    n_slices = len(slicing.normalization_slices(doc.text, 500))
+    cache = TokenCache(tmp_path / "tokens")
+    with cache.batch():
+        assert scorer.analyze(doc, cache=cache) == expected  # cold: every slice computed and stored
+    assert cache.stats["misses"] == n_slices > 30 and cache.stats["hits"] == 0
+    warm = TokenCache(tmp_path / "tokens")
+    assert scorer.analyze(doc, cache=warm) == expected  # warm: every slice read back
+    assert warm.stats["hits"] == n_slices and warm.stats["misses"] == 0
 
 
 def test_a_document_that_normalises_to_nothing_is_still_an_error(scorer, monkeypatch):
