@@ -174,7 +174,8 @@ def main() -> None:
           f"{'--cache DIR' if args.cache else '--no-cache'} --jobs 1; median of {args.runs} run(s)"
           + ("; long texts in one piece" if args.no_slices else "")
           + "".join(f"; {name} = {path}" for name, path in repos))
-    print(f"{'case':8} {'code':8} {'input MB':>9} {'peak MB':>8} {'peak/input':>10} {'seconds':>8} {'docs':>5}  runs (MB)")
+    print(f"{'case':8} {'code':8} {'input MB':>9} {'peak MB':>8} {'peak/input':>10} {'seconds':>8} {'docs':>5}"
+          "  runs (MB)")
     for case in cases:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -190,10 +191,11 @@ def main() -> None:
                     print(f"{case:8} {name:8} failed: {failed[0]['error']}")
                     continue
                 peak = statistics.median(r["peak_mb"] for r in runs)
-                r0 = runs[0]
-                print(f"{case:8} {name:8} {r0['input_mb']:9.1f} {peak:8.0f} {peak * 1e6 / (r0['input_mb'] * 1e6):10.1f} "
-                      f"{statistics.median(r['seconds'] for r in runs):8.1f} {r0['documents']:5d}  "
-                      '[' + ', '.join(f"{r['peak_mb']:.0f}" for r in runs) + ']', flush=True)
+                seconds = statistics.median(r["seconds"] for r in runs)
+                size, docs = runs[0]["input_mb"], runs[0]["documents"]
+                each = ", ".join(f"{r['peak_mb']:.0f}" for r in runs)
+                print(f"{case:8} {name:8} {size:9.1f} {peak:8.0f} {peak / size:10.1f} {seconds:8.1f} {docs:5d}  [{each}]",
+                      flush=True)
 
 
 if __name__ == "__main__":

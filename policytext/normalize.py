@@ -171,22 +171,22 @@ def to_simplified(text: str) -> str:
 
 #: texts longer than this many characters are normalised slice by slice (:func:`normalization_slices`)
 SLICE_CHARS = 1_000_000
-# a cut point: before an ideograph (basic block or extension A) that follows 。, 。\n or \n\n
+# a cut point: before an ideograph (basic block or extension A) that follows 。, 。\n or \n\n (or 。\r\n, \n\r\n)
 _IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff"
-_CUT = re.compile(f"(?:。|(?<=[。\n])\n)(?=[{_IDEOGRAPH}])")
+_CUT = re.compile(f"(?:。|(?<=[。\n])\n|(?<=[。\n]\r)\n)(?=[{_IDEOGRAPH}])")
 
 
 def normalization_slices(text: str, size: int | None = None) -> list[tuple[int, int]]:
     """``(start, end)`` slices covering ``text`` whose normalisations, joined, are the normalisation of
     ``text``. Each slice but the last ends right before an ideograph (U+3400-U+4DBF, U+4E00-U+9FFF) that
-    follows ``。``, ``。\\n`` or ``\\n\\n``: the last such point at most ``size`` (default :data:`SLICE_CHARS`)
-    characters from the slice's start, or, when there is none, the first one after. A text without such a
-    point is one slice.
+    follows ``。``, ``。\\n`` or ``\\n\\n`` (``\\r\\n`` counting as ``\\n``): the last such point at most
+    ``size`` (default :data:`SLICE_CHARS`) characters from the slice's start, or, when there is none, the first
+    one after. A text without such a point is one slice.
 
     Why each step of :func:`normalize_text` gives the same result on the slices as on the whole, at such a
     cut (``c`` the character before it, ``。`` or a line break, ``x`` the ideograph after it):
 
-    1. line endings: ``c`` follows ``。`` or ``\\n`` and ``x`` is no ``\\r`` or ``\\n``;
+    1. line endings: ``x`` is no ``\\r`` or ``\\n``, and a ``\\r`` before ``c`` stays in the slice with it;
     2. NFKC: ``c`` and ``x`` are stable (unchanged alone, no decomposition, combining class 0; see
        :func:`nfkc`), and no composition or reordering crosses a pair of stable characters;
     3. invisible characters are removed one by one;
@@ -206,6 +206,8 @@ def normalization_slices(text: str, size: int | None = None) -> list[tuple[int, 
     [(0, 3), (3, 6), (6, 8)]
     >>> normalization_slices("甲。\\n乙丙\\n丁。戊", size=4)
     [(0, 3), (3, 8), (8, 9)]
+    >>> normalization_slices("甲。\\r\\n乙丙", size=2)
+    [(0, 4), (4, 6)]
     """
     size = SLICE_CHARS if size is None else size
     out: list[tuple[int, int]] = []

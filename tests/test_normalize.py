@@ -139,6 +139,8 @@ def test_slices_are_cut_before_an_ideograph_after_a_full_stop_or_a_blank_line():
     cuts = [b for _, b in normalization_slices(text, 1)[:-1]]
     assert [text[c - 1:c + 1] for c in cuts] == ["。丙", "\n庚", "\n壬"]  # never after 。” or a lone \n
     assert normalization_slices("无标点的长文本" * 10, 5) == [(0, 70)]
+    crlf = "甲。\r\n乙\r\n丙\r\n\r\n丁"
+    assert [crlf[c - 2:c + 1] for _, c in normalization_slices(crlf, 1)[:-1]] == ["\r\n乙", "\r\n丁"]
 
 
 def test_opencc_keys_longer_than_one_character_are_made_of_ideographs_only(tmp_path):
