@@ -383,13 +383,25 @@ class EvidenceWriter:
             self._flush()
 
     def _flush(self) -> None:
-        import pandas as pd
-
-        from .io import neutralize_formulas
+        from .rowtext import hit_rows_text
         from .scoring import HIT_COLUMNS
 
         if not self._rows:
             return
+        # CSV/TSV without pandas when the rows allow it (policytext.rowtext: the same bytes; issue 13.10)
+        text = hit_rows_text(self._rows, HIT_COLUMNS, self.ext[1:], not self._header_written)
+        if text is not None:
+            self._rows = []
+            try:
+                self._fh.write(text)
+            except OSError as exc:
+                raise OutputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+            self._header_written = True
+            return
+        import pandas as pd
+
+        from .io import neutralize_formulas
+
         df = pd.DataFrame(self._rows, columns=HIT_COLUMNS)
         self._rows = []
         try:
@@ -407,16 +419,18 @@ class EvidenceWriter:
 
     def close(self) -> Path:
         """Finish the file and move it into place."""
-        import pandas as pd
-
         from .io import write_table
         from .scoring import HIT_COLUMNS
 
         if self._fh is None:
+            import pandas as pd
+
             write_table(pd.DataFrame(self._rows, columns=HIT_COLUMNS), self.path)
             self._rows = []
             return self.path
         if self.n_rows == 0:  # no hit at all: exactly what write_table writes for an empty table
+            import pandas as pd
+
             self.abort()
             return write_table(pd.DataFrame([], columns=HIT_COLUMNS), self.path)
         self._flush()

@@ -374,8 +374,13 @@ class Scorer:
         ``cache`` (a :class:`policytext.cache.TokenCache`) supplies the normalised text and tokens when it
         has them and stores them when it does not; the result is the same either way.
         """
+        from . import slicing
         from .cache import segment_text
 
+        if len(doc.text) > slicing.SLICE_CHARS:  # a long text, slice by slice (issue 13.10)
+            sliced = slicing.analyze_in_slices(self, doc, cache=cache)
+            if sliced is not None:
+                return sliced
         if cache is not None:
             seg = cache.segment(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
         else:
