@@ -20,7 +20,7 @@ from .corpus import Corpus, Document
 from .errors import ConfigError
 from .lexicon import Category, Lexicon, Term
 from .normalize import normalize_text
-from .scoring import Matcher
+from .matching import Matcher
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def kwic(corpus: Corpus | Iterable[Document], terms: Iterable[str], *, lexicon: 
         raise ConfigError(f"window must be 0 or more characters, got {window}")
     if isinstance(terms, str):
         terms = [terms]
-    from .scoring import STATUSES
+    from .matching import STATUSES
 
     keep = set(STATUSES if status is None else ([status] if isinstance(status, str) else status))
     unknown = keep - set(STATUSES)

@@ -45,6 +45,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
@@ -54,6 +55,7 @@ from typing import Iterable, Mapping
 import yaml
 
 from .errors import LexiconError
+from .matching import CLAUSE_BREAKS  # noqa: F401  (characters ending a clause; defined with the matcher)
 
 __all__ = ["Category", "ContextRule", "Lexicon", "LexiconIssue", "Term", "check_entry", "load_lexicon",
            "DEFAULT_LEXICON", "MAX_WEIGHT"]
@@ -68,8 +70,6 @@ MAX_WEIGHT = 100.0
 #: the three kinds of context rule, with the side a bare list of cues looks at
 RULE_KINDS = {"reject_context": "before", "exclude_context": "both", "require_context": "both"}
 _SIDES = ("before", "after", "both")
-#: characters ending a clause (after NFKC, full-width punctuation is ASCII)
-CLAUSE_BREAKS = "，,；;。！？!?：:\n"
 _QUOTES = set("“”‘’\"'「」『』《》〈〉（）() \u3000")
 
 
@@ -579,7 +579,7 @@ class Lexicon:
 
     def _corpus_issues(self, tokenizer, texts: Iterable[str], t2s: bool) -> list[LexiconIssue]:
         from .normalize import normalize_text
-        from .scoring import Matcher, hidden_occurrences
+        from .matching import Matcher, hidden_occurrences
 
         matcher = Matcher(self)
         fixed = list(dict.fromkeys(t.term for t in self.terms if not t.is_glob))
@@ -779,3 +779,39 @@ def load_lexicon(source: str | Path | None = None) -> Lexicon:
     if ext == ".dic":
         return _read_dic(text, str(path))
     raise LexiconError(f"{path}: unknown lexicon format {ext!r}; use .yaml, .csv, .tsv or .dic")
+
+
+def injected_words(lexicon: Lexicon | None = None) -> list[str]:
+    """The words ``--inject-lexicon`` adds to the tokenizer's dictionary: the fixed (not glob) terms.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+
+    Returns
+    -------
+    list of str
+        The terms, in lexicon order.
+    """
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    return [t.term for t in lexicon.terms if not t.is_glob]
+
+
+def write_frequency_table(path: str | os.PathLike | None = None) -> Path:
+    """Regenerate the rjieba frequency table the package ships (no injected words, and the default lexicon's
+    terms as ``--inject-lexicon`` injects them): run it after a change of the default lexicon.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        Where to write; default: the package's data file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    from .tokenize import write_frequency_table as write_table
+
+    return write_table([(), injected_words()], path)

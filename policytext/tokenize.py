@@ -184,17 +184,26 @@ def _rjieba_frequencies(path: str, words: tuple[str, ...]) -> tuple[list[int], i
     return _compute_frequencies(path, words)
 
 
-def write_frequency_table(word_lists: Iterable[Iterable[str]] | None = None, path: str | os.PathLike | None = None) -> Path:
-    """Write the table :func:`_rjieba_frequencies` reads (``policytext/data/jieba_frequencies.json``) for the
-    given word lists (default: none, and the default lexicon's terms as the command line injects them).
-    ``tests/test_tokenize.py`` checks that the shipped table equals a fresh computation."""
+def write_frequency_table(word_lists: Iterable[Iterable[str]], path: str | os.PathLike | None = None) -> Path:
+    """Write the table :func:`_rjieba_frequencies` reads (``policytext/data/jieba_frequencies.json``).
+
+    Parameters
+    ----------
+    word_lists : iterable of iterable of str
+        The injected word lists to tabulate (``()`` for none). The shipped table holds none and the default
+        lexicon's terms: :func:`policytext.lexicon.write_frequency_table` writes it (this module sits below
+        the lexicon and does not load it).
+    path : str or os.PathLike, optional
+        Where to write; default: the package's data file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     import json
 
     dict_path = _dictionary_path(None)
-    if word_lists is None:
-        from .lexicon import load_lexicon
-
-        word_lists = [(), [t.term for t in load_lexicon().terms if not t.is_glob]]
     lists = {}
     for words in word_lists:
         words = Tokenizer(engine="jieba", words=words).words  # deduplicated as a Tokenizer keeps them
