@@ -332,6 +332,19 @@ def corpus_options(f):
 _MAX_CHARS = 50_000_000  # policytext.readers.MAX_CHARS, repeated so that --help does not import the readers
 
 
+def _formats_in_help(f):
+    """Fill ``{formats}`` in a command's help with the readable formats, from the reader registry."""
+    from .readers import formats_help
+
+    f.__doc__ = f.__doc__.replace("{formats}", formats_help())
+    return f
+
+
+def corpus_command_options(f):
+    """The corpus and common options and the output guard: the stack of a command that reads a corpus."""
+    return corpus_options(common_options(guard_outputs(f)))
+
+
 def checkpoint_options(f):
     """--resume and --checkpoint-every, for commands that write their outputs at the end (score -o, report)."""
     options = [
@@ -359,6 +372,12 @@ def tokenizer_options(f):
     for opt in reversed(options):
         f = opt(f)
     return f
+
+
+def scoring_run_options(f):
+    """The options of a command that scores a corpus into files it writes at the end (score, report): the
+    checkpoint, corpus, tokenizer and common options, and the output guard."""
+    return checkpoint_options(corpus_options(tokenizer_options(common_options(guard_outputs(f)))))
 
 
 def _read(inputs, options, quiet: bool):
@@ -422,6 +441,15 @@ def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
         click.echo(f"policytext: skipped on purpose: {'; '.join(parts)}", err=True)
 
 
+def _write_tables(*tables) -> None:
+    """Write each ``(table, path, sheet name)`` whose path was given (the optional extra outputs of a command)."""
+    from .io import write_table
+
+    for df, path, sheet in tables:
+        if path:
+            write_table(df, path, sheet_name=sheet)
+
+
 def _emit_table(df, output, fmt="csv"):
     from .io import table_to_text, write_table
 
@@ -465,18 +493,15 @@ def cli():
               help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
 @click.option("--round", "round_to", type=click.IntRange(0, 15), metavar="N",
               help="Round the decimal columns (rates, index, shares) to N decimals (default: full precision).")
-@checkpoint_options
-@corpus_options
-@tokenizer_options
-@common_options
-@guard_outputs
+@scoring_run_options
+@_formats_in_help
 def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, resume, checkpoint_every,
           round_to, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Score documents against the lexicon: hits, rates and a composite index per document.
 
-    CORPUS is a folder (read recursively: .txt .md .docx .pdf .html), a document file, or a table
-    (.csv .tsv .jsonl .xlsx .parquet; name the text column with --text-column). Scores go to stdout as
-    CSV unless -o is given; progress and a summary go to stderr.
+    CORPUS is a folder (read recursively), a document file, or a table (name the text column with
+    --text-column); readable: {formats}. Scores go to stdout as CSV unless -o is given; progress and a
+    summary go to stderr.
 
     \b
     Examples:
@@ -606,11 +631,7 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, read_options, no_t2s
 @click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of category labels and column headings (the text of the page stays Chinese).")
-@checkpoint_options
-@corpus_options
-@tokenizer_options
-@common_options
-@guard_outputs
+@scoring_run_options
 def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resume, checkpoint_every, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Write a batch report: an offline HTML page in Chinese, a workbook, a Word file, the scores and a manifest.
 
@@ -704,14 +725,19 @@ def _df_options(min_df: float, max_df: float) -> dict:
     return {"min_df": int(min_df) if min_df >= 1 else min_df, "max_df": int(max_df) if max_df > 1 else max_df}
 
 
+#: --model of topics fit and topics stability
+_MODEL_OPTION = click.option(
+    "--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
+    show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy Gibbs); "
+    "seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); lda: gensim LDA; "
+    "nmf: NMF on TF-IDF.")
+
+
 @topics.command("fit")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for documents.csv, topics.csv, k_selection.csv and model/ (replaced as a whole).")
-@click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
-              show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy "
-              "Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); "
-              "lda: gensim LDA; nmf: NMF on TF-IDF.")
+@_MODEL_OPTION
 @click.option("--k", "k", metavar="K",
               help="Number of topics: 30 (anchored) or 10 (others) by default, a list 5,10,20 or a range 5:40:5 "
                    "(then K is chosen; see k_selection.csv).")
@@ -782,10 +808,7 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for fits.csv, documents.csv, agreement.csv and summary.json (replaced as a whole).")
-@click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
-              show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy "
-              "Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); "
-              "lda: gensim LDA; nmf: NMF on TF-IDF.")
+@_MODEL_OPTION
 @click.option("--k", "k", metavar="KS",
               help="The K to fit: a list 20,30,40 or a range 6:14:2 (default: 20,30,40 for anchored, 8,10,12 for "
                    "the others).")
@@ -1089,17 +1112,13 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
       policytext lexicon diagnose reports/ --glob '202*/*.txt' --engine rjieba --sensitivity loto.csv
     """
     from .diagnostics import diagnose_lexicon
-    from .io import write_table
 
     corpus = _read(inputs, read_options, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "diagnosing") as bar:
         diag = diagnose_lexicon(corpus, lexicon, tokenizer=tokenizer, t2s=not no_t2s, dominance=dominance,
                                 sensitivity=bool(sensitivity_path), progress=bar)
-    if categories_path:
-        write_table(diag.categories, categories_path, sheet_name="categories")
-    if sensitivity_path:
-        write_table(diag.sensitivity, sensitivity_path, sheet_name="sensitivity")
+    _write_tables((diag.categories, categories_path, "categories"), (diag.sensitivity, sensitivity_path, "sensitivity"))
     _emit_table(diag.terms, output)
     t = diag.terms
     drivers = t[t.polarity > 0].sort_values("index_share", ascending=False).head(5)
@@ -1140,9 +1159,7 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
               help="Keyword-in-context lines per candidate.")
 @click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon to expand (default: fine-grained governance).")
 @click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True)
-@corpus_options
-@common_options
-@guard_outputs
+@corpus_command_options
 def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, epochs, examples, lexicon_path, engine,
                    read_options, no_t2s, quiet):
     """Propose candidate terms per category from word embeddings trained on the corpus, for a person to review.
@@ -1232,9 +1249,7 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
               help="More documents to learn word vectors from, not scored (repeatable; --glob does not apply).")
 @click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for the default seeds and the tokenizer.")
 @click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True)
-@corpus_options
-@common_options
-@guard_outputs
+@corpus_command_options
 def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components, min_count, seed, neighbors,
           reference_paths, lexicon_path, engine, read_options,
           no_t2s, quiet):
@@ -1263,10 +1278,7 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
         result = scale_corpus(corpus, seeds=seeds, lexicon=lexicon, engine=engine, t2s=not no_t2s,
                               n_components=n_components, min_count=min_count, random_state=seed,
                               n_neighbors=neighbors, reference=reference, progress=bar)
-    if seed_check_path:
-        write_table(result.seed_check, seed_check_path, sheet_name="seeds")
-    if words_path:
-        write_table(result.words, words_path, sheet_name="words")
+    _write_tables((result.seed_check, seed_check_path, "seeds"), (result.words, words_path, "words"))
     _emit_table(result.documents, output)
     s = result.settings
     _info(quiet, f"policytext: scaled {s['n_documents']} documents"

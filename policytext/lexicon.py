@@ -805,12 +805,12 @@ def write_frequency_table(path: str | os.PathLike | None = None) -> Path:
     Parameters
     ----------
     path : str or os.PathLike, optional
-        Where to write; default: the package's data file.
+        The file to write (default: ``policytext/data/jieba_frequencies.json``).
 
     Returns
     -------
     pathlib.Path
-        The file written.
+        Where the table went.
     """
     from .tokenize import write_frequency_table as write_table
 

@@ -198,18 +198,18 @@ class ScoreResult:
         return True
 
     def to_text(self, fmt: str = "csv") -> str:
-        """The score table as CSV or TSV text, byte for byte what
-        ``policytext.io.table_to_text(self.scores, fmt)`` gives, built without pandas when it can be.
+        """The score table as CSV or TSV text: :meth:`ScoreRows.to_text` (no pandas) where the table has no
+        metadata columns, else ``policytext.io.table_to_text(self.scores, fmt)``; the same bytes either way.
 
         Parameters
         ----------
         fmt : {"csv", "tsv"}
-            The format.
+            The text format.
 
         Returns
         -------
         str
-            The table, header first.
+            CSV or TSV text with a header line.
         """
         if self._rows is not None and not self._rows.has_metadata:
             return self._rows.to_text(fmt)

@@ -61,9 +61,11 @@ def _checkpoint(checkpoint, output, corpus, scorer, read_options, evidence, ever
         raise ConfigError("checkpoint=True needs an output file to keep the checkpoint beside; give output= or "
                           "a path as checkpoint=")
     if _is_paths(corpus):
+        from .readers import ReadOptions
+
         paths = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
-        return Checkpoint.for_run(anchor, scorer, inputs=paths, read_options=read_options, evidence=bool(evidence),
-                                  every=every)
+        return Checkpoint.for_run(anchor, scorer, inputs=paths, read_options=ReadOptions.of(read_options),
+                                  evidence=bool(evidence), every=every)
     if not isinstance(corpus, Corpus):
         raise ConfigError("a checkpoint needs the corpus as paths or as a Corpus (a stream cannot be checked on "
                           "resume)")

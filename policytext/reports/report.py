@@ -152,7 +152,7 @@ def write_report(
     Raises :class:`~policytext.errors.ConfigError` for a ``group_by`` column that does not exist and
     :class:`~policytext.errors.OutputError` when the folder cannot be written.
     """
-    from ..checkpoint import Checkpoint, fingerprint
+    from ..checkpoint import Checkpoint
     from ..corpus import Corpus
     from ..readers import read_corpus
     from ..scoring import Scorer
@@ -169,8 +169,7 @@ def write_report(
         with _stage(progress, "reading") as bar:
             corpus = read_corpus(corpus, progress=bar)
     scorer = Scorer(lexicon, tokenizer, t2s=t2s)
-    checkpoint = Checkpoint(out, fingerprint(documents=[(d.doc_id, d.source) for d in corpus.documents],
-                                             scorer=scorer.config), every=checkpoint_every)
+    checkpoint = Checkpoint.for_run(out, scorer, corpus=corpus, every=checkpoint_every)  # as policytext score's
     if resume and checkpoint.exists():  # the run being resumed was killed: its temporary folder is garbage
         remove_stale_temps(out, max_age=0)
     with _stage(progress, "scoring") as bar:
