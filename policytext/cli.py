@@ -1215,10 +1215,10 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
     from .expansion import merge_candidates
     from .lexicon import load_lexicon
     from .io import atomic_write
-    from .validation import read_labels
+    from .io import read_table
 
     lex = load_lexicon(lexicon_path)
-    new, notes = merge_candidates(lex, read_labels(candidates_path), version=new_version, name=name)
+    new, notes = merge_candidates(lex, read_table(candidates_path), version=new_version, name=name)
     text = new.dumps(Path(output).suffix.lower().lstrip(".") or "yaml")
     with atomic_write(output, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
@@ -1333,7 +1333,8 @@ def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_co
       policytext validate --gold ../shared/gold/dev.csv
       policytext validate --gold ../shared/gold/crude_dev.csv --lexicon my_lexicon.yaml
     """
-    from .validation import read_labels, validate_measures
+    from .io import read_table
+    from .validation import validate_measures
 
     if gold_path:
         if scores_path or labels_path:
@@ -1341,8 +1342,8 @@ def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_co
         return _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, quiet)
     if not scores_path:
         raise click.UsageError("give SCORES (a score table), or --gold FILE (coded sentences)")
-    scores = read_labels(scores_path, id_column=id_column)
-    labels = read_labels(labels_path, id_column=id_column) if labels_path else None
+    scores = read_table(scores_path, id_column=id_column)
+    labels = read_table(labels_path, id_column=id_column) if labels_path else None
     table = validate_measures(scores, labels, score_columns=score_columns, label_column=label_column,
                               id_column=id_column, positive=positive, threshold=threshold, n_resamples=resamples,
                               seed=seed)
