@@ -4,6 +4,7 @@ imported only on some path counts as much as one imported at the top); only impo
 ``if TYPE_CHECKING:`` are left out, because they never run."""
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "policytext"
@@ -112,3 +113,39 @@ def test_no_module_uses_a_private_member_of_another():
                     and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
                 offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{node.attr}")
     assert offenders == []
+
+
+#: the layers, in order: a module imports only modules of its own layer or an earlier one (README, Development)
+LAYERS = ["errors", "corpus", "io", "normalize", "readers", "tokenize", "cache", "matching", "lexicon", "results",
+          "checkpoint", "parallel", "distributed", "run", "scoring", "kwic", "dtm", "embedding", "expansion",
+          "anchored", "topics", "validation", "diagnostics", "scaling", "reports", "sampling", "cli"]
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] != "__main__" else None
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of a module in a later layer (the package's ``__init__``, which only re-exports, left out)."""
+    out = []
+    for module, deps in sorted(graph.items()):
+        for dep in sorted(deps):
+            a, b = _layer(module), _layer(dep)
+            if a and b and a != b and LAYERS.index(b) > LAYERS.index(a):
+                out.append(f"{module} -> {dep}")
+    return out
+
+
+def test_every_module_has_a_layer_and_imports_only_earlier_layers():
+    graph = import_graph()
+    assert sorted({_layer(m) for m in graph} - {None} - set(LAYERS)) == []
+    assert upward_imports(graph) == []
+    assert upward_imports({"policytext.corpus": {"policytext.scoring"}}) == ["policytext.corpus -> policytext.scoring"]
+
+
+def test_the_readme_states_the_layers_in_this_order():
+    readme = (PACKAGE.parent / "README.md").read_text("utf-8")
+    dev = readme.split("## Development", 1)[1]
+    chain = re.search(r"`errors`(?:\s*→\s*`\w+`)+", dev).group(0)
+    assert re.findall(r"`(\w+)`", chain) == LAYERS

@@ -145,3 +145,30 @@ def test_one_fingerprint_for_score_and_report(tmp_path):
               Checkpoint.for_run(tmp_path / "o.csv", scorer, corpus=corpus)]
     assert len({a.fingerprint, *(c.fingerprint for c in others)}) == 5
     assert a.folder == tmp_path / ".o.csv.checkpoint"
+
+
+def test_the_readme_notebook_run_works_as_written(tmp_path):
+    """The README's resumable, cached, parallel run (Development), run as written in a copy of the demo corpus,
+    twice: the second run takes every token from the cache, and the outputs equal the command line's."""
+    import re
+    import shutil
+
+    readme = (REPO / "README.md").read_text("utf-8").split("## Development", 1)[1]
+    code = textwrap.dedent(re.search(r"```python\n(.*?)```", readme, re.S).group(1))
+    shutil.copytree(REPO / "corpora" / "demo", tmp_path / "corpora" / "demo")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=600) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    said = [re.fullmatch(r"(\d+) documents; (\d+) from the checkpoint; (\d+) tokenized\n", r.stdout).groups()
+            for r in runs]
+    n_docs = int(said[0][0])
+    assert n_docs > 10 and said[0] == (str(n_docs), "0", str(n_docs))  # the first run tokenized every document
+    assert said[1] == (str(n_docs), "0", "0")  # the second: every token from the cache
+    assert (tmp_path / "cache" / "policytext" / "tokens").is_dir()
+    res = subprocess.run([sys.executable, "-m", "policytext", "score", "corpora/demo", "--glob", "*/*.txt", "-o",
+                          "cli.csv", "--evidence", "cli_hits.csv", "--no-cache", "-q"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "scores.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert (tmp_path / "hits.csv").read_bytes() == (tmp_path / "cli_hits.csv").read_bytes()
