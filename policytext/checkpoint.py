@@ -3,8 +3,9 @@
 While ``policytext score -o FILE`` (or ``report``) runs, the outcome of every scored document is appended to a
 folder beside the output, ``.<FILE name>.checkpoint/``, in parts written atomically (temporary file, then
 rename), so a run killed at any moment -- even with ``kill -9`` -- leaves only whole parts. ``--resume`` reads
-them back, checks that the inputs and settings are the same (a fingerprint of the input paths, reader options,
-lexicon, tokenizer and normalisation), skips the documents already scored, scores the rest, and writes the
+them back, checks that the inputs and settings are the same (a fingerprint of the policytext version, the input
+paths and reader options -- or the documents of a corpus already read --, lexicon, tokenizer and normalisation,
+made by :meth:`Checkpoint.for_run` for ``score``, ``report`` and :meth:`policytext.Scorer.score` alike), skips the documents already scored, scores the rest, and writes the
 outputs exactly as an uninterrupted run would have. The folder is removed when the run succeeds.
 
 Documents are scored and checkpointed in input order, so the checkpoint always holds a prefix of the corpus;
