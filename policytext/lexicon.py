@@ -339,6 +339,23 @@ class Lexicon:
 
     Build one with :func:`load_lexicon` (files, or the default lexicon), :meth:`from_dict`, or directly from
     :class:`Category` and :class:`Term` objects. A lexicon is immutable in use; ``hash`` identifies its content.
+
+    Parameters
+    ----------
+    categories : iterable of Category
+        The categories, in order (their keys unique).
+    terms : iterable of Term
+        The terms, each naming one of ``categories``.
+    name : str
+        The lexicon's name (in manifests and summaries).
+    version : str
+        Its version.
+    description : str
+        A description.
+    source : str
+        Where it comes from (a citation or URL).
+    path : str, optional
+        The file it was read from.
     """
 
     def __init__(self, categories: Iterable[Category], terms: Iterable[Term], *, name: str = "custom",
@@ -362,7 +379,23 @@ class Lexicon:
     @classmethod
     def from_dict(cls, mapping: Mapping[str, Iterable[str]], *, weights: Mapping[str, float] | None = None,
                   polarity: Mapping[str, int] | None = None, name: str = "custom") -> "Lexicon":
-        """A lexicon from ``{category: [term, ...]}``; optional per-term ``weights`` and per-category ``polarity``."""
+        """A lexicon from plain data.
+
+        Parameters
+        ----------
+        mapping : mapping of str to iterable of str
+            ``{category: [term, ...]}``.
+        weights : mapping of str to float, optional
+            Per-term weights (default 1).
+        polarity : mapping of str to int, optional
+            Per-category polarity, +1 or -1 (default +1).
+        name : str
+            The lexicon's name.
+
+        Returns
+        -------
+        Lexicon
+        """
         weights, polarity = dict(weights or {}), dict(polarity or {})
         cats = [Category(key=k, label=k, polarity=int(polarity.get(k, 1))) for k in mapping]
         terms = [Term(term=check_entry(t, weights.get(t, 1.0), f"<{name}>: category {k!r}"), category=k,
@@ -375,26 +408,71 @@ class Lexicon:
         return list(self._categories)
 
     def category(self, key: str) -> Category:
+        """One category.
+
+        Parameters
+        ----------
+        key : str
+            The category's key.
+
+        Returns
+        -------
+        Category
+        """
         return self._categories[key]
 
     def context_rules(self, term: Term) -> tuple[tuple[ContextRule, ...], tuple[ContextRule, ...], tuple[ContextRule, ...]]:
-        """``(reject, exclude, require)`` rules that apply to ``term``: its category's followed by its own."""
+        """The context rules that apply to a term: its category's followed by its own.
+
+        Parameters
+        ----------
+        term : Term
+            A term of this lexicon.
+
+        Returns
+        -------
+        tuple of (tuple of ContextRule, tuple of ContextRule, tuple of ContextRule)
+            The ``(reject, exclude, require)`` rules.
+        """
         c = self._categories[term.category]
         return (c.reject_context + term.reject_context, c.exclude_context + term.exclude_context,
                 c.require_context + term.require_context)
 
     @property
     def has_context_rules(self) -> bool:
+        """True when a category or a term has a context rule."""
         return any(c.reject_context or c.exclude_context or c.require_context for c in self._categories.values()) \
             or any(t.has_context for t in self.terms)
 
     def terms_of(self, category: str) -> list[Term]:
+        """The terms of one category.
+
+        Parameters
+        ----------
+        category : str
+            The category's key (else a :class:`LexiconError` naming the categories).
+
+        Returns
+        -------
+        list of Term
+            In lexicon order.
+        """
         if category not in self._categories:
             raise LexiconError(f"unknown category {category!r}; categories: {', '.join(self._categories)}")
         return [t for t in self.terms if t.category == category]
 
     def select(self, categories: Iterable[str]) -> "Lexicon":
-        """A lexicon with only the given categories."""
+        """A lexicon with only some categories.
+
+        Parameters
+        ----------
+        categories : iterable of str
+            The keys to keep, in the order wanted.
+
+        Returns
+        -------
+        Lexicon
+        """
         keep = list(categories)
         for k in keep:
             if k not in self._categories:
@@ -410,7 +488,13 @@ class Lexicon:
 
     # -- identity ----------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """The lexicon as plain data (the YAML structure)."""
+        """The lexicon as plain data.
+
+        Returns
+        -------
+        dict
+            The YAML structure: ``name``, ``version``, ``categories`` with their terms.
+        """
         cats = {}
         for c in self._categories.values():
             entry = {k: v for k, v in asdict(c).items() if k not in ("key", *RULE_KINDS) and v not in ("", None)}
@@ -452,9 +536,23 @@ class Lexicon:
 
     # -- writing -----------------------------------------------------------------------------------
     def to_yaml(self) -> str:
+        """The lexicon as YAML.
+
+        Returns
+        -------
+        str
+            The text of a ``.yaml`` lexicon file.
+        """
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
 
     def to_csv(self) -> str:
+        """The lexicon as CSV, one row per term (category rules written on each of its terms).
+
+        Returns
+        -------
+        str
+            The text of a ``.csv`` lexicon file.
+        """
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["term", "category", "weight", "polarity", "provenance", "exclusions", *RULE_KINDS])
@@ -466,8 +564,14 @@ class Lexicon:
         return buf.getvalue()
 
     def to_dic(self) -> str:
-        """LIWC ``.dic`` text (weights, polarity, provenance and context rules are not representable and are left
-        out)."""
+        """The lexicon as LIWC ``.dic`` text (weights, polarity, provenance and context rules are not
+        representable and are left out).
+
+        Returns
+        -------
+        str
+            The text of a ``.dic`` file.
+        """
         ids = {k: i + 1 for i, k in enumerate(self._categories)}
         lines = ["%"] + [f"{i}\t{k}" for k, i in ids.items()] + ["%"]
         by_term: dict[str, list[int]] = {}
@@ -477,7 +581,17 @@ class Lexicon:
         return "\n".join(lines) + "\n"
 
     def dumps(self, fmt: str) -> str:
-        """The lexicon as text in ``fmt``: ``yaml``, ``csv`` or ``dic``."""
+        """The lexicon as text.
+
+        Parameters
+        ----------
+        fmt : {"yaml", "yml", "csv", "dic"}
+            The format.
+
+        Returns
+        -------
+        str
+        """
         writers = {"yaml": self.to_yaml, "yml": self.to_yaml, "csv": self.to_csv, "dic": self.to_dic}
         if fmt not in writers:
             raise LexiconError(f"unknown lexicon format {fmt!r}; use yaml, csv or dic")
@@ -500,6 +614,20 @@ class Lexicon:
         * ``never-whole`` (warning, needs ``texts``): the term's characters occur in the texts but never as a
           run of whole tokens, with the longer tokens that hide them (共享 inside 数据共享);
           ``unseen`` (info): the term does not occur in the texts at all.
+
+        Parameters
+        ----------
+        tokenizer : Tokenizer, optional
+            Checks how each term segments on its own (``split``); also used for ``texts``.
+        texts : iterable of str, optional
+            Texts to look for the terms in (``never-whole``, ``unseen``).
+        t2s : bool
+            Convert ``texts`` from traditional to simplified first.
+
+        Returns
+        -------
+        list of LexiconIssue
+            Errors first, then warnings, then notes.
         """
         issues: list[LexiconIssue] = []
         seen: dict[str, Term] = {}
@@ -755,8 +883,22 @@ def _read_dic(text: str, path: str | None) -> Lexicon:
 def load_lexicon(source: str | Path | None = None) -> Lexicon:
     """Load a lexicon from a ``.yaml``/``.yml``, ``.csv``/``.tsv`` or LIWC ``.dic`` file, or the default one.
 
-    ``source`` may be ``None`` or ``"fine_grained_governance"`` for the lexicon shipped with policytext.
+    Parameters
+    ----------
+    source : str or pathlib.Path, optional
+        A lexicon file; None or ``"fine_grained_governance"`` for the lexicon shipped with policytext.
 
+    Returns
+    -------
+    Lexicon
+
+    Raises
+    ------
+    LexiconError
+        A missing file, a file that is not UTF-8, or malformed content (naming the line).
+
+    Examples
+    --------
     >>> lex = load_lexicon()
     >>> lex.name, "fine_grained" in lex.categories, lex.category("crude").polarity
     ('fine_grained_governance', True, -1)

@@ -165,7 +165,23 @@ def to_simplified(text: str) -> str:
 
 
 def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> str:
-    """Normalise ``text`` as described in the module docstring and return the new string."""
+    """Normalise ``text`` as described in the module docstring: line ends to ``\\n``, NFKC, zero-width characters
+    removed, traditional to simplified, hard wraps joined.
+
+    Parameters
+    ----------
+    text : str
+        The text as read.
+    t2s : bool
+        Convert traditional characters to simplified (OpenCC t2s).
+    join_wraps : bool
+        Join hard-wrapped lines (a line break between two CJK characters with no sentence end before it).
+
+    Returns
+    -------
+    str
+        The new string; offsets in evidence refer to it.
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = nfkc(text)

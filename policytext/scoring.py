@@ -94,8 +94,19 @@ def _lead(text: str, start: int, end: int) -> int:
 class Scorer:
     """Scores documents against a lexicon: normalise, tokenize, match, count.
 
-    ``lexicon`` defaults to the shipped fine-grained-governance lexicon, ``tokenizer`` to ``Tokenizer()``;
-    ``t2s`` converts traditional characters to simplified before matching (on by default).
+    One document is :meth:`analyze`; a whole run (paths or a corpus, processes, cache, checkpoint, outputs) is
+    :meth:`score`.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+    tokenizer : Tokenizer, optional
+        Default: ``Tokenizer()``.
+    t2s : bool
+        Convert traditional characters to simplified before matching (on by default).
+    evidence_window : int
+        Characters of context kept on each side of a hit in the evidence (``left``, ``right``).
     """
 
     def __init__(self, lexicon: Lexicon | None = None, tokenizer: Tokenizer | None = None, *, t2s: bool = True,
@@ -117,10 +128,26 @@ class Scorer:
         }
 
     def analyze(self, doc: Document, cache=None) -> tuple[dict, list[dict]]:
-        """Score one document: ``(row, hit rows)``. Raises :class:`EmptyDocumentError` for text with no characters.
+        """Score one document.
 
-        ``cache`` (a :class:`policytext.cache.TokenCache`) supplies the normalised text and tokens when it
-        has them and stores them when it does not; the result is the same either way.
+        Parameters
+        ----------
+        doc : Document
+            The document.
+        cache : TokenCache, optional
+            Supplies the normalised text and tokens when it has them and stores them when it does not; the
+            result is the same either way.
+
+        Returns
+        -------
+        tuple of (dict, list of dict)
+            The score row (columns :attr:`score_columns`) and one evidence row per hit (columns
+            :data:`HIT_COLUMNS`).
+
+        Raises
+        ------
+        EmptyDocumentError
+            The text has no characters.
         """
         from .cache import segment_text
 
@@ -270,6 +297,13 @@ class Scorer:
                          resume=resume, checkpoint_every=checkpoint_every, decimals=decimals, info=info, **options)
 
     def empty_row(self) -> dict:
+        """The score row of a document without hits (the columns and their types, all counts zero).
+
+        Returns
+        -------
+        dict
+            ``{column: value}`` in column order.
+        """
         return self._row(Document("", " "), "", 1, 0, [])[0]
 
     @property
@@ -282,15 +316,50 @@ def score_corpus(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None = 
                  tokenizer: Tokenizer | None = None, t2s: bool = True, progress=None) -> pd.DataFrame:
     """Score every document of ``corpus`` against ``lexicon`` (default: fine-grained governance).
 
-    Returns one row per scored document (columns in :mod:`policytext.scoring`). Documents that cannot be
-    scored are listed by :meth:`Scorer.score`, which also returns the evidence; use it when you need either.
+    Documents that cannot be scored are listed by :meth:`Scorer.score`, which also returns the evidence and
+    takes processes, a cache, a checkpoint and output files; use it when you need any of them.
+
+    Parameters
+    ----------
+    corpus : Corpus, iterable of Document, path or list of paths
+        What :meth:`Scorer.score` takes (paths are read with the default reader options).
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+    tokenizer : Tokenizer, optional
+        Default: ``Tokenizer()``.
+    t2s : bool
+        Convert traditional characters to simplified before matching.
+    progress : tqdm-like, optional
+        Updated once per document.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scored document (columns in :mod:`policytext.scoring`).
     """
     return Scorer(lexicon, tokenizer, t2s=t2s).score(corpus, progress=progress).scores
 
 
 def score_texts(texts: Iterable[str] | dict[str, str], lexicon: Lexicon | None = None, *,
                 tokenizer: Tokenizer | None = None, t2s: bool = True) -> pd.DataFrame:
-    """Score plain strings (ids ``doc1``, ``doc2`` ... or the keys of a mapping); a convenience for notebooks."""
+    """Score plain strings; a convenience for notebooks.
+
+    Parameters
+    ----------
+    texts : iterable of str or dict
+        Texts (ids ``doc1``, ``doc2`` ...) or a ``{doc_id: text}`` mapping.
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+    tokenizer : Tokenizer, optional
+        Default: ``Tokenizer()``.
+    t2s : bool
+        Convert traditional characters to simplified before matching.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per text that could be scored.
+    """
     return score_corpus(Corpus.from_texts(texts), lexicon, tokenizer=tokenizer, t2s=t2s)
 
 

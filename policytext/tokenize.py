@@ -542,7 +542,18 @@ class Tokenizer:
         return seg
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
-        """All tokens except pure whitespace, as ``(token, start, end)`` character offsets into ``text``."""
+        """All tokens except pure whitespace.
+
+        Parameters
+        ----------
+        text : str
+            The (normalised) text.
+
+        Returns
+        -------
+        list of tuple of (str, int, int)
+            ``(token, start, end)``, character offsets into ``text``.
+        """
         # the words cover the text end to end, so offsets are running sums of lengths, as jieba's own
         # tokenize() computes them; zip/accumulate build the tuples in C (a generator per token is slower)
         words = self._words(text)
@@ -590,12 +601,34 @@ class Tokenizer:
         return starts[keep], ends[keep]
 
     def cut(self, text: str) -> list[str]:
-        """jieba's plain segmentation of ``text`` (whitespace tokens included), for comparison and debugging."""
+        """jieba's plain segmentation, for comparison and debugging.
+
+        Parameters
+        ----------
+        text : str
+            The text.
+
+        Returns
+        -------
+        list of str
+            The words, whitespace tokens included.
+        """
         seg = self._segmenter()
         return seg.lcut(text, HMM=self.hmm) if self.engine == "jieba" else seg.cut(text, self.hmm)
 
     def __call__(self, text: str) -> list[str]:
-        """Word tokens for counting: no punctuation, symbols, whitespace or stopwords; at least ``min_length``."""
+        """Word tokens for counting (what ``CountVectorizer(tokenizer=...)`` calls).
+
+        Parameters
+        ----------
+        text : str
+            The text.
+
+        Returns
+        -------
+        list of str
+            Tokens without punctuation, symbols, whitespace or stopwords, each at least ``min_length`` long.
+        """
         if self._stop is None:
             self._stop = load_stopwords(self.stopwords)
         stop, n = self._stop, self.min_length
