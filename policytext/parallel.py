@@ -273,9 +273,9 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
                 elif isinstance(item, Document):
                     yield item
                 else:
-                    from .readers._frames import ACCEPTED
+                    from .readers import ACCEPTED_INPUTS
 
-                    raise TypeError(f"cannot score {type(item).__name__} items; accepted: {ACCEPTED}, or an "
+                    raise TypeError(f"cannot score {type(item).__name__} items; accepted: {ACCEPTED_INPUTS}, or an "
                                     "iterable of policytext Document")
 
         documents = split(items)
@@ -313,17 +313,15 @@ def _as_items(items):
     :func:`policytext.read_corpus`); other inputs unchanged."""
     is_texts = isinstance(items, (list, tuple)) and bool(items) and all(isinstance(i, str) for i in items)
     if type(items).__name__ == "DataFrame" or isinstance(items, dict) or is_texts:
-        from .readers import CorpusAssembler, CorpusPlan
-        from .readers._frames import corpus_from_object
+        from .readers import ReadOptions, iter_objects
 
-        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
-        added = [assembler.add(item) for item in corpus_from_object(items, max_chars=None)[0]]
+        added = list(iter_objects(items, ReadOptions(max_chars=None)))
         return Corpus([d for d in added if isinstance(d, Document)], [e for e in added if isinstance(e, ErrorRecord)])
     if isinstance(items, (str, os.PathLike)):
-        from .readers._frames import ACCEPTED
+        from .readers import ACCEPTED_INPUTS
 
         raise TypeError(f"cannot score a path directly; read it first with policytext.read_corpus({str(items)!r}), "
-                        f"which accepts {ACCEPTED}")
+                        f"which accepts {ACCEPTED_INPUTS}")
     return items
 
 

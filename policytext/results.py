@@ -169,6 +169,10 @@ class ScoreResult:
             self._scores = self._rows.frame()
         return self._scores
 
+    @scores.setter
+    def scores(self, frame: pd.DataFrame) -> None:
+        self._scores, self._rows = frame, None  # the rows no longer describe the table
+
     @property
     def hits(self) -> pd.DataFrame:
         """The evidence: one row per hit, columns :data:`HIT_COLUMNS` (empty when it went to a file)."""
@@ -177,6 +181,10 @@ class ScoreResult:
 
             self._hits = pd.DataFrame(self._hit_rows or [], columns=HIT_COLUMNS)
         return self._hits
+
+    @hits.setter
+    def hits(self, frame: pd.DataFrame) -> None:
+        self._hits, self._hit_rows = frame, None
 
     @property
     def errors_frame(self) -> pd.DataFrame:

@@ -35,9 +35,9 @@ __all__ = ["score_run"]
 
 
 def _is_paths(corpus) -> bool:
-    from .readers import _is_pathlike_input
+    from .readers import is_path_input
 
-    return not isinstance(corpus, Corpus) and _is_pathlike_input(corpus)
+    return not isinstance(corpus, Corpus) and is_path_input(corpus)
 
 
 def _token_cache(cache, scheduler):

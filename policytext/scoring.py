@@ -349,11 +349,11 @@ def score_texts(texts: Iterable[str] | dict[str, str], lexicon: Lexicon | None =
     texts : iterable of str or dict
         Texts (ids ``doc1``, ``doc2`` ...) or a ``{doc_id: text}`` mapping.
     lexicon : Lexicon, optional
-        Default: the shipped fine-grained-governance lexicon.
+        As in :func:`score_corpus`.
     tokenizer : Tokenizer, optional
-        Default: ``Tokenizer()``.
+        As in :func:`score_corpus`.
     t2s : bool
-        Convert traditional characters to simplified before matching.
+        As in :func:`score_corpus`.
 
     Returns
     -------

@@ -606,7 +606,7 @@ class Tokenizer:
         Parameters
         ----------
         text : str
-            The text.
+            Any text, as read or normalised.
 
         Returns
         -------

@@ -102,17 +102,69 @@ def test_the_walk_finds_a_lazy_import_inside_a_function_and_a_circle(tmp_path):
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-def test_no_module_uses_a_private_member_of_another():
-    """``x._name`` where ``x`` is a module or object of another policytext module is a layer leak: only
-    ``self``/``cls`` (and the module's own names) may reach private members."""
-    offenders = []
-    for path in sorted(PACKAGE.rglob("*.py")):
+#: private names still used across modules, in files of another session's issue (14 part B); each must still
+#: exist (so that the list shrinks when one is fixed) and no other may appear
+KNOWN_PRIVATE_USES = {"policytext.topics -> policytext.expansion._examples"}
+
+
+def private_uses(files) -> set[str]:
+    """``module -> other._name`` for every private name of another module taken by ``from other import _name``,
+    by importing a private module (``pkg._mod``) from outside ``pkg``, or as ``alias._name`` where ``alias`` is
+    an imported policytext module. Inside a subpackage (``readers``, ``reports``) its modules share their
+    private names: that is the subpackage's own business."""
+
+    def together(a: str, b: str) -> bool:  # the same module, or modules of one subpackage
+        return a.split(".")[:2] == b.split(".")[:2]
+
+    modules = {module_name(p) for p in PACKAGE.rglob("*.py")}
+    found = set()
+    for path in files:
+        name = module_name(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         tree = ast.parse(path.read_text("utf-8"))
+        aliases = {}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in {"_frame", "_records", "_row"} \
-                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
-                offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{node.attr}")
-    assert offenders == []
+            if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
+                continue
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)] if node.level else []
+            source = ".".join(base + ([node.module] if node.module else []))
+            if not source.startswith("policytext"):
+                continue
+            for alias in node.names:
+                target = f"{source}.{alias.name}"
+                if target in modules:
+                    aliases[alias.asname or alias.name] = target
+                    owner, _, leaf = target.rpartition(".")
+                else:
+                    owner, leaf = source, alias.name
+                if leaf.startswith("_") and not leaf.startswith("__") and not together(owner, name):
+                    found.add(f"{name} -> {owner}.{leaf}")
+            if any(part.startswith("_") for part in source.split(".")) and not together(source, name):
+                found.add(f"{name} -> {source}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
+                    and node.attr.startswith("_") and not node.attr.startswith("__"):
+                target = aliases[node.value.id]
+                if not together(target, name):
+                    found.add(f"{name} -> {target}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_a_private_member_of_another_package():
+    uses = private_uses(sorted(PACKAGE.rglob("*.py")))
+    assert uses - KNOWN_PRIVATE_USES == set()
+    assert KNOWN_PRIVATE_USES <= uses  # a fixed one is taken off the list
+
+
+def test_the_private_use_check_sees_each_kind(tmp_path, monkeypatch):
+    sample = PACKAGE / "run.py"  # a real module path, its text replaced
+    texts = {"from .readers import _is_pathlike_input\n": "policytext.run -> policytext.readers._is_pathlike_input",
+             "from .readers._frames import ACCEPTED\n": "policytext.run -> policytext.readers._frames",
+             "from . import scoring\nscoring._frame\n": "policytext.run -> policytext.scoring._frame"}
+    for text, expected in texts.items():
+        monkeypatch.setattr(type(sample), "read_text", lambda self, *a, text=text, **k: text)
+        assert private_uses([sample]) == {expected}
+
 
 
 #: the layers, in order: a module imports only modules of its own layer or an earlier one (README, Development)

@@ -172,3 +172,16 @@ def test_the_readme_notebook_run_works_as_written(tmp_path):
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "scores.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
     assert (tmp_path / "hits.csv").read_bytes() == (tmp_path / "cli_hits.csv").read_bytes()
+
+
+def test_a_result_built_lazily_reads_and_replaces_like_a_dataclass(tmp_path):
+    result = pt.Scorer().score(pt.Corpus.from_texts({"a": "推进精细化治理", "b": "粗放管理"}))
+    assert len(result) == 2 and result.records[0]["doc_id"] == "a" and not result.has_metadata
+    from policytext.io import table_to_text
+
+    assert result.to_text("tsv") == table_to_text(result.scores, "tsv")
+    changed = result.scores.assign(index=0.0)
+    result.scores = changed
+    assert result.scores is changed and result.records[0]["index"] == 0.0 and len(result) == 2
+    result.hits = result.hits.head(0)
+    assert result.hits.empty

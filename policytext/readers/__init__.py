@@ -102,14 +102,14 @@ from ..errors import (
 )
 from ._decode import decode_bytes, lookup_encoding
 from ._files import MAX_CHARS, MAX_UNZIPPED_BYTES, read_docx, read_html, read_pdf, read_plain_text
-from ._frames import corpus_from_object
+from ._frames import ACCEPTED as ACCEPTED_INPUTS, corpus_from_object
 from ._metadata import load_metadata
 from ._options import ReadOptions
 from ._tables import TABLE_FORMATS, open_tables, table_documents
 
-__all__ = ["DOCUMENT_FORMATS", "DOC_FILE_PREFIXES", "FORMATS", "Format", "MAX_CHARS", "MAX_UNZIPPED_BYTES",
-           "ReadOptions", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "formats_help", "iter_corpus",
-           "plan_corpus", "read_corpus"]
+__all__ = ["ACCEPTED_INPUTS", "DOCUMENT_FORMATS", "DOC_FILE_PREFIXES", "FORMATS", "Format", "MAX_CHARS",
+           "MAX_UNZIPPED_BYTES", "ReadOptions", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "formats_help",
+           "is_path_input", "iter_corpus", "iter_objects", "plan_corpus", "read_corpus"]
 
 
 @dataclass(frozen=True)
@@ -257,14 +257,8 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
     if not isinstance(inputs, (str, os.PathLike, list, tuple, dict)) and type(inputs).__name__ != "DataFrame" \
             and hasattr(inputs, "__iter__"):
         inputs = list(inputs)  # a generator of paths
-    if not _is_pathlike_input(inputs):  # a DataFrame, a dict of texts, a list of strings
-        items, what = corpus_from_object(inputs, text_column=options.text_column, id_column=options.id_column,
-                                         max_chars=options.max_chars)
-        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
-        for item in items:
-            yield assembler.add(item)
-        if info is not None:
-            info.update({**assembler.finish(), "inputs": [what], "n_files": 0})
+    if not is_path_input(inputs):  # a DataFrame, a dict of texts, a list of strings
+        yield from iter_objects(inputs, options, info=info)
         return
     plan = plan_corpus(inputs, options)
     if progress is not None:
@@ -285,6 +279,36 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
     final = assembler.finish()
     if info is not None:
         info.update(final)
+
+
+def iter_objects(obj: Any, options: ReadOptions | None = None, *, info: dict | None = None
+                 ) -> Iterator[Document | ErrorRecord]:
+    """The documents of a corpus held in memory, one item at a time, ids checked as :func:`iter_corpus` checks
+    them.
+
+    Parameters
+    ----------
+    obj : DataFrame, dict or list of str
+        A pandas DataFrame (one document per row), a ``{doc_id: text}`` dict or a list of texts (ids ``doc1``,
+        ``doc2`` ...); a list of strings is always texts here, never paths.
+    options : ReadOptions, optional
+        ``text_column``, ``id_column`` and ``max_chars`` apply.
+    info : dict, optional
+        Filled, when the iterator is exhausted, with what ``corpus.info`` would hold.
+
+    Returns
+    -------
+    iterator of Document or ErrorRecord
+        In order.
+    """
+    options = ReadOptions.of(options)
+    items, what = corpus_from_object(obj, text_column=options.text_column, id_column=options.id_column,
+                                     max_chars=options.max_chars)
+    assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
+    for item in items:
+        yield assembler.add(item)
+    if info is not None:
+        info.update({**assembler.finish(), "inputs": [what], "n_files": 0})
 
 
 @dataclass
@@ -424,8 +448,20 @@ class CorpusAssembler:
         }
 
 
-def _is_pathlike_input(inputs) -> bool:
-    """True for a path or an iterable of paths (what the folder and file readers take)."""
+def is_path_input(inputs) -> bool:
+    """Whether ``inputs`` are paths (what the folder and file readers take) rather than a corpus in memory.
+
+    Parameters
+    ----------
+    inputs : object
+        A path, a list of paths, or a DataFrame, dict or list of texts.
+
+    Returns
+    -------
+    bool
+        True for a path or a list of paths; a list of strings is texts when one of them cannot be a path (a
+        line break, or no such path and CJK text without an extension).
+    """
     if isinstance(inputs, (str, os.PathLike)):
         return True
     if isinstance(inputs, (list, tuple)):
