@@ -48,7 +48,7 @@ def _token_cache(cache, scheduler):
         return "default" if scheduler else TokenCache(default_cache_dir())
     if cache is False:
         return None
-    return cache if scheduler and not isinstance(cache, TokenCache) else as_cache(cache)
+    return as_cache(cache)
 
 
 def _checkpoint(checkpoint, output, corpus, scorer, read_options, evidence, every) -> Checkpoint | None:
