@@ -52,10 +52,12 @@ def _token_cache(cache, scheduler):
 
 
 def _checkpoint(checkpoint, output, corpus, scorer, read_options, evidence, every) -> Checkpoint | None:
+    if checkpoint is None or checkpoint is False:
+        return None
     from .checkpoint import Checkpoint
 
-    if checkpoint is None or checkpoint is False or isinstance(checkpoint, Checkpoint):
-        return checkpoint or None
+    if isinstance(checkpoint, Checkpoint):
+        return checkpoint
     anchor = output if checkpoint is True else checkpoint
     if anchor is None:
         raise ConfigError("checkpoint=True needs an output file to keep the checkpoint beside; give output= or "
