@@ -22,7 +22,7 @@ import contextlib
 import dataclasses
 import math
 import os
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .corpus import Document, ErrorRecord
 from .errors import ConfigError

@@ -38,14 +38,11 @@ word tokens (tokens holding a letter, digit or ideograph; punctuation excluded, 
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable
 
-from .corpus import Corpus, Document, ErrorRecord
-from .errors import EmptyDocumentError
+from .corpus import Corpus, Document
 from .lexicon import Lexicon, load_lexicon
 from .matching import MAX_CLAUSE, STATUSES, Hit, Matcher, hidden_occurrences  # noqa: F401  (re-exported)
 from .results import HIT_COLUMNS, ScoreResult, ScoreRows  # noqa: F401  (re-exported)

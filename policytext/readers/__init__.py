@@ -91,7 +91,6 @@ from typing import Any, Callable, Iterable, Iterator
 from ..corpus import Corpus, Document, ErrorRecord
 from ..errors import (
     ColumnError,
-    ConfigError,
     CorpusError,
     DocumentError,
     DuplicateIdError,
