@@ -692,8 +692,13 @@ def topics():
 
 
 def topic_model_options(f):
-    """The model and vocabulary options of topics fit and topics stability."""
+    """The model and vocabulary options of topics fit and topics stability, handed to the command as one
+    :class:`policytext.topics.TopicOptions` (``options``); ``--lexicon``, ``--engine`` and ``--no-hmm`` stay."""
     options = [
+        click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
+                     show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms "
+                     "(tomotopy Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see "
+                     "docs/topics.md); lda: gensim LDA; nmf: NMF on TF-IDF."),
         click.option("--unit", type=click.Choice(["paragraph", "document"]),
                      help="Fit on whole documents (default for anchored) or on paragraphs (shares averaged back to "
                           "documents; default for the other models)."),
@@ -715,29 +720,71 @@ def topic_model_options(f):
         click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True),
         click.option("--no-hmm", is_flag=True, help="Turn off jieba's HMM for unknown words."),
     ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kw):
+        from .topics import TopicOptions
+
+        names = ("model", "unit", "max_iter", "workers", "seed_strength", "seed_prior", "n_jobs")
+        settings = {n: kw.pop(n) for n in names}
+        min_df, max_df = kw.pop("min_df"), kw.pop("max_df")  # counts as int, shares as float, as build_dtm takes them
+        kw["options"] = TopicOptions(**settings, t2s=not kw.pop("no_t2s"), n_fits=kw.pop("n_fits", 5),
+                                     min_df=int(min_df) if min_df >= 1 else min_df,
+                                     max_df=int(max_df) if max_df > 1 else max_df)
+        return f(*args, **kw)
+
     for opt in reversed(options):
-        f = opt(f)
-    return f
+        wrapper = opt(wrapper)
+    return wrapper
 
 
-def _df_options(min_df: float, max_df: float) -> dict:
-    """--min-df/--max-df as build_dtm takes them: counts as int, shares as float."""
-    return {"min_df": int(min_df) if min_df >= 1 else min_df, "max_df": int(max_df) if max_df > 1 else max_df}
+def _topic_lexicon_and_tokenizer(lexicon_path, engine, no_hmm):
+    from .dtm import topic_tokenizer
+    from .lexicon import load_lexicon
+
+    lexicon = load_lexicon(lexicon_path)
+    return lexicon, topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
 
 
-#: --model of topics fit and topics stability
-_MODEL_OPTION = click.option(
-    "--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
-    show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy Gibbs); "
-    "seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); lda: gensim LDA; "
-    "nmf: NMF on TF-IDF.")
+def _topics_summary(result, n_documents: int, output, quiet: bool) -> None:
+    """The summary of topics fit on stderr: the model, the governance topics and, for the anchored ensemble, how
+    far its fits agree."""
+    if result.k_selection is not None and not quiet:
+        click.echo(f"policytext: {result.k_selection.loc[result.k_selection.chosen, 'reason'].iloc[0]}", err=True)
+    s, docs = result.settings, result.documents
+    gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
+    files = "documents.csv, topics.csv, " + ("candidates.csv, " if result.candidates is not None else "") + "model/"
+    rows = f"{n_documents} documents" if s["unit"] == "document" else f"{s['n_rows']} paragraphs of {n_documents} documents"
+    _info(quiet, f"policytext: {s['model']} model, K={s['k']}, {rows}, "
+                 f"vocabulary {s['vocabulary_size']}; governance topics: {gov}; wrote {output}/{files}")
+    if s["model"] != "anchored":
+        return
+    if s["n_fits"] > 1:
+        off = len(s.get("off_mode_fits") or [])
+        how = (f"median of {s['n_fits']} fits" if not off else
+               f"median of the {s['fits_in_share']} majority-mode fits; {off} of {s['n_fits']} in another mode left out")
+        _info(quiet, f"policytext: governance_share ({how}) median {docs['governance_share'].median():.3f}, "
+                     f"median sd {docs['governance_share_sd'].median():.3f}; {s['verdict_text']} "
+                     f"(seeds only, K={s['k']}; topics stability checks K too)")
+    else:
+        _info(quiet, f"policytext: governance_share median {docs['governance_share'].median():.3f}; one fit: no "
+                     "interval (governance_share_sd and the 90% range are empty; use --seeds 5)")
+
+
+def _stability_summary(s: dict) -> str:
+    fmt = lambda v: "n/a" if v != v else f"{v:+.2f}"  # noqa: E731 - NaN when no pair could be correlated
+    return (f"governance_share over {s['fits']} fits ({s['model']}, K {', '.join(map(str, s['k']))}; seeds "
+            f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
+            f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
+            f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
+            f"document (sd) {s['median_document_sd']:.3f}; Spearman with the lexicon index "
+            f"{fmt(s['spearman_with_index_range'][0])} to {fmt(s['spearman_with_index_range'][1])}")
 
 
 @topics.command("fit")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for documents.csv, topics.csv, k_selection.csv and model/ (replaced as a whole).")
-@_MODEL_OPTION
 @click.option("--k", "k", metavar="K",
               help="Number of topics: 30 (anchored) or 10 (others) by default, a list 5,10,20 or a range 5:40:5 "
                    "(then K is chosen; see k_selection.csv).")
@@ -745,11 +792,8 @@ _MODEL_OPTION = click.option(
 @click.option("--seeds", "n_fits", type=click.IntRange(1), default=5, show_default=True,
               help="anchored: number of fits in the ensemble (1: a single fit, without an interval).")
 @topic_model_options
-@corpus_options
-@common_options
-@guard_outputs
-def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max_iter, workers, seed_strength,
-               seed_prior, n_jobs, lexicon_path, engine, no_hmm, read_options, no_t2s, quiet):
+@corpus_command_options
+def topics_fit(inputs, output, k, seed, options, lexicon_path, engine, no_hmm, read_options, quiet):
     """Fit a topic model and write the document table, topic table and model.
 
     The default, anchored, fits 5 models with different seeds: governance_share is their median, with its sd and
@@ -764,43 +808,18 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
     """
     import warnings
 
-    from .dtm import topic_tokenizer
-    from .lexicon import load_lexicon
     from .topics import fit_topics, write_topics
 
     corpus = _read(inputs, read_options, quiet)
-    lexicon = load_lexicon(lexicon_path)
-    tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+    lexicon, tokenizer = _topic_lexicon_and_tokenizer(lexicon_path, engine, no_hmm)
     with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = fit_topics(corpus, k, model=model, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
-                                t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
-                                workers=workers, seed_strength=seed_strength, n_fits=n_fits, n_jobs=n_jobs,
-                                seed_prior=seed_prior, progress=bar, fit_progress=fits_bar)
+            result = fit_topics(corpus, k, options, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
+                                progress=bar, fit_progress=fits_bar)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     write_topics(result, output)
-    if result.k_selection is not None and not quiet:
-        click.echo(f"policytext: {result.k_selection.loc[result.k_selection.chosen, 'reason'].iloc[0]}", err=True)
-    s = result.settings
-    gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
-    files = "documents.csv, topics.csv, " + ("candidates.csv, " if result.candidates is not None else "") + "model/"
-    rows = (f"{len(corpus)} documents" if s["unit"] == "document"
-            else f"{s['n_rows']} paragraphs of {len(corpus)} documents")
-    _info(quiet, f"policytext: {s['model']} model, K={s['k']}, {rows}, "
-                 f"vocabulary {s['vocabulary_size']}; governance topics: {gov}; wrote {output}/{files}")
-    if s["model"] == "anchored":
-        mean = result.documents["governance_share"]
-        if s["n_fits"] > 1:
-            off = len(s.get("off_mode_fits") or [])
-            how = (f"median of {s['n_fits']} fits" if not off else
-                   f"median of the {s['fits_in_share']} majority-mode fits; {off} of {s['n_fits']} in another mode left out")
-            _info(quiet, f"policytext: governance_share ({how}) median {mean.median():.3f}, "
-                         f"median sd {result.documents['governance_share_sd'].median():.3f}; {s['verdict_text']} "
-                         f"(seeds only, K={s['k']}; topics stability checks K too)")
-        else:
-            _info(quiet, f"policytext: governance_share median {mean.median():.3f}; one fit: no interval "
-                         f"(governance_share_sd and the 90% range are empty; use --seeds 5)")
+    _topics_summary(result, len(corpus), output, quiet)
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 
@@ -808,18 +827,14 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for fits.csv, documents.csv, agreement.csv and summary.json (replaced as a whole).")
-@_MODEL_OPTION
 @click.option("--k", "k", metavar="KS",
               help="The K to fit: a list 20,30,40 or a range 6:14:2 (default: 20,30,40 for anchored, 8,10,12 for "
                    "the others).")
 @click.option("--seeds", "seeds", default="0:5", show_default=True, metavar="SEEDS",
               help="The random seeds to fit each K with: a list 0,1,2 or a range 0:5.")
 @topic_model_options
-@corpus_options
-@common_options
-@guard_outputs
-def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_iter, workers, seed_strength,
-                     seed_prior, n_jobs, lexicon_path, engine, no_hmm, read_options, no_t2s, quiet):
+@corpus_command_options
+def topics_stability(inputs, output, k, seeds, options, lexicon_path, engine, no_hmm, read_options, quiet):
     """Fit every K with every seed and measure how much each document's governance_share moves.
 
     Prints the median Spearman correlation of governance_share between fits (all pairs, same K, different
@@ -831,29 +846,17 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
       policytext topics stability corpora/demo --k 5,6 --seeds 0,1
       policytext topics stability reports/ --k 20,30,40 --seeds 0:5 -o stability
     """
-    from .dtm import topic_tokenizer
-    from .lexicon import load_lexicon
     from .topics import topic_stability, write_stability
 
     corpus = _read(inputs, read_options, quiet)
-    lexicon = load_lexicon(lexicon_path)
-    tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+    lexicon, tokenizer = _topic_lexicon_and_tokenizer(lexicon_path, engine, no_hmm)
     with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
-        result = topic_stability(corpus, k, seeds, model=model, lexicon=lexicon, tokenizer=tokenizer,
-                                 t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
-                                 workers=workers, seed_strength=seed_strength, seed_prior=seed_prior, n_jobs=n_jobs,
-                                 progress=bar, fit_progress=fits_bar)
+        result = topic_stability(corpus, k, seeds, options, lexicon=lexicon, tokenizer=tokenizer, progress=bar,
+                                 fit_progress=fits_bar)
     if output:
         write_stability(result, output)
-    s = result.summary
-    fmt = lambda v: "n/a" if v != v else f"{v:+.2f}"  # noqa: E731 - NaN when no pair could be correlated
-    click.echo(f"governance_share over {s['fits']} fits ({s['model']}, K {', '.join(map(str, s['k']))}; seeds "
-               f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
-               f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
-               f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
-               f"document (sd) {s['median_document_sd']:.3f}; Spearman with the lexicon index "
-               f"{fmt(s['spearman_with_index_range'][0])} to {fmt(s['spearman_with_index_range'][1])}")
-    click.echo(f"verdict: {s['verdict_text']}")
+    click.echo(_stability_summary(result.summary))
+    click.echo(f"verdict: {result.summary['verdict_text']}")
     if output:
         _info(quiet, f"policytext: wrote {output}/fits.csv, documents.csv, agreement.csv, summary.json")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
@@ -1181,7 +1184,7 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
     lexicon = load_lexicon(lexicon_path)
     with _progress(quiet, "tokenizing") as bar:
         result = expand_lexicon(corpus, lexicon, engine=engine, t2s=not no_t2s, top_n=top_n, vector_size=vector_size,
-                                window=window, min_count=min_count, epochs=epochs, seed=seed, examples=examples,
+                                window=window, min_count=min_count, epochs=epochs, random_state=seed, examples=examples,
                                 progress=bar)
     write_table(result.candidates, output, sheet_name="candidates")
     s = result.settings
@@ -1346,7 +1349,7 @@ def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_co
     labels = read_table(labels_path, id_column=id_column) if labels_path else None
     table = validate_measures(scores, labels, score_columns=score_columns, label_column=label_column,
                               id_column=id_column, positive=positive, threshold=threshold, n_resamples=resamples,
-                              seed=seed)
+                              random_state=seed)
     _emit_table(table, output)
     for r in table.itertuples():
         against = f" vs {r.against}" if r.against else ""
@@ -1361,7 +1364,7 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 
     lexicon = load_lexicon(lexicon_path)
     gold = read_gold(gold_path)
-    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, seed=seed)
+    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, random_state=seed)
     _emit_table(table, output)
     _info(quiet, f"policytext: {len(gold)} coded rows of {gold_path} against {lexicon.name} {lexicon.version} "
                  f"({resamples} bootstrap resamples, seed {seed})")
@@ -1382,6 +1385,9 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @click.option("--unit", type=click.Choice(["document", "kwic"]), default="document", show_default=True,
               help="Draw whole documents or keyword-in-context lines.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the draw.")
+@click.option("--include-uncounted", is_flag=True,
+              help="kwic: also draw hits that a context rule vetoed or rejected (column status); by default only "
+                   "counted hits.")
 @click.option("-w", "--window", type=click.IntRange(5, 500), default=30, show_default=True,
               help="kwic: characters of context on each side.")
 @click.option("--key", "key_path", type=click.Path(dir_okay=False), metavar="FILE",
@@ -1390,7 +1396,8 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @tokenizer_options
 @common_options
 @guard_outputs
-def sample(inputs, n, output, unit, seed, window, key_path, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def sample(inputs, n, output, unit, seed, include_uncounted, window, key_path, read_options, no_t2s, lexicon_path,
+           engine, no_hmm, inject_lexicon, quiet):
     """Draw a sample for human coding, stratified by the lexicon index (high, low, zero).
 
     \b
@@ -1404,8 +1411,8 @@ def sample(inputs, n, output, unit, seed, window, key_path, read_options, no_t2s
     corpus = _read(inputs, read_options, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "scoring") as bar:
-        drawn = draw_sample(corpus, n, unit=unit, seed=seed, lexicon=lexicon, tokenizer=tokenizer, t2s=not no_t2s,
-                            window=window, progress=bar)
+        drawn = draw_sample(corpus, n, unit=unit, random_state=seed, lexicon=lexicon, tokenizer=tokenizer,
+                            t2s=not no_t2s, window=window, include_uncounted=include_uncounted, progress=bar)
     write_sample(drawn, output, key=key_path)
     counts = ", ".join(f"{k} {v}" for k, v in drawn["stratum"].value_counts().reindex(["high", "low", "zero"],
                                                                                      fill_value=0).items())
