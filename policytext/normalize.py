@@ -254,7 +254,24 @@ def normalized_slices(text: str, *, t2s: bool = True, join_wraps: bool = True, s
 
 
 def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> str:
-    """Normalise ``text`` as described in the module docstring and return the new string."""
+    """Normalise ``text`` as described in the module docstring: line ends to ``\\n``, NFKC, zero-width characters
+    removed, traditional to simplified, hard wraps joined. A text longer than :data:`SLICE_CHARS` is
+    normalised slice by slice (:func:`normalization_slices`), with the same result.
+
+    Parameters
+    ----------
+    text : str
+        The text as read.
+    t2s : bool
+        Convert traditional characters to simplified (OpenCC t2s).
+    join_wraps : bool
+        Join hard-wrapped lines (a line break between two CJK characters with no sentence end before it).
+
+    Returns
+    -------
+    str
+        The new string; offsets in evidence refer to it.
+    """
     if len(text) <= SLICE_CHARS:
         return _normalize(text, t2s, join_wraps)
     return "".join(normalized_slices(text, t2s=t2s, join_wraps=join_wraps))

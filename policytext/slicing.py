@@ -88,7 +88,7 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
     lexicon does not allow slicing (:func:`can_slice`) or a cut does not hold after normalisation (never seen;
     checked all the same): then the caller scores the document whole. With a ``cache``, each slice is looked
     up and stored as an entry of its own."""
-    from .scoring import split_sentences
+    from .matching import split_sentences
 
     size = SLICE_CHARS if size is None else size
     if len(doc.text) <= size or not can_slice(scorer) or len(normalization_slices(doc.text, size)) < 2:
@@ -188,7 +188,7 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
     row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
     for c in cats:
         row[f"sentence_share_{c}"] = len(sent_cats[c]) / n_sent if n_sent else 0.0
-    from .scoring import SHORT_TEXT
+    from .matching import SHORT_TEXT
 
     row["short"] = n_chars < SHORT_TEXT
     ordered = sorted(term_counts.items(), key=lambda kv: (-kv[1], kv[0]))

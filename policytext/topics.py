@@ -1039,7 +1039,7 @@ def save_topic_model(result: TopicsResult, directory: str | os.PathLike) -> Path
     versions) to ``directory``, atomically (a temporary folder is renamed into place)."""
     import joblib
 
-    from .reports.tables import replacing_folder
+    from .io import replacing_folder
 
     with replacing_folder(directory, MODEL_FILES, "topic model") as tmp:
         joblib.dump({"model": result.model, "tokenizer": result.tokenizer}, tmp / "model.joblib")
@@ -1061,8 +1061,8 @@ def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
     Everything is written to a temporary folder that then replaces ``directory``: an interrupted run leaves the
     previous outputs or none, never a mix. A folder holding other files is refused, never replaced.
     """
-    from .reports import write_table
-    from .reports.tables import replacing_folder
+    from .io import write_table
+    from .io import replacing_folder
 
     with replacing_folder(directory, TOPIC_FILES, "topic model output") as tmp:
         write_table(result.documents, tmp / "documents.csv")
@@ -1081,8 +1081,8 @@ STABILITY_FILES = ("fits.csv", "documents.csv", "agreement.csv", "summary.json")
 def write_stability(result: StabilityResult, directory: str | os.PathLike) -> Path:
     """Write a :class:`StabilityResult` to ``directory`` (``fits.csv``, ``documents.csv``, ``agreement.csv``,
     ``summary.json``), replacing it as a whole, as :func:`write_topics` does."""
-    from .reports import write_table
-    from .reports.tables import replacing_folder
+    from .io import write_table
+    from .io import replacing_folder
 
     with replacing_folder(directory, STABILITY_FILES, "topic stability output") as tmp:
         write_table(result.fits, tmp / "fits.csv")

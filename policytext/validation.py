@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .errors import ColumnError, ConfigError
+from .io import read_table as read_labels  # a label or score table is read as any table policytext wrote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -162,51 +163,6 @@ def bootstrap_ci(statistic: Callable[..., float], *arrays: Sequence, n_resamples
         return math.nan, math.nan, 0
     low, high = np.quantile(valid, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high), int(len(valid))
-
-
-# -- labels ------------------------------------------------------------------------------------------------
-def _unneutralize(v):
-    """Undo :func:`policytext.reports.neutralize_formulas` on a cell read back from a file we wrote."""
-    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1:].startswith(_FORMULA_START):
-        return v[1:]
-    return v
-
-
-def read_labels(path: str | Path, *, sheet: str | int = 0, id_column: str = "doc_id") -> "pd.DataFrame":
-    """A label or score table from ``.xlsx`` (first sheet, or ``sheet``), ``.csv``, ``.tsv``, ``.jsonl`` or
-    ``.parquet``. ``id_column`` is read as text (``001`` stays ``001``). Text cells that policytext prefixed
-    with ``'`` against formula injection are restored."""
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: file not found")
-    ext = path.suffix.lower()
-    try:
-        if ext == ".xlsx":
-            df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype={id_column: str})
-        elif ext in (".csv", ".tsv"):
-            df = pd.read_csv(path, sep="\t" if ext == ".tsv" else ",", encoding="utf-8-sig", dtype={id_column: str})
-        elif ext == ".jsonl":
-            df = pd.read_json(path, lines=True, dtype={id_column: str})
-        elif ext == ".parquet":
-            from .io import require_parquet
-
-            require_parquet(path)
-            df = pd.read_parquet(path)
-        else:
-            raise ConfigError(f"{path}: cannot read {ext or 'a file without extension'}; use .xlsx, .csv, .tsv, "
-                              ".jsonl or .parquet")
-    except ConfigError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one line naming the file
-        raise ConfigError(f"{path}: cannot read the table ({type(exc).__name__}: {exc})") from None
-    for col in df.columns:
-        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(_unneutralize)
-    if id_column in df.columns:
-        df[id_column] = df[id_column].map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
-    return df
 
 
 def binary_labels(values: "pd.Series", positive=None) -> "tuple[pd.Series | None, str]":
