@@ -1,15 +1,19 @@
 """Peak memory of ``policytext score`` on one large document, a 500-page PDF and a 100,000-term lexicon.
 
-    python benchmarks/memory_one_document.py                  # every case
-    python benchmarks/memory_one_document.py --case txt50     # one case
+    python benchmarks/memory_one_document.py                          # every case, once
+    python benchmarks/memory_one_document.py --case txt50 --runs 3    # one case, median of 3 runs
+    python benchmarks/memory_one_document.py --baseline ../main       # also another checkout, same run
+    python benchmarks/memory_one_document.py --cache                  # with a token cache (the CLI's default)
 
 Each case is generated in a temporary folder (the .txt and .html from the provincial work reports of
 ``../shared/corpora`` when present, read at run time and never copied, else from words written for this project),
-then scored
-by ``policytext score FILE -o scores.csv --evidence hits.csv --no-cache --jobs 1`` in a fresh process; the peak
-resident memory of that process (``VmHWM``) is printed with the input's size and their ratio. Issue 13.10's
-target is a peak of at most 10 times the document's size in bytes for a single large document. ``base`` is the
-same command on a 1 kB document: the cost of Python, jieba and pandas before any text.
+then scored by ``policytext score FILE -o scores.csv --evidence hits.csv --no-cache --jobs 1`` in a fresh process
+(``--cache``: a token cache in an empty temporary folder instead of ``--no-cache``); the peak resident memory of
+that process (``VmHWM``) is printed with the input's size and their ratio, the median of ``--runs`` runs (each
+run's figure in brackets). Issue 13.10's target is a peak of at most 10 times the document's size in bytes for a
+single large document. ``base`` is the same command on a 1 kB document: the cost of Python, numpy, the
+segmenter and OpenCC before any text. ``--baseline PATH`` runs every case with the policytext of another
+checkout too (``PYTHONPATH=PATH``), interleaved run by run with this one, on the same files.
 
 Cases:
   base     a 1 kB .txt
@@ -24,6 +28,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,9 +40,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 RSS_SCRIPT = """
 import os, sys
-import policytext.tokenize
-if os.environ.get("POLICYTEXT_NO_SLICES"):  # the 'before' figures: tokenize a long text in one piece
-    policytext.tokenize.SLICE_CHARS = 10**15
+if os.environ.get("POLICYTEXT_NO_SLICES"):  # long texts normalised, tokenized and scored in one piece
+    import importlib
+    for name in ("policytext.tokenize", "policytext.normalize", "policytext.slicing"):
+        try:
+            importlib.import_module(name).SLICE_CHARS = 10**15
+        except ImportError:  # a checkout without it
+            pass
 from policytext.cli import main
 try:
     main(sys.argv[1:])
@@ -127,43 +137,65 @@ def make_case(case: str, folder: Path) -> tuple[list[str], Path]:
     raise SystemExit(f"unknown case {case}")
 
 
-def measure(case: str, slices: bool = True) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        extra, path = make_case(case, folder)
-        size = sum(p.stat().st_size for p in ([path] if path.is_file() else path.rglob("*") if False else
-                                                [q for q in path.rglob("*") if q.is_file()]))
-        argv = [sys.executable, "-c", RSS_SCRIPT, "score", str(path), "-o", str(folder / "scores.csv"),
-                "--evidence", str(folder / "hits.csv"), "--no-cache", "--jobs", "1", "-q", *extra]
-        env = {**os.environ, "PYTHONPATH": str(REPO), **({} if slices else {"POLICYTEXT_NO_SLICES": "1"})}
-        started = time.monotonic()
-        run = subprocess.run(argv, capture_output=True, text=True, env=env)
-        seconds = time.monotonic() - started
-        if run.returncode != 0:
-            return {"case": case, "error": run.stderr.strip().splitlines()[-1:]}
-        peak_kb = int(run.stdout.split("RSS")[-1].split()[0])
-        with open(folder / "scores.csv", encoding="utf-8-sig") as fh:
-            n_docs = sum(1 for _ in fh) - 1
-        return {"case": case, "input_mb": size / 1e6, "peak_mb": peak_kb * 1024 / 1e6,
-                "ratio": peak_kb * 1024 / size, "seconds": seconds, "documents": n_docs}
+def measure(case: str, folder: Path, path: Path, extra: list[str], repo: Path, slices: bool = True,
+            cache: bool = False) -> dict:
+    """One run of ``case`` on its files, with the policytext of ``repo``."""
+    size = path.stat().st_size if path.is_file() else sum(q.stat().st_size for q in path.rglob("*") if q.is_file())
+    out = Path(tempfile.mkdtemp(dir=folder))
+    caching = ["--cache", str(out / "tokens")] if cache else ["--no-cache"]
+    argv = [sys.executable, "-c", RSS_SCRIPT, "score", str(path), "-o", str(out / "scores.csv"),
+            "--evidence", str(out / "hits.csv"), *caching, "--jobs", "1", "-q", *extra]
+    env = {**os.environ, "PYTHONPATH": str(repo), **({} if slices else {"POLICYTEXT_NO_SLICES": "1"})}
+    started = time.monotonic()
+    # cwd: not a checkout, whose policytext would come first on sys.path (python -c puts the cwd there)
+    run = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=out)
+    seconds = time.monotonic() - started
+    if run.returncode != 0:
+        return {"case": case, "error": run.stderr.strip().splitlines()[-1:]}
+    peak_kb = int(run.stdout.split("RSS")[-1].split()[0])
+    with open(out / "scores.csv", encoding="utf-8-sig") as fh:
+        n_docs = sum(1 for _ in fh) - 1
+    shutil.rmtree(out, ignore_errors=True)
+    return {"case": case, "input_mb": size / 1e6, "peak_mb": peak_kb * 1024 / 1e6, "ratio": peak_kb * 1024 / size,
+            "seconds": seconds, "documents": n_docs}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", action="append", choices=["base", "txt50", "html30", "pdf500", "lex100k"])
-    parser.add_argument("--no-slices", action="store_true", help="tokenize long texts in one piece (before 13.10)")
+    parser.add_argument("--runs", type=int, default=1, help="runs per case; the median is printed (default 1)")
+    parser.add_argument("--baseline", type=Path, help="another checkout to run the same cases with, same run")
+    parser.add_argument("--cache", action="store_true", help="a token cache in an empty folder, not --no-cache")
+    parser.add_argument("--no-slices", action="store_true", help="normalise, tokenize and score long texts whole")
     args = parser.parse_args()
     cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k"]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; policytext score ... --no-cache --jobs 1"
-          + ("; long texts tokenized in one piece" if args.no_slices else ""))
-    print(f"{'case':8} {'input MB':>9} {'peak MB':>8} {'peak/input':>10} {'seconds':>8} {'docs':>5}")
+    repos = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; policytext score ... "
+          f"{'--cache DIR' if args.cache else '--no-cache'} --jobs 1; median of {args.runs} run(s)"
+          + ("; long texts in one piece" if args.no_slices else "")
+          + "".join(f"; {name} = {path}" for name, path in repos))
+    print(f"{'case':8} {'code':8} {'input MB':>9} {'peak MB':>8} {'peak/input':>10} {'seconds':>8} {'docs':>5}"
+          "  runs (MB)")
     for case in cases:
-        r = measure(case, slices=not args.no_slices)
-        if "error" in r:
-            print(f"{case:8} failed: {r['error']}")
-            continue
-        print(f"{r['case']:8} {r['input_mb']:9.1f} {r['peak_mb']:8.0f} {r['ratio']:10.1f} {r['seconds']:8.1f} "
-              f"{r['documents']:5d}", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            extra, path = make_case(case, folder)
+            results: dict[str, list[dict]] = {name: [] for name, _ in repos}
+            for _ in range(args.runs):
+                for name, repo in repos:  # interleaved: the machine's load falls on both alike
+                    results[name].append(measure(case, folder, path, extra, repo, not args.no_slices, args.cache))
+            for name, _ in repos:
+                runs = results[name]
+                failed = [r for r in runs if "error" in r]
+                if failed:
+                    print(f"{case:8} {name:8} failed: {failed[0]['error']}")
+                    continue
+                peak = statistics.median(r["peak_mb"] for r in runs)
+                seconds = statistics.median(r["seconds"] for r in runs)
+                size, docs = runs[0]["input_mb"], runs[0]["documents"]
+                each = ", ".join(f"{r['peak_mb']:.0f}" for r in runs)
+                print(f"{case:8} {name:8} {size:9.1f} {peak:8.0f} {peak / size:10.1f} {seconds:8.1f} {docs:5d}  [{each}]",
+                      flush=True)
 
 
 if __name__ == "__main__":

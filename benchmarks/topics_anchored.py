@@ -24,6 +24,7 @@ Every run uses the rjieba engine for tokenizing (the same tokens as jieba, faste
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 import warnings
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from policytext import Corpus, Document, Scorer, Tokenizer, read_corpus  # noqa: E402
 from policytext.dtm import topic_tokenizer  # noqa: E402
-from policytext.topics import SeedWarning, fit_topics, topic_stability  # noqa: E402
+from policytext.topics import SeedWarning, TopicOptions, fit_topics, topic_stability  # noqa: E402
 from policytext.validation import auroc  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -73,7 +74,7 @@ def provincial(root: Path, tok, args) -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            r = fit_topics(corpus, tokenizer=tok, random_state=base, candidates=0, **args.opts)
+            r = fit_topics(corpus, options=dataclasses.replace(args.opts, candidates=0), tokenizer=tok, random_state=base)
         times.append(time.perf_counter() - t0)
         shares[base] = r.documents.set_index("doc_id")["governance_share"]
         s = r.settings
@@ -90,7 +91,7 @@ def provincial(root: Path, tok, args) -> None:
     if args.skip_stability:
         return
     t0 = time.perf_counter()
-    st = topic_stability(corpus, tokenizer=tok, **args.opts)
+    st = topic_stability(corpus, options=args.opts, tokenizer=tok)
     s = st.summary
     log(f"provincial stability (6 seeds x K 20, 30, 40; {time.perf_counter() - t0:.0f} s): median Spearman "
         f"{s['median_spearman']:.3f} (same K {s['median_spearman_same_k']:.3f}, different K "
@@ -99,7 +100,7 @@ def provincial(root: Path, tok, args) -> None:
         f"{st.fits['spearman_with_index'].median():.3f}); {s['verdict_text']}")
     if args.paragraphs:
         t0 = time.perf_counter()
-        st = topic_stability(corpus, tokenizer=tok, unit="paragraph", **args.opts)
+        st = topic_stability(corpus, options=dataclasses.replace(args.opts, unit="paragraph"), tokenizer=tok)
         s = st.summary
         log(f"provincial stability on PARAGRAPHS ({time.perf_counter() - t0:.0f} s): median Spearman "
             f"{s['median_spearman']:.3f}, lowest {s['lowest_spearman']:.3f}; Spearman with index "
@@ -118,7 +119,7 @@ def known_groups(root: Path, tok, args) -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            r = fit_topics(both, tokenizer=tok, random_state=base, candidates=0, **args.opts)
+            r = fit_topics(both, options=dataclasses.replace(args.opts, candidates=0), tokenizer=tok, random_state=base)
         share = r.documents["governance_share"].to_numpy()
         plain = seed_token_share(r)
         per_fit = [auroc(r.model.fits_[f].transform(r.dtm)[:, 0], y) for f in range(len(r.model.fits_))]
@@ -137,7 +138,7 @@ def gwr(root: Path, tok, args) -> None:
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            r = fit_topics(corpus, tokenizer=tok, random_state=base, candidates=0, **args.opts)
+            r = fit_topics(corpus, options=dataclasses.replace(args.opts, candidates=0), tokenizer=tok, random_state=base)
         shares[base] = r.documents.set_index("doc_id")["governance_share"]
         m, s = r.model, r.settings
         fit_rho = [spearman(m.fits_[f].transform(r.dtm)[:, 0], index.reindex(shares[base].index))
@@ -152,7 +153,7 @@ def gwr(root: Path, tok, args) -> None:
     if args.skip_stability:
         return
     t0 = time.perf_counter()
-    st = topic_stability(corpus, tokenizer=tok, **args.opts)
+    st = topic_stability(corpus, options=args.opts, tokenizer=tok)
     s = st.summary
     log(f"gwr stability (6 seeds x K 20, 30, 40; {time.perf_counter() - t0:.0f} s): median Spearman "
         f"{s['median_spearman']:.3f}, lowest {s['lowest_spearman']:.3f}; Spearman with index "
@@ -198,7 +199,7 @@ def main(argv=None) -> int:
     ap.add_argument("--gwr-seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--seed-prior", type=float, default=None, help="override the default seed prior")
     args = ap.parse_args(argv)
-    args.opts = {} if args.seed_prior is None else {"seed_prior": args.seed_prior}
+    args.opts = TopicOptions() if args.seed_prior is None else TopicOptions(seed_prior=args.seed_prior)
     root = Path(args.root)
     if not root.is_dir():
         print(f"corpora not found: {root}", file=sys.stderr)

@@ -20,16 +20,22 @@ word vectors learned with the national work reports (``gwr``, 1954-2025) and, fo
 reports as reference documents (the corpora alone lack the crude pole's words), 2,000 bootstrap resamples
 (seed 0).
 
-3. Lexicon versions (``--part lexicon``): the default lexicon 1.1.0 against 1.0.0 (kept in
+3. Lexicon versions (``--part lexicon``): the default lexicon against 1.0.0 (kept in
    ``benchmarks/lexicons/``): the coded sentences of ``../shared/gold`` (``dev.csv``: precision, recall, F1 of
    the positive call, AUROC of ``sentence_share`` and ``index``, overall and per source, with a
    leave-one-sentence-out estimate of the tuning's optimism; ``crude_dev.csv``: the rejection call), the known
    groups of part 1 (AUROC of ``index`` and ``sentence_share``), and on each corpus of ``../shared/corpora``
    the crude hits that are rejections and Spearman's correlation of the two versions' indexes.
 
-    python benchmarks/validation_study.py                 # prints the tables (a few minutes on 2 cores)
+4. Changes tried for the known-groups target (``--part trials``): the default lexicon with one change at a
+   time (sense rules the codebook asks for, their undoing, phrases of the seed essays, the smart-governance
+   set's own topic words), each measured on the known groups, dev.csv and crude_dev.csv; the known-groups
+   AUROC for the smart-governance documents split by title; coded positives per source in dev.csv.
+
+    python benchmarks/validation_study.py                 # parts 1-2 (about 2-10 minutes on 2 cores)
     python benchmarks/validation_study.py --out study_out # also writes the per-document tables there
-    python benchmarks/validation_study.py --part lexicon  # part 3 only (about two minutes)
+    python benchmarks/validation_study.py --part lexicon  # part 3 only (under a minute)
+    python benchmarks/validation_study.py --part trials   # part 4 only (under a minute)
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from policytext.diagnostics import diagnose_lexicon
 from policytext.errors import ConfigError
 from policytext.dtm import topic_tokenizer
 from policytext.scaling import scale_corpus
-from policytext.topics import SeedWarning, fit_topics
+from policytext.topics import SeedWarning, TopicOptions, fit_topics
 from policytext.validation import auroc, bootstrap_ci, spearman, triangulate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -99,9 +105,9 @@ def local_regulations(root: Path) -> Corpus:
     return Corpus(docs)
 
 
-def length_matched(targets: Corpus, pool: Corpus, seed: int, nearest: int = 5) -> tuple[Corpus, pd.DataFrame]:
+def length_matched(targets: Corpus, pool: Corpus, random_state: int, nearest: int = 5) -> tuple[Corpus, pd.DataFrame]:
     """For each target (in random order) one of the ``nearest`` unused pool documents closest in log length."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     pool_docs = list(pool)
     pool_len = np.log(np.array([count_chars(d.text) for d in pool_docs], dtype=float))
     used = np.zeros(len(pool_docs), dtype=bool)
@@ -142,8 +148,8 @@ def measures(corpus: Corpus, label: str, reference: Corpus) -> tuple[pd.DataFram
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
-            fitted = fit_topics(corpus, k=k, model="seeded", lexicon=lexicon,
-                                tokenizer=topic_tokenizer(lexicon, engine="rjieba"), random_state=SEED, unit="paragraph")
+            fitted = fit_topics(corpus, k=k, options=TopicOptions(model="seeded", unit="paragraph"), lexicon=lexicon,
+                                tokenizer=topic_tokenizer(lexicon, engine="rjieba"), random_state=SEED)
         shares[k] = fitted.documents.set_index("doc_id")["governance_share"]
         fits[k] = fitted
         log(f"{label}: seeded LDA (K={k}, {fitted.settings['n_rows']} paragraphs) in {time.perf_counter() - t0:.1f} s")
@@ -176,7 +182,7 @@ def measures(corpus: Corpus, label: str, reference: Corpus) -> tuple[pd.DataFram
 
 def ci(stat, *arrays, strata=None) -> str:
     value = stat(*arrays)
-    lo, hi, _ = bootstrap_ci(stat, *arrays, n_resamples=RESAMPLES, seed=SEED, strata=strata)
+    lo, hi, _ = bootstrap_ci(stat, *arrays, n_resamples=RESAMPLES, random_state=SEED, strata=strata)
     return f"{value:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
@@ -224,7 +230,7 @@ def known_groups(root: Path, out: Path | None) -> list[str]:
         lines.append(f"| {c} | {ci(auroc, s, y, strata=y)} | {(s[y == 1] > 0).mean():.0%} | {(s[y == 0] > 0).mean():.0%} |")
     lines += ["", "Correlations of the measures on these documents:", ""]
     lines += fmt_corr(triangulate(table, MEASURES + ["governance_share_k20", "scale_score_core"], n_resamples=RESAMPLES,
-                                  seed=SEED))
+                                  random_state=SEED))
     within = []
     for g in ("smart_governance", "local_regulation"):
         sub = table[table.group == g]
@@ -278,7 +284,7 @@ def provincial(root: Path, out: Path | None) -> list[str]:
         table.to_csv(out / "provincial.csv", index=False)
     lines = [f"{len(table)} reports ({', '.join(f'{y}: {n}' for y, n in table['year'].value_counts().sort_index().items())}).",
              ""]
-    lines += fmt_corr(triangulate(table, MEASURES, n_resamples=RESAMPLES, seed=SEED))
+    lines += fmt_corr(triangulate(table, MEASURES, n_resamples=RESAMPLES, random_state=SEED))
     lines += ["", "Robustness: with K=20 topics, index ~ governance_share_k20 "
               f"{ci(spearman, table['index'], table['governance_share_k20'])}; scale_score fitted on the 62 reports "
               f"alone: Spearman with index {ci(spearman, table['index'], table['scale_score_alone'])}, with the "
@@ -395,8 +401,8 @@ def lexicon_versions(root: Path, out: Path | None) -> list[str]:
     lines: list[str] = []
     if (GOLD / "dev.csv").is_file():
         dev = read_gold(GOLD / "dev.csv")
-        t_old = validate_gold(dev, old, tok, n_resamples=RESAMPLES, seed=SEED)
-        t_new = validate_gold(dev, new, tok, n_resamples=RESAMPLES, seed=SEED)
+        t_old = validate_gold(dev, old, tok, n_resamples=RESAMPLES, random_state=SEED)
+        t_new = validate_gold(dev, new, tok, n_resamples=RESAMPLES, random_state=SEED)
         if out:
             pd.concat([t_old.assign(lexicon=old.version), t_new.assign(lexicon=new.version)]).to_csv(
                 out / "gold_dev.csv", index=False)
@@ -426,7 +432,7 @@ def lexicon_versions(root: Path, out: Path | None) -> list[str]:
                   f"{loo['auroc']:.3f}; calls that change: {', '.join(loo['changed']) or 'none'}."]
     if (GOLD / "crude_dev.csv").is_file():
         crude = read_gold(GOLD / "crude_dev.csv")
-        t = validate_gold(crude, new, tok, n_resamples=RESAMPLES, seed=SEED)
+        t = validate_gold(crude, new, tok, n_resamples=RESAMPLES, random_state=SEED)
         get = lambda m, a: t[(t.metric == m) & (t.against == a)]  # noqa: E731
         lines += ["", f"crude_dev.csv ({len(crude)} occurrences, {int((crude.frame == 'reject').sum())} coded reject), "
                   f"lexicon {new.version}: rejection call precision "
@@ -468,12 +474,192 @@ def lexicon_versions(root: Path, out: Path | None) -> list[str]:
     return lines
 
 
+# -- part 4: what it would take to reach the known-groups target ------------------------------------------------
+#: (label, kind, changes): kind says whether the change is a sense rule the codebook asks for, one that undoes
+#: such a rule, vocabulary from the seed essays, or the topic vocabulary the smart-governance set was selected on.
+#: changes: {term: {"exclusions": (...), "exclude_context": (...)}} added to the term, or {term: None} (drop),
+#: or ("add", category, weight, [terms]).
+TRIALS = [
+    ("信息化: every department name excluded (工业和信息化, 经济和信息化, 经济信息化), as 工业和信息化部 already is",
+     "sense rule (codebook: a department's name is not smart administration)",
+     {"信息化": {"exclusions": ("工业和信息化", "经济和信息化", "经济信息化")}}),
+    ("信息化: the 1.1.0 ministry exclusion undone (工业和信息化部 counts again)", "undoes a sense rule",
+     {"信息化": {"exclusions": None}}),
+    ("标准化: vetoed next to product or industry words (产品, 产业, 行业, 工业, 制造, 技术)",
+     "sense rule (codebook: product or industry standards are not smart_admin)",
+     {"标准化": {"exclude_context": ("产品", "产业", "行业", "工业", "制造", "技术")}}),
+    ("评估: valuations excluded (价格评估, 价值评估, 征收评估, 评估机构)",
+     "sense rule (codebook: assessment of products or assets is not performance)",
+     {"评估": {"exclusions": ("价格评估", "价值评估", "征收评估", "评估机构")}}),
+    ("社区: programmes and a named legal body excluded (社区戒毒, 社区康复, 社区居民委员会, 社区居(村)民委员会, 社区党组织)",
+     "sense rule (codebook: 社区 as place, programme or body named in an unrelated rule)",
+     {"社区": {"exclusions": ("社区戒毒", "社区康复", "社区居民委员会", "社区居(村)民委员会", "社区党组织")}}),
+    ("基层: facilities and a named body excluded (基层文化设施, 基层公共文化设施, 基层红十字会)",
+     "sense rule (codebook: 基层 as a place or facility count)",
+     {"基层": {"exclusions": ("基层文化设施", "基层公共文化设施", "基层红十字会")}}),
+    ("the three regulation-side sense rules above together (评估, 社区, 基层)", "sense rules", "regs"),
+    ("all five sense rules together (信息化 departments, 标准化, 评估, 社区, 基层)", "sense rules", "senses"),
+    ("seed-essay phrases at weight 1 (服务平台, 业务流程, 资源整合, 专业化, 治理能力, 治理水平, 评估体系, 评价体系, "
+     "信息网络, 组织协调, 社会服务, 公共管理, 社区自治, 个性化服务, 居民需求)",
+     "vocabulary of the seed essays (篇1: 信息网络平台, 内部流程再造, 整合利用各种不同的资源, 立体的绩效评估体系, "
+     "组织协调, 以社会服务社会, 公共管理, 居民需求; 篇2: 社区的自治空间; 篇3: 专业化, 个性化的意见, 治理水平)",
+     "seed"),
+    ("the regulation-side sense rules and the seed-essay phrases", "sense rules and seed vocabulary", "regs+seed"),
+    ("every principled change above: the five sense rules and the seed-essay phrases", "sense rules and seed vocabulary",
+     "senses+seed"),
+    ("the regulation-side sense rules and the seed-essay phrases, with the ministry exclusion undone",
+     "includes undoing a sense rule", "regs+seed-ministry"),
+    ("基层, 社区, 社会组织, 志愿服务 dropped (the grassroots and co-governance words regulations use most)",
+     "removes two dimensions' core words", {"基层": None, "社区": None, "社会组织": None, "志愿服务": None}),
+    ("智能化, 数字化, 人工智能 added to smart_admin at 0.5 (left out in 1.0.0 as industrial-policy words)",
+     "the vocabulary the smart-governance set was selected on", ("add", "smart_admin", 0.5, ["智能化", "数字化", "人工智能"])),
+]
+#: titles (metadata ``title_en``) of smart-governance documents about an industry, the economy, R&D, AI or products
+INDUSTRY_TITLE = (r"Industr|Manufactur|Enterprise|Econom|Commerce|Vehicle|Research|\bAI\b|Artificial Intelligence|"
+                  r"Large[- ]Model|Software|Sensor|Terminal|Device|Robot|Chip|Fund\b|Subsid|Park\b|"
+                  r"Scientific and Technological|Technological Innovation")
+SEED_PHRASES = {"服务平台": "smart_admin", "业务流程": "smart_admin", "资源整合": "smart_admin", "专业化": "smart_admin",
+                "治理能力": "fine_grained", "治理水平": "fine_grained", "评估体系": "performance",
+                "评价体系": "performance", "信息网络": "smart_admin", "组织协调": "smart_admin",
+                "社会服务": "co_governance", "公共管理": "smart_admin", "社区自治": "grassroots",
+                "个性化服务": "seamless_service", "居民需求": "seamless_service"}
+
+
+def _variant(lex, changes):
+    """``lex`` with ``changes`` applied (see :data:`TRIALS`)."""
+    from dataclasses import replace
+
+    from policytext import Lexicon
+    from policytext.lexicon import ContextRule, Term
+
+    cats = [lex.category(c) for c in lex.categories]
+    if isinstance(changes, tuple):
+        _, cat, weight, words = changes
+        extra = [Term(term=w, category=cat, weight=weight, provenance="trial") for w in words]
+        return Lexicon(cats, list(lex.terms) + extra, name=lex.name, version=lex.version + "+trial")
+    terms = []
+    for t in lex.terms:
+        if t.term in changes:
+            ch = changes[t.term]
+            if ch is None:
+                continue
+            if "exclusions" in ch:
+                t = replace(t, exclusions=() if ch["exclusions"] is None else t.exclusions + ch["exclusions"])
+            if "exclude_context" in ch:
+                t = replace(t, exclude_context=t.exclude_context + (ContextRule(ch["exclude_context"], side="both"),))
+        terms.append(t)
+    return Lexicon(cats, terms, name=lex.name, version=lex.version + "+trial")
+
+
+def known_group_trials(root: Path, out: Path | None) -> list[str]:
+    """Known-groups AUROC, dev.csv and crude_dev.csv for the default lexicon and each change of :data:`TRIALS`."""
+    from policytext import Lexicon
+    from policytext.lexicon import Term
+    from policytext.validation import f1_score, precision_recall, read_gold, rejection_calls, score_gold
+
+    base = load_lexicon()
+    tok = Tokenizer(engine="rjieba")
+    smart, _ = smart_governance(root)
+    regs, _ = length_matched(smart, local_regulations(root), SEED)
+    both = Corpus([Document(d.doc_id, d.text, {}) for d in smart] + [Document(d.doc_id, d.text, {}) for d in regs])
+    y = np.array([1] * len(smart) + [0] * len(regs))
+    dev = read_gold(GOLD / "dev.csv") if (GOLD / "dev.csv").is_file() else None
+    crude = read_gold(GOLD / "crude_dev.csv") if (GOLD / "crude_dev.csv").is_file() else None
+
+    def measure(lex):
+        sc = Scorer(lex, tok).score(both, jobs=1).scores
+        row = {"index": auroc(sc["index"], y), "sentence_share": auroc(sc["sentence_share"], y)}
+        if dev is not None:
+            g, _ = score_gold(dev, lex, tok)
+            pred = (g["sentences_positive"] > 0).to_numpy(float)
+            lab = dev["label"].astype(int).to_numpy()
+            row["dev_precision"], _ = precision_recall(pred, lab, 0.5)
+            row["dev_f1"] = f1_score(pred >= 0.5, lab)
+        if crude is not None:
+            c = rejection_calls(crude, lex, tok)
+            row["crude_recall"] = float(c.loc[c.frame == "reject", "called_reject"].mean())
+        return row
+
+    rules = {}  # the sense rules of TRIALS by term (the undoing of the ministry rule is not one)
+    for label, kind, ch in TRIALS:
+        if isinstance(ch, dict) and kind.startswith("sense rule"):
+            rules.update(ch)
+    regs_rules = {t: rules[t] for t in ("评估", "社区", "基层")}
+
+    def seed_lex(lex):
+        extra = [Term(term=w, category=c, weight=1.0, provenance="trial") for w, c in SEED_PHRASES.items()]
+        return Lexicon([lex.category(c) for c in lex.categories], list(lex.terms) + extra, name=lex.name,
+                       version=lex.version + "+trial")
+
+    rows = [("default lexicon " + base.version, "", measure(base))]
+    for label, kind, ch in TRIALS:
+        if ch == "regs":
+            lex = _variant(base, regs_rules)
+        elif ch == "senses":
+            lex = _variant(base, rules)
+        elif ch == "seed":
+            lex = seed_lex(base)
+        elif ch == "regs+seed":
+            lex = seed_lex(_variant(base, regs_rules))
+        elif ch == "senses+seed":
+            lex = seed_lex(_variant(base, rules))
+        elif ch == "regs+seed-ministry":
+            lex = seed_lex(_variant(base, {**regs_rules, "信息化": {"exclusions": None}}))
+        else:
+            lex = _variant(base, ch)
+        rows.append((label, kind, measure(lex)))
+        log(f"trial: {label[:60]}")
+    b = rows[0][2]
+    lines = [f"Known groups as in part 1 ({len(smart)} smart-governance policies, {len(regs)} length-matched local "
+             f"regulations), AUROC; dev.csv: precision and F1 of the positive call; crude_dev.csv: recall of the "
+             f"rejection call. Each row is the default lexicon {base.version} with one change, or the combination it "
+             "names.", "",
+             "| change | kind | AUROC `index` | AUROC `sentence_share` | dev precision | dev F1 | crude recall |",
+             "|---|---|---|---|---|---|---|"]
+    for label, kind, r in rows:
+        d = "" if r is b else f" ({r['index'] - b['index']:+.3f})"
+        e = "" if r is b else f" ({r['sentence_share'] - b['sentence_share']:+.3f})"
+        lines.append(f"| {label} | {kind} | {r['index']:.3f}{d} | {r['sentence_share']:.3f}{e} | "
+                     f"{r.get('dev_precision', float('nan')):.3f} | {r.get('dev_f1', float('nan')):.3f} | "
+                     f"{r.get('crude_recall', float('nan')):.3f} |")
+    # a rough split of the smart-governance set by its (English) metadata titles
+    import re
+
+    titles = pd.read_csv(root / "smart_governance_policies" / "metadata.csv", dtype=str).set_index("id")["title_en"]
+    industry = re.compile(INDUSTRY_TITLE, re.I)
+    sc = Scorer(base, tok).score(both, jobs=1).scores
+    is_ind = np.array([bool(industry.search(str(titles.get(d, "")))) for d in sc["doc_id"]])
+    lines += ["", f"The smart-governance set split by its metadata titles (English; pattern `{INDUSTRY_TITLE}`), each "
+              f"part against all {len(regs)} regulations, lexicon {base.version}:", "",
+              "| smart-governance documents | n | AUROC `index` | AUROC `sentence_share` |", "|---|---|---|---|"]
+    for name, part in (("titles naming an industry, the economy, R&D, AI or products", is_ind),
+                       ("the other titles (smart city, digital government, courts, services, sectors' digitalisation)",
+                        ~is_ind)):
+        keep = (y == 0) | ((y == 1) & part)
+        lines.append(f"| {name} | {int((part & (y == 1)).sum())} | {auroc(sc['index'][keep], y[keep]):.3f} | "
+                     f"{auroc(sc['sentence_share'][keep], y[keep]):.3f} |")
+    if dev is not None:
+        g, _ = score_gold(dev, base, tok)
+        called = (g["sentences_positive"] > 0).to_numpy()
+        lines += ["", "Coded sentences of the two source corpora in dev.csv (random sentences of all their documents, "
+                  "not the length-matched sample):", "", "| source | sentences | coded positive | called positive "
+                  f"by {base.version} |", "|---|---|---|---|"]
+        for src in ("smart_governance_policies", "local_regulations"):
+            m = (dev["source"] == src).to_numpy()
+            lines.append(f"| {src} | {int(m.sum())} | {int(dev.label[m].sum())} | {int(called[m].sum())} |")
+    if out:
+        pd.DataFrame([{"change": lbl, "kind": k, **r} for lbl, k, r in rows]).to_csv(out / "known_group_trials.csv",
+                                                                                    index=False)
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpora", default=str(SHARED), help="the shared corpora folder")
     ap.add_argument("--out", help="also write the per-document tables to this folder")
-    ap.add_argument("--part", choices=["all", "lexicon"], default="all",
-                    help="lexicon: only part 3 (lexicon 1.0.0 against 1.1.0)")
+    ap.add_argument("--part", choices=["all", "lexicon", "trials"], default="all",
+                    help="lexicon: only part 3 (lexicon versions); trials: only part 4 (changes tried for the "
+                         "known-groups target)")
     args = ap.parse_args(argv)
     root = Path(args.corpora)
     if not root.is_dir():
@@ -483,6 +669,12 @@ def main(argv=None) -> int:
     if out:
         out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    if args.part == "trials":
+        lines = ["## Changes tried for the known-groups target", ""] + known_group_trials(root, out)
+        lines += ["", f"Command: `python benchmarks/validation_study.py --part trials` ({time.perf_counter() - t0:.0f} s "
+                  "on this machine)."]
+        print("\n".join(lines))
+        return 0
     if args.part == "lexicon":
         lines = ["## Lexicon 1.0.0 against 1.1.0", ""] + lexicon_versions(root, out)
         lines += ["", f"Command: `python benchmarks/validation_study.py --part lexicon` ({time.perf_counter() - t0:.0f} s "

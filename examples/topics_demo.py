@@ -7,13 +7,13 @@ import warnings
 from pathlib import Path
 
 import policytext as pt
-from policytext.topics import SeedWarning, fit_topics
+from policytext.topics import SeedWarning, TopicOptions, fit_topics
 
 corpus = pt.read_corpus(Path(__file__).resolve().parents[1] / "corpora" / "demo")
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SeedWarning)  # the demo corpus is small: many seed words are rare in it
-    result = fit_topics(corpus, k=9, model="seeded", random_state=0)
+    result = fit_topics(corpus, k=9, options=TopicOptions(model="seeded"), random_state=0)
 
 print("Topics (seeded ones are named after their lexicon dimension):")
 for t in result.topics.itertuples():

@@ -30,6 +30,7 @@ __all__ = [
     "ScoreResult",
     "Scorer",
     "Tokenizer",
+    "TopicOptions",
     "__version__",
     "fit_topics",
     "kwic",
@@ -42,14 +43,31 @@ __all__ = [
 ]
 
 
-# members whose modules pull in heavy libraries (numpy, pandas, plotly, gensim) are imported on first use,
-# so that importing policytext stays light and changes no global state
-_LAZY = {"fit_topics": ".topics", "write_report": ".reports"}
+def _hide_submodules() -> None:
+    """The submodules imported above are not attributes of the package, so that ``dir(policytext)`` is the public
+    API; ``policytext.scoring`` still works (through ``__getattr__``), as does ``import policytext.scoring``."""
+    from types import ModuleType
+
+    for name in [n for n, v in globals().items() if isinstance(v, ModuleType)]:
+        del globals()[name]
+
+
+_hide_submodules()
+del _hide_submodules
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        from importlib import import_module
+    # members whose modules pull in heavy libraries (numpy, pandas, plotly, gensim) are imported on first use,
+    # so that importing policytext stays light and changes no global state
+    lazy = {"TopicOptions": ".topics", "fit_topics": ".topics", "write_report": ".reports"}
+    from importlib import import_module
 
-        return getattr(import_module(_LAZY[name], __name__), name)
+    if name in lazy:
+        return getattr(import_module(lazy[name], __name__), name)
+    if not name.startswith("_"):
+        try:
+            return import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'policytext' has no attribute {name!r}")

@@ -35,21 +35,20 @@ the measurements that chose the defaults and what the model does and does not ad
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from typing import Sequence
 
 import numpy as np
 
-from .dtm import DocumentTermMatrix
-from .errors import ConfigError
+from sklearn.utils.validation import check_is_fitted
+
+from .dtm import DocumentTermMatrix, TopicEstimator, as_dtm
+from .errors import ConfigError, SeedError
 from .lexicon import Lexicon, load_lexicon
 
 __all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fit_many", "fit_seeds", "fold_in",
            "majority_mode", "match_topics", "pairwise_spearman", "require_tomotopy", "stability_verdict"]
-
-class SeedError(ConfigError):
-    """No seed word occurs in the corpus (the lexicon does not match it)."""
-
 
 #: the default topic-word prior of a seed word on its own topic (docs/topics.md: 10 lets non-seed words carry
 #: half of the share but fits disagree more; 15 meets the stability targets on the provincial reports)
@@ -204,7 +203,7 @@ def _shares(counts: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 def require_tomotopy():
     """The ``tomotopy`` module, or :class:`~policytext.errors.MissingDependencyError` (one line naming the extra):
-    tomotopy (92 MB) is the ``[topics]`` extra; the other topic models and the rest of policytext do without it."""
+    tomotopy (96 MB) is the ``[topics]`` extra; the other topic models and the rest of policytext do without it."""
     try:
         import tomotopy
     except ImportError:
@@ -216,20 +215,35 @@ def require_tomotopy():
     return tomotopy
 
 
-class AnchoredTopicModel:
-    """One anchored fit (module docstring). scikit-learn's contract: ``__init__`` stores arguments, ``fit``
-    returns self, learned state ends in ``_``.
+_PARAMETERS = """
+    n_components : int
+        Number of topics K: the governance topic, the contrast topic (when there are contrast seeds) and K - 1 or
+        K - 2 residual topics.
+    seeds : list of str, optional
+        The governance topic's seed words; default: :func:`anchored_seeds` of the default lexicon.
+    contrast_seeds : list of str, optional
+        The contrast topic's seed words; default: the default lexicon's crude (-1) terms; ``[]`` leaves out the
+        contrast topic.
+    seed_prior : float
+        Topic-word prior of a seed word on its own topic (0 on the others).
+    alpha : float
+        Initial document-topic prior (re-estimated every ``optim_interval`` iterations).
+    eta : float
+        Topic-word prior of every other word on every topic.
+    max_iter : int
+        Gibbs sweeps.
+    random_state : int
+        Seed of the sampler (an ensemble's base seed: :func:`fit_seeds`)."""
 
-    ``seeds`` / ``contrast_seeds``: word lists; ``None`` takes them from the default lexicon
-    (:func:`anchored_seeds`); ``contrast_seeds=[]`` leaves out the contrast topic. Learned: ``components_`` (K x V
-    topic-word distributions, rows sum to 1), ``alpha_`` (the re-estimated document-topic prior),
-    ``governance_word_share_`` (per word, the share of its tokens assigned to the governance topic),
-    ``governance_topic_`` (0), ``contrast_topic_`` (1 or None), ``seed_words_`` and ``contrast_words_`` (the seeds
-    found in the vocabulary), ``seeded_dimensions_``, ``topic_labels_``, ``vocabulary_``, ``ll_per_word_``.
-    """
 
-    _param_names = ("n_components", "seeds", "contrast_seeds", "seed_prior", "alpha", "eta", "max_iter",
-                    "random_state", "optim_interval")
+def _documented(cls):
+    """Put the shared parameter descriptions in place of ``{PARAMS}`` in the class docstring."""
+    cls.__doc__ = cls.__doc__.replace("\n    {PARAMS}", _PARAMETERS)
+    return cls
+
+
+class _AnchoredBase(TopicEstimator):
+    """The parameters of one anchored fit, shared by :class:`AnchoredTopicModel` and :class:`AnchoredEnsemble`."""
 
     def __init__(self, n_components: int = 30, *, seeds: Sequence[str] | None = None,
                  contrast_seeds: Sequence[str] | None = None, seed_prior: float = SEED_PRIOR, alpha: float = 0.1,
@@ -244,12 +258,40 @@ class AnchoredTopicModel:
         self.random_state = random_state
         self.optim_interval = optim_interval
 
-    def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in self._param_names}
+    def __setstate__(self, state: dict) -> None:
+        # as pickle does for a class without __setstate__ (and BaseEstimator's does not): intern the attribute
+        # names, so that a model that came back from a worker process saves to the same bytes as before
+        self.__dict__.update({sys.intern(k): v for k, v in state.items()})
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k not in ("seeds", "contrast_seeds"))
-        return f"{type(self).__name__}({args})"
+
+@_documented
+class AnchoredTopicModel(_AnchoredBase):
+    """One anchored fit (module docstring), a scikit-learn estimator: ``__init__`` stores arguments, ``fit``
+    returns self, learned state ends in ``_``.
+
+    Parameters
+    ----------
+    {PARAMS}
+    optim_interval : int
+        Iterations between re-estimates of ``alpha``.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_words)
+        Topic-word distributions (rows sum to 1).
+    alpha_ : ndarray of shape (n_components,)
+        The re-estimated document-topic prior.
+    governance_word_share_ : ndarray of shape (n_words,)
+        Per word, the share of its tokens the sampler assigned to the governance topic.
+    governance_topic_, contrast_topic_ : int, int or None
+        0, and 1 (None without contrast seeds).
+    seed_words_, contrast_words_ : list of str
+        The seeds found in the vocabulary.
+    seeded_dimensions_, topic_labels_, vocabulary_ : list
+        Each topic's role (``"governance"``, ``"contrast"`` or None) and label; the words of the columns.
+    ll_per_word_ : float
+        The sampler's final log-likelihood per word.
+    """
 
     def _seed_sets(self, vocabulary: list[str]) -> tuple[list[str], list[str]]:
         pos, neg = (self.seeds, self.contrast_seeds)
@@ -264,7 +306,13 @@ class AnchoredTopicModel:
 
     def check(self, dtm: DocumentTermMatrix) -> tuple[list[str], list[str]]:
         """Raise what :meth:`fit` would raise on bad settings (K, no seed in the vocabulary), without fitting;
-        return the governance and contrast seeds found in the vocabulary."""
+        return the governance and contrast seeds found in the vocabulary.
+
+        Parameters
+        ----------
+        dtm : DocumentTermMatrix
+            The matrix the model would be fitted on.
+        """
         pos, neg = self._seed_sets(dtm.vocabulary)
         n_anchor = 1 + (1 if neg else 0)
         K = int(self.n_components)
@@ -280,9 +328,23 @@ class AnchoredTopicModel:
                             "match this corpus")
         return pos, neg
 
-    def fit(self, dtm: DocumentTermMatrix) -> "AnchoredTopicModel":
+    def fit(self, X, y=None, vocabulary: Sequence[str] | None = None) -> "AnchoredTopicModel":
+        """Fit by collapsed Gibbs sampling (tomotopy, one thread); returns the model.
+
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            The counts: a :func:`~policytext.dtm.build_dtm` matrix, or a plain count matrix (rows are documents)
+            such as ``CountVectorizer`` makes.
+        y : None
+            Ignored; present for scikit-learn's API.
+        vocabulary : list of str, optional
+            The words of a plain matrix's columns, so that the seeds can be found; ignored for a
+            ``DocumentTermMatrix``.
+        """
         tp = require_tomotopy()
 
+        dtm = as_dtm(X, vocabulary)
         pos, neg = self.check(dtm)
         n_anchor = 1 + (1 if neg else 0)
         K = int(self.n_components)
@@ -326,40 +388,51 @@ class AnchoredTopicModel:
                                      set(pos) | set(neg))
         return self
 
-    def _check(self, dtm: DocumentTermMatrix) -> None:
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
-                              "build_dtm(..., vocabulary=model.vocabulary_)")
+    def expected_counts(self, X) -> np.ndarray:
+        """Rows x K expected token counts per topic (:func:`fold_in`).
 
-    def expected_counts(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Rows x K expected token counts per topic (:func:`fold_in`)."""
-        self._check(dtm)
-        return fold_in(dtm.X, self.components_, self.alpha_)
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            Counts over the fitted vocabulary.
+        """
+        return fold_in(self._fitted_input(X).X, self.components_, self.alpha_)
 
-    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Row-level topic shares: the share of each row's tokens assigned to each topic (rows sum to 1)."""
-        return _shares(self.expected_counts(dtm), self.alpha_)
+    def transform(self, X) -> np.ndarray:
+        """Row-level topic shares: the share of each row's tokens assigned to each topic (rows sum to 1).
 
-    def fit_transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        return self.fit(dtm).transform(dtm)
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            Counts over the fitted vocabulary (``build_dtm(..., vocabulary=model.vocabulary_)``).
+        """
+        return _shares(self.expected_counts(X), self.alpha_)
 
-    def shares_and_nonseed(self, dtm: DocumentTermMatrix) -> tuple[np.ndarray, np.ndarray]:
+    def shares_and_nonseed(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Row-level topic shares and, per row, the share of its tokens that are non-seed words assigned to the
-        governance topic (one fold-in for both)."""
-        self._check(dtm)
+        governance topic (one fold-in for both).
+
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix
+            As :meth:`AnchoredTopicModel.expected_counts` takes it.
+        """
+        dtm = self._fitted_input(X)
         seeds = set(self.seed_words_)
         mask = np.array([w not in seeds for w in self.vocabulary_], dtype=float)
         counts, part = fold_in(dtm.X, self.components_, self.alpha_, columns=mask)
         tot = counts.sum(axis=1)
         return _shares(counts, self.alpha_), np.divide(part, tot, out=np.zeros_like(part), where=tot > 0)
 
-    def nonseed_share(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Per row, the share of its tokens that are non-seed words assigned to the governance topic."""
-        return self.shares_and_nonseed(dtm)[1]
+    def nonseed_share(self, X) -> np.ndarray:
+        """Per row, the share of its tokens that are non-seed words assigned to the governance topic.
 
-    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
-        order = np.argsort(-self.components_[k], kind="stable")[:n]
-        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix
+            As :meth:`AnchoredTopicModel.expected_counts` takes it.
+        """
+        return self.shares_and_nonseed(X)[1]
 
 
 def _document_mean(dtm: DocumentTermMatrix, values: np.ndarray) -> np.ndarray:
@@ -436,47 +509,73 @@ def fit_seeds(random_state: int, n: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(int(random_state)).generate_state(n) % (2**31 - 1)]
 
 
-class AnchoredEnsemble:
+@_documented
+class AnchoredEnsemble(_AnchoredBase):
     """``n_fits`` :class:`AnchoredTopicModel` fits with matched topics (module docstring).
 
-    Learned: ``fits_`` (the fitted models), ``fit_seeds_``, ``matching_`` (n_fits x K: which topic of each fit
-    matches each topic of the first fit), ``match_cosine_`` (their cosine similarities; 1 for the anchored
-    topics), ``components_`` (the matched topics' mean word distributions over the kept fits), ``found_`` (per topic, how many kept fits
-    have a match with cosine >= ``match_threshold``), ``agreement_`` (Spearman of ``governance_share`` between
-    fits), ``kept_fits_`` / ``off_mode_fits_`` (:func:`majority_mode`: the fits the share is taken over, and
-    those in another mode), ``off_mode_`` (per off-mode fit: seed, Spearman with the majority's share, mean share),
-    ``verdict_`` and ``verdict_text_`` (:func:`stability_verdict` over the kept fits; ``None`` for one fit), and
-    the first fit's ``seed_words_``, ``contrast_words_``, ``seeded_dimensions_``, ``topic_labels_``,
-    ``vocabulary_``.
-    """
+    Parameters
+    ----------
+    {PARAMS}
+    n_fits : int
+        Number of fits; their seeds come from ``random_state`` (:func:`fit_seeds`).
+    optim_interval : int
+        Iterations between re-estimates of ``alpha``.
+    n_jobs : int, optional
+        Processes for the fits (default: all cores); each fit is single-threaded, so results do not depend on it.
+    match_threshold : float
+        Cosine similarity from which a fit's topic counts as found (``found_``).
 
-    _param_names = ("n_components", "n_fits", "seeds", "contrast_seeds", "seed_prior", "alpha", "eta", "max_iter",
-                    "random_state", "optim_interval", "n_jobs", "match_threshold")
+    Attributes
+    ----------
+    fits_, fit_seeds_ : list
+        The fitted models and their seeds.
+    matching_, match_cosine_ : ndarray of shape (n_fits, n_components)
+        Which topic of each fit matches each topic of the first fit, and their cosine similarities (1 for the
+        anchored topics).
+    components_ : ndarray of shape (n_components, n_words)
+        The matched topics' mean word distributions over the kept fits.
+    found_ : ndarray of shape (n_components,)
+        Per topic, how many kept fits have a match with cosine >= ``match_threshold``.
+    agreement_ : ndarray of shape (n_fits, n_fits)
+        Spearman of ``governance_share`` between fits.
+    kept_fits_, off_mode_fits_, off_mode_ : list
+        :func:`majority_mode`: the fits the share is taken over, those in another mode, and per off-mode fit its
+        seed, Spearman with the majority's share and mean share.
+    verdict_, verdict_text_ : str or None
+        :func:`stability_verdict` over the kept fits (``None`` for one fit).
+    seed_words_, contrast_words_, seeded_dimensions_, topic_labels_, vocabulary_ : list
+        As the first fit's.
+    """
 
     def __init__(self, n_components: int = 30, *, n_fits: int = 5, seeds: Sequence[str] | None = None,
                  contrast_seeds: Sequence[str] | None = None, seed_prior: float = SEED_PRIOR, alpha: float = 0.1,
                  eta: float = 0.01, max_iter: int = 500, random_state: int = 0, optim_interval: int = 10,
                  n_jobs: int | None = None, match_threshold: float = 0.5):
-        self.n_components = n_components
-        self.n_fits = n_fits
-        self.seeds = seeds
-        self.contrast_seeds = contrast_seeds
-        self.seed_prior = seed_prior
-        self.alpha = alpha
-        self.eta = eta
-        self.max_iter = max_iter
-        self.random_state = random_state
-        self.optim_interval = optim_interval
+        # n_fits is stored second, where it always was, so that a saved model pickles to the same bytes
+        self.n_components, self.n_fits = n_components, n_fits
+        super().__init__(n_components, seeds=seeds, contrast_seeds=contrast_seeds, seed_prior=seed_prior, alpha=alpha,
+                         eta=eta, max_iter=max_iter, random_state=random_state, optim_interval=optim_interval)
         self.n_jobs = n_jobs
         self.match_threshold = match_threshold
 
-    get_params = AnchoredTopicModel.get_params
-    __repr__ = AnchoredTopicModel.__repr__
-
     def _single_params(self) -> dict:
-        return {k: getattr(self, k) for k in AnchoredTopicModel._param_names if k != "random_state"}
+        return {k: getattr(self, k) for k in _AnchoredBase._get_param_names() if k != "random_state"}
 
-    def fit(self, dtm: DocumentTermMatrix, progress=None) -> "AnchoredEnsemble":
+    def fit(self, X, y=None, vocabulary: Sequence[str] | None = None, progress=None) -> "AnchoredEnsemble":
+        """Fit ``n_fits`` models, match their topics and find the majority mode; returns the ensemble.
+
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            The counts, as :meth:`AnchoredTopicModel.fit` takes them.
+        y : None
+            Ignored; present for scikit-learn's API.
+        vocabulary : list of str, optional
+            The words of a plain matrix's columns; ignored for a ``DocumentTermMatrix``.
+        progress : tqdm-like, optional
+            Its ``total`` is set to ``n_fits``; it advances by one per finished fit.
+        """
+        dtm = as_dtm(X, vocabulary)
         if int(self.n_fits) < 1:
             raise ConfigError(f"an ensemble needs at least one fit, got n_fits={self.n_fits}")
         # check settings in this process first, so that errors are raised here and not in a worker
@@ -554,7 +653,13 @@ class AnchoredEnsemble:
 
     def fit_shares(self, dtm: DocumentTermMatrix) -> tuple[np.ndarray, np.ndarray]:
         """Document-level shares of every fit, topics in the first fit's order: ``(shares, nonseed)`` of shapes
-        n_fits x documents x K and n_fits x documents."""
+        n_fits x documents x K and n_fits x documents.
+
+        Parameters
+        ----------
+        dtm : DocumentTermMatrix
+            Counts over the fitted vocabulary.
+        """
         cached = self.__dict__.get("_fitted_on")
         if cached is not None and cached[0]() is dtm:
             return cached[1]
@@ -570,13 +675,17 @@ class AnchoredEnsemble:
         state.pop("_fitted_on", None)  # a cache of the fit's own matrix: not saved
         return state
 
-    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Row-level topic shares, averaged over the kept fits (the majority mode; rows sum to 1)."""
-        kept = self.__dict__.get("kept_fits_", list(range(len(self.fits_))))
-        return np.mean([self.fits_[f].transform(dtm)[:, self.matching_[f]] for f in kept], axis=0)
+    def transform(self, X) -> np.ndarray:
+        """Row-level topic shares, averaged over the kept fits (the majority mode; rows sum to 1).
 
-    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
-        return AnchoredTopicModel.top_terms(self, k, n)
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix
+            As :meth:`AnchoredTopicModel.expected_counts` takes it.
+        """
+        check_is_fitted(self, "fits_")
+        kept = self.__dict__.get("kept_fits_", list(range(len(self.fits_))))
+        return np.mean([self.fits_[f].transform(X)[:, self.matching_[f]] for f in kept], axis=0)
 
     def document_table(self, dtm: DocumentTermMatrix) -> "pd.DataFrame":  # noqa: F821
         """The document table: metadata, ``governance_share`` (median over the kept fits, i.e. the majority mode:
@@ -585,7 +694,13 @@ class AnchoredEnsemble:
         ``governance_share_off_mode`` (median over the off-mode fits; NaN when there are none),
         ``governance_share_nonseed``, ``contrast_share``, the ``topic_<i>`` shares (mean over the kept fits, so
         that they sum to 1), and the two residual topics with the largest shares (``other_topic_1``,
-        ``other_topic_1_label``, ``other_topic_1_share``, and the same for ``_2``)."""
+        ``other_topic_1_label``, ``other_topic_1_share``, and the same for ``_2``).
+
+        Parameters
+        ----------
+        dtm : DocumentTermMatrix
+            Counts over the fitted vocabulary (the fitted matrix's shares are cached by :meth:`fit`).
+        """
         shares, nonseed = self.fit_shares(dtm)
         kept, off = self.__dict__.get("kept_fits_", list(range(len(self.fits_)))), self.__dict__.get("off_mode_fits_", [])
         docs = dtm.metadata_frame()

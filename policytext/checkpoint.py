@@ -3,8 +3,9 @@
 While ``policytext score -o FILE`` (or ``report``) runs, the outcome of every scored document is appended to a
 folder beside the output, ``.<FILE name>.checkpoint/``, in parts written atomically (temporary file, then
 rename), so a run killed at any moment -- even with ``kill -9`` -- leaves only whole parts. ``--resume`` reads
-them back, checks that the inputs and settings are the same (a fingerprint of the input paths, reader options,
-lexicon, tokenizer and normalisation), skips the documents already scored, scores the rest, and writes the
+them back, checks that the inputs and settings are the same (a fingerprint of the policytext version, the input
+paths and reader options -- or the documents of a corpus already read --, lexicon, tokenizer and normalisation,
+made by :meth:`Checkpoint.for_run` for ``score``, ``report`` and :meth:`policytext.Scorer.score` alike), skips the documents already scored, scores the rest, and writes the
 outputs exactly as an uninterrupted run would have. The folder is removed when the run succeeds.
 
 Documents are scored and checkpointed in input order, so the checkpoint always holds a prefix of the corpus;
@@ -19,11 +20,17 @@ import json
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import ConfigError, OutputError
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .readers import ReadOptions
 
 __all__ = ["Checkpoint", "fingerprint"]
 
@@ -31,7 +38,18 @@ FORMAT = "policytext-checkpoint/1"
 
 
 def fingerprint(**settings) -> str:
-    """A sha256 over JSON-encoded settings (keys sorted); what must match for a checkpoint to be resumed."""
+    """A sha256 over JSON-encoded settings (keys sorted); what must match for a checkpoint to be resumed.
+
+    Parameters
+    ----------
+    **settings
+        Anything JSON can encode (other values by ``str``).
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     data = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -54,6 +72,53 @@ class Checkpoint:
         self._parts = 0
         #: how many outcomes :meth:`start` read back from an earlier run
         self.resumed = 0
+
+    @classmethod
+    def for_run(cls, output: str | os.PathLike, scorer, *, inputs: Iterable[str | os.PathLike] | None = None,
+                corpus: Corpus | None = None, read_options: ReadOptions | None = None, evidence: bool = False,
+                every: int = 200) -> Checkpoint:
+        """The checkpoint of a scoring run writing to ``output`` (``policytext score -o``, ``policytext report``
+        and :meth:`policytext.Scorer.score` all make theirs here).
+
+        Its fingerprint covers everything that shapes the outcomes it stores: the policytext version, the
+        scorer's configuration (lexicon hash, tokenizer, normalisation), the corpus -- the absolute input paths
+        and the reader options when it is read as a stream, or the ``(doc_id, source)`` of every document of
+        a corpus already read -- and whether evidence is written. A resume with anything else different is
+        refused (:class:`~policytext.errors.ConfigError`).
+
+        Parameters
+        ----------
+        output : str or os.PathLike
+            The output file (or report folder) the checkpoint belongs to; it lives beside it.
+        scorer : Scorer
+            The scorer of the run.
+        inputs : iterable of path, optional
+            The input paths, when the corpus is read as the run goes.
+        corpus : Corpus, optional
+            The corpus, when it was read before the run.
+        read_options : ReadOptions, optional
+            How ``inputs`` are read.
+        evidence : bool
+            Whether the run writes evidence.
+        every : int
+            Save the outcomes every ``every`` documents (and every 5 seconds).
+
+        Returns
+        -------
+        Checkpoint
+        """
+        # the package is imported whenever one of its modules is: its version is read there, not imported
+        # (policytext/__init__ sits above this module)
+        version = getattr(sys.modules.get(__package__), "__version__", None)
+        settings = {
+            "version": version,
+            "scorer": scorer.config,
+            "inputs": [os.path.abspath(p) for p in inputs] if inputs is not None else None,
+            "documents": [(d.doc_id, d.source) for d in corpus.documents] if corpus is not None else None,
+            "reader": read_options.as_dict() if read_options is not None else None,
+            "evidence": bool(evidence),
+        }
+        return cls(output, fingerprint(**settings), every=every)
 
     # -- starting --------------------------------------------------------------------------------------
     def exists(self) -> bool:

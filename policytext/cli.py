@@ -243,8 +243,10 @@ def guard_outputs(f):
                 return p.metavar.strip("[].") if p.metavar else name.upper()
             return max(p.opts, key=len) if p is not None and p.opts else name
 
+        read_options = kwargs.get("read_options")
+
         def values(name):
-            v = kwargs.get(name)
+            v = kwargs.get(name) if name != "metadata" or read_options is None else read_options.metadata
             return [] if v is None or v == () else ([v] if isinstance(v, (str, os.PathLike)) else list(v))
 
         inputs = [(option(n), os.fspath(v)) for n in _INPUT_PARAMS for v in values(n)]
@@ -254,7 +256,8 @@ def guard_outputs(f):
                 p = params.get(n)
                 is_folder = bool(p is not None and isinstance(p.type, click.Path) and not p.type.file_okay)
                 outputs.append((option(n), os.fspath(v), is_folder))
-        problems = output_conflicts(inputs, outputs, list(kwargs.get("glob") or ()) or None)
+        patterns = read_options.glob if read_options is not None else kwargs.get("glob")
+        problems = output_conflicts(inputs, outputs, list(patterns or ()) or None)
         for _, out, _ in outputs:  # a .parquet output without pyarrow: one line before anything is read
             if out.lower().endswith(".parquet"):
                 from .io import require_parquet
@@ -276,18 +279,9 @@ def guard_outputs(f):
     return wrapper
 
 
-def _reader_option(name: str):
-    def store(ctx, _param, value):
-        ctx.meta.setdefault("policytext.reader", {})[name] = value
-        return value
-
-    return store
-
-
-def _reader_extras() -> dict:
-    """--max-chars, --sheet and --include-docs as read_corpus takes them (stored by corpus_options)."""
-    ctx = click.get_current_context(silent=True)
-    return dict(ctx.meta.get("policytext.reader", {})) if ctx is not None else {}
+#: the options of corpus_options that are reader options: the command gets them as one ReadOptions
+_READER_PARAMS = ("text_column", "id_column", "encoding", "metadata", "metadata_id_column", "glob", "max_chars",
+                  "sheet", "include_docs")
 
 
 def common_options(f):
@@ -302,6 +296,8 @@ def common_options(f):
 
 
 def corpus_options(f):
+    """The reader options (and --no-t2s); the command receives the reader options as one
+    :class:`policytext.readers.ReadOptions`, ``read_options``, built here once."""
     options = [
         click.option("--text-column", metavar="NAME", help="Tables: the column holding the text (default: 'text')."),
         click.option("--id-column", metavar="NAME", help="Tables: the id column (default: 'doc_id' or 'id', else row numbers)."),
@@ -313,20 +309,40 @@ def corpus_options(f):
                      help="Folders: read only files whose relative path matches, e.g. '*.txt' or '2025/*' (repeatable)."),
         click.option("--no-t2s", is_flag=True, help="Do not convert traditional characters to simplified."),
         click.option("--max-chars", type=click.IntRange(1), default=_MAX_CHARS, show_default=True, metavar="N",
-                     expose_value=False, callback=_reader_option("max_chars"),
                      help="A document with more characters is not read (TooLargeError record); checked while reading."),
-        click.option("--sheet", metavar="NAME|INDEX|all", expose_value=False, callback=_reader_option("sheet"),
+        click.option("--sheet", metavar="NAME|INDEX|all",
                      help=".xlsx: the worksheet to read (a name, a position from 1, or all; default: the first "
                           "visible one). Worksheets not read are listed."),
-        click.option("--include-docs", is_flag=True, expose_value=False, callback=_reader_option("include_docs"),
+        click.option("--include-docs", is_flag=True,
                      help="Folders: also score README*, MANIFEST*, LICENSE*, CHANGELOG* files (skipped by default)."),
     ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        from .readers import ReadOptions
+
+        kwargs["read_options"] = ReadOptions(**{name: kwargs.pop(name) for name in _READER_PARAMS})
+        return f(*args, **kwargs)
+
     for opt in reversed(options):
-        f = opt(f)
-    return f
+        wrapper = opt(wrapper)
+    return wrapper
 
 
 _MAX_CHARS = 50_000_000  # policytext.readers.MAX_CHARS, repeated so that --help does not import the readers
+
+
+def _formats_in_help(f):
+    """Fill ``{formats}`` in a command's help with the readable formats, from the reader registry."""
+    from .readers import formats_help
+
+    f.__doc__ = f.__doc__.replace("{formats}", formats_help())
+    return f
+
+
+def corpus_command_options(f):
+    """The corpus and common options and the output guard: the stack of a command that reads a corpus."""
+    return corpus_options(common_options(guard_outputs(f)))
 
 
 def checkpoint_options(f):
@@ -358,13 +374,19 @@ def tokenizer_options(f):
     return f
 
 
-def _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet):
+def scoring_run_options(f):
+    """The options of a command that scores a corpus into files it writes at the end (score, report): the
+    checkpoint, corpus, tokenizer and common options, and the output guard."""
+    return checkpoint_options(corpus_options(tokenizer_options(common_options(guard_outputs(f)))))
+
+
+def _read(inputs, options, quiet: bool):
+    """Read the corpus ``inputs`` with ``options`` (a ReadOptions, or None for the defaults), with a progress bar;
+    nothing readable is exit 3."""
     from .readers import read_corpus
 
     with _progress(quiet, "reading") as bar:
-        corpus = read_corpus(list(inputs), text_column=text_column, id_column=id_column, encoding=encoding,
-                             metadata=metadata, metadata_id_column=metadata_id_column, glob=list(glob) or None,
-                             progress=bar, **_reader_extras())
+        corpus = read_corpus(list(inputs), options, progress=bar)
     if not len(corpus):
         _nothing_readable(corpus.errors, None, quiet)
     return corpus
@@ -395,11 +417,7 @@ def _token_cache(cache_dir):
 
 
 def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
-    from .corpus import Corpus
-    from .io import write_table
-
-    if errors_path:
-        write_table(Corpus(errors=errors).errors_frame(), errors_path, sheet_name="errors")
+    """Say on stderr which inputs were not scored and why (``errors_path``: where the run wrote them all)."""
     if not errors:
         return
     kinds = ", ".join(f"{k} {n}" for k, n in Counter(e.error for e in errors).most_common())
@@ -423,15 +441,13 @@ def _report_errors(errors, n_inputs: int, errors_path, quiet: bool) -> None:
         click.echo(f"policytext: skipped on purpose: {'; '.join(parts)}", err=True)
 
 
-def _checkpoint(output, inputs, reader: dict, scorer, evidence, every: int = 200):
-    """The checkpoint of a run writing to ``output``: its fingerprint covers everything that shapes results."""
-    import os
+def _write_tables(*tables) -> None:
+    """Write each ``(table, path, sheet name)`` whose path was given (the optional extra outputs of a command)."""
+    from .io import write_table
 
-    from .checkpoint import Checkpoint, fingerprint
-
-    return Checkpoint(output, fingerprint(inputs=[os.path.abspath(p) for p in inputs], reader=reader,
-                                          scorer=scorer.config, evidence=bool(evidence), version=__version__),
-                      every=every)
+    for df, path, sheet in tables:
+        if path:
+            write_table(df, path, sheet_name=sheet)
 
 
 def _emit_table(df, output, fmt="csv"):
@@ -477,19 +493,15 @@ def cli():
               help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
 @click.option("--round", "round_to", type=click.IntRange(0, 15), metavar="N",
               help="Round the decimal columns (rates, index, shares) to N decimals (default: full precision).")
-@checkpoint_options
-@corpus_options
-@tokenizer_options
-@common_options
-@guard_outputs
+@scoring_run_options
+@_formats_in_help
 def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, resume, checkpoint_every,
-          round_to, text_column, id_column,
-          encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+          round_to, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Score documents against the lexicon: hits, rates and a composite index per document.
 
-    CORPUS is a folder (read recursively: .txt .md .docx .pdf .html), a document file, or a table
-    (.csv .tsv .jsonl .xlsx .parquet; name the text column with --text-column). Scores go to stdout as
-    CSV unless -o is given; progress and a summary go to stderr.
+    CORPUS is a folder (read recursively), a document file, or a table (name the text column with
+    --text-column); readable: {formats}. Scores go to stdout as CSV unless -o is given; progress and a
+    summary go to stderr.
 
     \b
     Examples:
@@ -499,9 +511,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
       policytext score laws/ -o scores.csv --jobs 2 --cache ~/tokens
       policytext score laws/ -o scores.csv --scheduler tcp://10.0.0.5:8786
     """
-    from .parallel import EvidenceWriter, default_jobs, score_documents
-    from .readers import iter_corpus
-    from .io import remove_stale_temps
+    from .parallel import default_jobs
     from .scoring import Scorer
 
     if cache_dir and no_cache:
@@ -509,72 +519,39 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
     if resume and (not output or scheduler):
         raise click.UsageError("--resume needs -o FILE and works without --scheduler")
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
-    scorer = Scorer(lexicon, tokenizer, t2s=not no_t2s)
-    cache = None if no_cache else _token_cache(cache_dir)
-    jobs = jobs or default_jobs()
-    info: dict = {}
-    reader = dict(text_column=text_column, id_column=id_column, encoding=encoding, metadata=metadata,
-                  metadata_id_column=metadata_id_column, glob=list(glob) or None)
-    extras = _reader_extras()
-    if scheduler and (extras.get("sheet") is not None or extras.get("include_docs")
-                      or extras.get("max_chars", _MAX_CHARS) != _MAX_CHARS):
-        raise click.UsageError("--sheet, --include-docs and --max-chars are not sent to a Dask cluster yet")
-    if not scheduler:
-        reader.update(extras)
-    checkpoint = (_checkpoint(output, inputs, reader, scorer, evidence, checkpoint_every)
-                  if output and not scheduler else None)
-    if resume and checkpoint is not None and checkpoint.exists():  # the run being resumed was killed
-        for path in (output, evidence):
-            if path:
-                remove_stale_temps(path, max_age=0)
-    hits_writer = EvidenceWriter(evidence) if evidence else None
-    bar = _progress(quiet, "scoring")
-    try:  # the corpus is read, scored and its evidence written as a stream (docs/scale.md)
-        on_hits = hits_writer if hits_writer is not None else (lambda rows: None)
-        if scheduler:
-            from .distributed import score_distributed
+    jobs, info = jobs or default_jobs(), {}
+    with _progress(quiet, "scoring") as bar:  # read, scored and the evidence written as a stream (docs/scale.md)
+        result = Scorer(lexicon, tokenizer, t2s=not no_t2s).score(
+            list(inputs), bar, jobs=jobs, cache=None if no_cache else (cache_dir or True), read_options=read_options,
+            scheduler=scheduler, output=output, evidence=evidence or False, errors=errors_path,
+            checkpoint=bool(output) and not scheduler, resume=resume, checkpoint_every=checkpoint_every,
+            decimals=round_to, info=info)
+    if not len(result):  # nothing readable: exit 3, no output written
+        _nothing_readable(result.errors, errors_path, quiet)
+    if not output:
+        _print_table(result, round_to)
+    if info.get("resumed"):
+        _info(quiet, f"policytext: resumed: {info['resumed']} documents came from the checkpoint")
+    _score_summary(result, lexicon, tokenizer, no_t2s, info, f"Dask cluster {scheduler}" if scheduler else
+                   f"--jobs {jobs}", quiet)
+    _report_errors(result.errors, len(result) + len(result.errors), errors_path, quiet)
+    if strict and result.errors:
+        sys.exit(EXIT_STRICT)
 
-            result = score_distributed(list(inputs), scorer, scheduler=scheduler, **reader, info=info, progress=bar,
-                                       cache=("default" if cache is not None and not cache_dir else cache),
-                                       on_hits=on_hits)
-        else:
-            items = iter_corpus(list(inputs), **reader, progress=bar, info=info)
-            result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, checkpoint=checkpoint,
-                                     resume=resume, frames=False)  # rows: pandas only where needed
-        bar.close()
-        if not len(result if not scheduler else result.scores):  # nothing readable: exit 3, write no output
-            if checkpoint is not None:
-                checkpoint.finish()
-            _nothing_readable(result.errors, errors_path, quiet)
-        fmt = Path(output).suffix.lower()[1:] if output else "csv"
-        if not scheduler and round_to is None and not result.has_metadata and fmt in ("csv", "tsv"):
-            text = result.to_text(fmt)  # the bytes pandas would write, without importing it (issue 15.1)
-            if output:
-                from .io import write_text_table
 
-                write_text_table(text, output)
-            else:
-                click.echo(text, nl=False)
-            records = result.records
-        else:
-            scores = result.scores if scheduler else result.frame()
-            _emit_table(scores if round_to is None else scores.round(round_to), output)
-            records = scores[["doc_id", "index", "short"]].to_dict("records")  # what the summary needs
-        if hits_writer is not None:
-            hits_writer.close()
-        if checkpoint is not None:
-            checkpoint.finish()
-            if checkpoint.resumed:
-                _info(quiet, f"policytext: resumed: {checkpoint.resumed} documents came from the checkpoint")
-    except BaseException:
-        if hits_writer is not None:
-            hits_writer.abort()
-        raise
-    finally:
-        bar.close()
-    where = f"Dask cluster {scheduler}" if scheduler else f"--jobs {jobs}"
-    reuse = (f"; token cache {cache.stats['hits']} reused, {cache.stats['misses']} new ({cache.folder})"
-             if cache is not None and not scheduler else "")
+def _print_table(result, round_to) -> None:
+    """The score table on stdout as CSV: from the rows without pandas (issue 15.1) unless it must be rounded."""
+    if round_to is None:
+        click.echo(result.to_text("csv"), nl=False)
+    else:
+        _emit_table(result.scores.round(round_to), None)
+
+
+def _score_summary(result, lexicon, tokenizer, no_t2s: bool, info: dict, where: str, quiet: bool) -> None:
+    """What ``score`` says on stderr: what was applied, short documents, the highest and lowest index."""
+    records = result.records
+    cache = info.get("token_cache")
+    reuse = f"; token cache {cache['hits']} reused, {cache['misses']} new ({cache['folder']})" if cache else ""
     _info(quiet, f"policytext: scored {len(records)} documents against {lexicon.name} {lexicon.version} "
                  f"({len(lexicon.categories)} categories, {len(lexicon.terms)} terms); tokenizer {tokenizer.engine}, "
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"
@@ -592,9 +569,6 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
         ranked = sorted(records, key=lambda r: (-r["index"], r["doc_id"]))
         show = lambda rows: ", ".join(f"{r['doc_id']} ({r['index']:.1f})" for r in rows)  # noqa: E731
         click.echo(f"policytext: highest index: {show(ranked[:3])}; lowest: {show(ranked[-3:][::-1])}", err=True)
-    _report_errors(result.errors, len(records) + len(result.errors), errors_path, quiet)
-    if strict and result.errors:
-        sys.exit(EXIT_STRICT)
 
 
 @cli.command()
@@ -613,8 +587,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
 @tokenizer_options
 @common_options
 @guard_outputs
-def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_column, encoding, metadata,
-         metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def kwic(corpus_path, terms, window, output, fmt, statuses, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Keyword in context: every hit of TERMs, matched as scoring matches them.
 
     A TERM may also name a lexicon category (e.g. co_governance), which stands for all its terms.
@@ -627,7 +600,7 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_colu
     """
     from .kwic import kwic as run_kwic
 
-    corpus = _read([corpus_path], text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    corpus = _read([corpus_path], read_options, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "kwic") as bar:
         df = run_kwic(corpus, terms, lexicon=lexicon, window=window, tokenizer=tokenizer, t2s=not no_t2s, progress=bar,
@@ -658,14 +631,8 @@ def kwic(corpus_path, terms, window, output, fmt, statuses, text_column, id_colu
 @click.option("--jobs", type=click.IntRange(1), metavar="N", help="Worker processes for scoring (default: all cores).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of category labels and column headings (the text of the page stays Chinese).")
-@checkpoint_options
-@corpus_options
-@tokenizer_options
-@common_options
-@guard_outputs
-def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resume, checkpoint_every, text_column,
-           id_column,
-           encoding, metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+@scoring_run_options
+def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resume, checkpoint_every, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Write a batch report: an offline HTML page in Chinese, a workbook, a Word file, the scores and a manifest.
 
     The page ranks every document, shows the distribution of the index, category profiles, group
@@ -682,7 +649,7 @@ def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resu
 
     from .reports import write_report
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    corpus = _read(inputs, read_options, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -725,8 +692,13 @@ def topics():
 
 
 def topic_model_options(f):
-    """The model and vocabulary options of topics fit and topics stability."""
+    """The model and vocabulary options of topics fit and topics stability, handed to the command as one
+    :class:`policytext.topics.TopicOptions` (``options``); ``--lexicon``, ``--engine`` and ``--no-hmm`` stay."""
     options = [
+        click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
+                     show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms "
+                     "(tomotopy Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see "
+                     "docs/topics.md); lda: gensim LDA; nmf: NMF on TF-IDF."),
         click.option("--unit", type=click.Choice(["paragraph", "document"]),
                      help="Fit on whole documents (default for anchored) or on paragraphs (shares averaged back to "
                           "documents; default for the other models)."),
@@ -748,24 +720,71 @@ def topic_model_options(f):
         click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True),
         click.option("--no-hmm", is_flag=True, help="Turn off jieba's HMM for unknown words."),
     ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kw):
+        from .topics import TopicOptions
+
+        names = ("model", "unit", "max_iter", "workers", "seed_strength", "seed_prior", "n_jobs")
+        settings = {n: kw.pop(n) for n in names}
+        min_df, max_df = kw.pop("min_df"), kw.pop("max_df")  # counts as int, shares as float, as build_dtm takes them
+        kw["options"] = TopicOptions(**settings, t2s=not kw.pop("no_t2s"), n_fits=kw.pop("n_fits", 5),
+                                     min_df=int(min_df) if min_df >= 1 else min_df,
+                                     max_df=int(max_df) if max_df > 1 else max_df)
+        return f(*args, **kw)
+
     for opt in reversed(options):
-        f = opt(f)
-    return f
+        wrapper = opt(wrapper)
+    return wrapper
 
 
-def _df_options(min_df: float, max_df: float) -> dict:
-    """--min-df/--max-df as build_dtm takes them: counts as int, shares as float."""
-    return {"min_df": int(min_df) if min_df >= 1 else min_df, "max_df": int(max_df) if max_df > 1 else max_df}
+def _topic_lexicon_and_tokenizer(lexicon_path, engine, no_hmm):
+    from .dtm import topic_tokenizer
+    from .lexicon import load_lexicon
+
+    lexicon = load_lexicon(lexicon_path)
+    return lexicon, topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+
+
+def _topics_summary(result, n_documents: int, output, quiet: bool) -> None:
+    """The summary of topics fit on stderr: the model, the governance topics and, for the anchored ensemble, how
+    far its fits agree."""
+    if result.k_selection is not None and not quiet:
+        click.echo(f"policytext: {result.k_selection.loc[result.k_selection.chosen, 'reason'].iloc[0]}", err=True)
+    s, docs = result.settings, result.documents
+    gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
+    files = "documents.csv, topics.csv, " + ("candidates.csv, " if result.candidates is not None else "") + "model/"
+    rows = f"{n_documents} documents" if s["unit"] == "document" else f"{s['n_rows']} paragraphs of {n_documents} documents"
+    _info(quiet, f"policytext: {s['model']} model, K={s['k']}, {rows}, "
+                 f"vocabulary {s['vocabulary_size']}; governance topics: {gov}; wrote {output}/{files}")
+    if s["model"] != "anchored":
+        return
+    if s["n_fits"] > 1:
+        off = len(s.get("off_mode_fits") or [])
+        how = (f"median of {s['n_fits']} fits" if not off else
+               f"median of the {s['fits_in_share']} majority-mode fits; {off} of {s['n_fits']} in another mode left out")
+        _info(quiet, f"policytext: governance_share ({how}) median {docs['governance_share'].median():.3f}, "
+                     f"median sd {docs['governance_share_sd'].median():.3f}; {s['verdict_text']} "
+                     f"(seeds only, K={s['k']}; topics stability checks K too)")
+    else:
+        _info(quiet, f"policytext: governance_share median {docs['governance_share'].median():.3f}; one fit: no "
+                     "interval (governance_share_sd and the 90% range are empty; use --seeds 5)")
+
+
+def _stability_summary(s: dict) -> str:
+    fmt = lambda v: "n/a" if v != v else f"{v:+.2f}"  # noqa: E731 - NaN when no pair could be correlated
+    return (f"governance_share over {s['fits']} fits ({s['model']}, K {', '.join(map(str, s['k']))}; seeds "
+            f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
+            f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
+            f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
+            f"document (sd) {s['median_document_sd']:.3f}; Spearman with the lexicon index "
+            f"{fmt(s['spearman_with_index_range'][0])} to {fmt(s['spearman_with_index_range'][1])}")
 
 
 @topics.command("fit")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for documents.csv, topics.csv, k_selection.csv and model/ (replaced as a whole).")
-@click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
-              show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy "
-              "Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); "
-              "lda: gensim LDA; nmf: NMF on TF-IDF.")
 @click.option("--k", "k", metavar="K",
               help="Number of topics: 30 (anchored) or 10 (others) by default, a list 5,10,20 or a range 5:40:5 "
                    "(then K is chosen; see k_selection.csv).")
@@ -773,12 +792,8 @@ def _df_options(min_df: float, max_df: float) -> dict:
 @click.option("--seeds", "n_fits", type=click.IntRange(1), default=5, show_default=True,
               help="anchored: number of fits in the ensemble (1: a single fit, without an interval).")
 @topic_model_options
-@corpus_options
-@common_options
-@guard_outputs
-def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max_iter, workers, seed_strength,
-               seed_prior, n_jobs, lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata,
-               metadata_id_column, glob, no_t2s, quiet):
+@corpus_command_options
+def topics_fit(inputs, output, k, seed, options, lexicon_path, engine, no_hmm, read_options, quiet):
     """Fit a topic model and write the document table, topic table and model.
 
     The default, anchored, fits 5 models with different seeds: governance_share is their median, with its sd and
@@ -793,43 +808,18 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
     """
     import warnings
 
-    from .dtm import topic_tokenizer
-    from .lexicon import load_lexicon
     from .topics import fit_topics, write_topics
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
-    lexicon = load_lexicon(lexicon_path)
-    tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+    corpus = _read(inputs, read_options, quiet)
+    lexicon, tokenizer = _topic_lexicon_and_tokenizer(lexicon_path, engine, no_hmm)
     with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = fit_topics(corpus, k, model=model, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
-                                t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
-                                workers=workers, seed_strength=seed_strength, n_fits=n_fits, n_jobs=n_jobs,
-                                seed_prior=seed_prior, progress=bar, fit_progress=fits_bar)
+            result = fit_topics(corpus, k, options, lexicon=lexicon, tokenizer=tokenizer, random_state=seed,
+                                progress=bar, fit_progress=fits_bar)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)
     write_topics(result, output)
-    if result.k_selection is not None and not quiet:
-        click.echo(f"policytext: {result.k_selection.loc[result.k_selection.chosen, 'reason'].iloc[0]}", err=True)
-    s = result.settings
-    gov = ", ".join(result.topics.loc[result.topics.governance, "label"]) or "none"
-    files = "documents.csv, topics.csv, " + ("candidates.csv, " if result.candidates is not None else "") + "model/"
-    rows = (f"{len(corpus)} documents" if s["unit"] == "document"
-            else f"{s['n_rows']} paragraphs of {len(corpus)} documents")
-    _info(quiet, f"policytext: {s['model']} model, K={s['k']}, {rows}, "
-                 f"vocabulary {s['vocabulary_size']}; governance topics: {gov}; wrote {output}/{files}")
-    if s["model"] == "anchored":
-        mean = result.documents["governance_share"]
-        if s["n_fits"] > 1:
-            off = len(s.get("off_mode_fits") or [])
-            how = (f"median of {s['n_fits']} fits" if not off else
-                   f"median of the {s['fits_in_share']} majority-mode fits; {off} of {s['n_fits']} in another mode left out")
-            _info(quiet, f"policytext: governance_share ({how}) median {mean.median():.3f}, "
-                         f"median sd {result.documents['governance_share_sd'].median():.3f}; {s['verdict_text']} "
-                         f"(seeds only, K={s['k']}; topics stability checks K too)")
-        else:
-            _info(quiet, f"policytext: governance_share median {mean.median():.3f}; one fit: no interval "
-                         f"(governance_share_sd and the 90% range are empty; use --seeds 5)")
+    _topics_summary(result, len(corpus), output, quiet)
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
 
 
@@ -837,22 +827,14 @@ def topics_fit(inputs, output, model, k, seed, n_fits, unit, min_df, max_df, max
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CORPUS...")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder for fits.csv, documents.csv, agreement.csv and summary.json (replaced as a whole).")
-@click.option("--model", type=click.Choice(["anchored", "seeded-dimensions", "lda", "nmf"]), default="anchored",
-              show_default=True, help="anchored: one governance topic seeded with the lexicon's +1 terms (tomotopy "
-              "Gibbs); seeded-dimensions: gensim LDA, one seeded topic per dimension (unstable, see docs/topics.md); "
-              "lda: gensim LDA; nmf: NMF on TF-IDF.")
 @click.option("--k", "k", metavar="KS",
               help="The K to fit: a list 20,30,40 or a range 6:14:2 (default: 20,30,40 for anchored, 8,10,12 for "
                    "the others).")
 @click.option("--seeds", "seeds", default="0:5", show_default=True, metavar="SEEDS",
               help="The random seeds to fit each K with: a list 0,1,2 or a range 0:5.")
 @topic_model_options
-@corpus_options
-@common_options
-@guard_outputs
-def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_iter, workers, seed_strength,
-                     seed_prior, n_jobs, lexicon_path, engine, no_hmm, text_column, id_column, encoding, metadata,
-                     metadata_id_column, glob, no_t2s, quiet):
+@corpus_command_options
+def topics_stability(inputs, output, k, seeds, options, lexicon_path, engine, no_hmm, read_options, quiet):
     """Fit every K with every seed and measure how much each document's governance_share moves.
 
     Prints the median Spearman correlation of governance_share between fits (all pairs, same K, different
@@ -864,29 +846,17 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
       policytext topics stability corpora/demo --k 5,6 --seeds 0,1
       policytext topics stability reports/ --k 20,30,40 --seeds 0:5 -o stability
     """
-    from .dtm import topic_tokenizer
-    from .lexicon import load_lexicon
     from .topics import topic_stability, write_stability
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
-    lexicon = load_lexicon(lexicon_path)
-    tokenizer = topic_tokenizer(lexicon, engine=engine, hmm=not no_hmm)
+    corpus = _read(inputs, read_options, quiet)
+    lexicon, tokenizer = _topic_lexicon_and_tokenizer(lexicon_path, engine, no_hmm)
     with _progress(quiet, "tokenizing") as bar, _progress(quiet, "fitting") as fits_bar:
-        result = topic_stability(corpus, k, seeds, model=model, lexicon=lexicon, tokenizer=tokenizer,
-                                 t2s=not no_t2s, unit=unit, **_df_options(min_df, max_df), max_iter=max_iter,
-                                 workers=workers, seed_strength=seed_strength, seed_prior=seed_prior, n_jobs=n_jobs,
-                                 progress=bar, fit_progress=fits_bar)
+        result = topic_stability(corpus, k, seeds, options, lexicon=lexicon, tokenizer=tokenizer, progress=bar,
+                                 fit_progress=fits_bar)
     if output:
         write_stability(result, output)
-    s = result.summary
-    fmt = lambda v: "n/a" if v != v else f"{v:+.2f}"  # noqa: E731 - NaN when no pair could be correlated
-    click.echo(f"governance_share over {s['fits']} fits ({s['model']}, K {', '.join(map(str, s['k']))}; seeds "
-               f"{', '.join(map(str, s['seeds']))}) of {s['documents']} documents: median Spearman between fits "
-               f"{fmt(s['median_spearman'])} (same K {fmt(s['median_spearman_same_k'])}, different K "
-               f"{fmt(s['median_spearman_different_k'])}; lowest {fmt(s['lowest_spearman'])}); median spread per "
-               f"document (sd) {s['median_document_sd']:.3f}; Spearman with the lexicon index "
-               f"{fmt(s['spearman_with_index_range'][0])} to {fmt(s['spearman_with_index_range'][1])}")
-    click.echo(f"verdict: {s['verdict_text']}")
+    click.echo(_stability_summary(result.summary))
+    click.echo(f"verdict: {result.summary['verdict_text']}")
     if output:
         _info(quiet, f"policytext: wrote {output}/fits.csv, documents.csv, agreement.csv, summary.json")
     _report_errors(corpus.errors, corpus.n_inputs, None, quiet)
@@ -903,8 +873,7 @@ def topics_stability(inputs, output, model, k, seeds, unit, min_df, max_df, max_
 @corpus_options
 @common_options
 @guard_outputs
-def topics_apply(model_dir, inputs, output, scheduler, text_column, id_column, encoding, metadata, metadata_id_column,
-                 glob, no_t2s, quiet):
+def topics_apply(model_dir, inputs, output, scheduler, read_options, no_t2s, quiet):
     """Score new documents with a saved model: topic shares and governance_share per document.
 
     \b
@@ -914,7 +883,7 @@ def topics_apply(model_dir, inputs, output, scheduler, text_column, id_column, e
     """
     from .topics import apply_topics
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    corpus = _read(inputs, read_options, quiet)
     with _progress(quiet, "applying") as bar:
         docs = apply_topics(model_dir, corpus, scheduler=scheduler, progress=bar)
     _emit_table(docs, output)
@@ -1068,13 +1037,14 @@ def lexicon_validate(lexicon_path, corpus_path, engine, no_hmm, glob, quiet):
       policytext lexicon validate my_terms.yaml --corpus corpora/demo
     """
     from .lexicon import load_lexicon
+    from .readers import ReadOptions
     from .tokenize import Tokenizer
 
     lex = load_lexicon(lexicon_path)
     tokenizer = Tokenizer(engine=engine, hmm=not no_hmm)
     texts = None
     if corpus_path:
-        corpus = _read([corpus_path], None, None, None, None, None, glob, quiet)
+        corpus = _read([corpus_path], ReadOptions(glob=glob), quiet)
         texts = [d.text for d in corpus]
     issues = lex.validate(tokenizer, texts=texts)
     for issue in issues:
@@ -1132,8 +1102,7 @@ def _percent(x: float) -> str:
 @tokenizer_options
 @common_options
 @guard_outputs
-def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominance, text_column, id_column, encoding,
-                     metadata, metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominance, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Which terms drive the index on a corpus, which hide inside longer tokens, which never occur.
 
     Per term: hits, documents, share of all hits and of its category, share of the index, occurrences inside
@@ -1146,17 +1115,13 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
       policytext lexicon diagnose reports/ --glob '202*/*.txt' --engine rjieba --sensitivity loto.csv
     """
     from .diagnostics import diagnose_lexicon
-    from .io import write_table
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    corpus = _read(inputs, read_options, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "diagnosing") as bar:
         diag = diagnose_lexicon(corpus, lexicon, tokenizer=tokenizer, t2s=not no_t2s, dominance=dominance,
                                 sensitivity=bool(sensitivity_path), progress=bar)
-    if categories_path:
-        write_table(diag.categories, categories_path, sheet_name="categories")
-    if sensitivity_path:
-        write_table(diag.sensitivity, sensitivity_path, sheet_name="sensitivity")
+    _write_tables((diag.categories, categories_path, "categories"), (diag.sensitivity, sensitivity_path, "sensitivity"))
     _emit_table(diag.terms, output)
     t = diag.terms
     drivers = t[t.polarity > 0].sort_values("index_share", ascending=False).head(5)
@@ -1197,11 +1162,9 @@ def lexicon_diagnose(inputs, output, categories_path, sensitivity_path, dominanc
               help="Keyword-in-context lines per candidate.")
 @click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon to expand (default: fine-grained governance).")
 @click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True)
-@corpus_options
-@common_options
-@guard_outputs
+@corpus_command_options
 def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, epochs, examples, lexicon_path, engine,
-                   text_column, id_column, encoding, metadata, metadata_id_column, glob, no_t2s, quiet):
+                   read_options, no_t2s, quiet):
     """Propose candidate terms per category from word embeddings trained on the corpus, for a person to review.
 
     Nothing is added to the lexicon: mark the accept column (1 / yes / 是) and run `policytext lexicon merge`.
@@ -1217,11 +1180,11 @@ def lexicon_expand(inputs, output, top_n, seed, vector_size, window, min_count, 
 
     if Path(output).suffix.lower() not in (".xlsx", ".csv"):
         raise click.BadParameter("the candidate file is .xlsx or .csv", param_hint="-o/--output")
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    corpus = _read(inputs, read_options, quiet)
     lexicon = load_lexicon(lexicon_path)
     with _progress(quiet, "tokenizing") as bar:
         result = expand_lexicon(corpus, lexicon, engine=engine, t2s=not no_t2s, top_n=top_n, vector_size=vector_size,
-                                window=window, min_count=min_count, epochs=epochs, seed=seed, examples=examples,
+                                window=window, min_count=min_count, epochs=epochs, random_state=seed, examples=examples,
                                 progress=bar)
     write_table(result.candidates, output, sheet_name="candidates")
     s = result.settings
@@ -1255,10 +1218,10 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
     from .expansion import merge_candidates
     from .lexicon import load_lexicon
     from .io import atomic_write
-    from .validation import read_labels
+    from .io import read_table
 
     lex = load_lexicon(lexicon_path)
-    new, notes = merge_candidates(lex, read_labels(candidates_path), version=new_version, name=name)
+    new, notes = merge_candidates(lex, read_table(candidates_path), version=new_version, name=name)
     text = new.dumps(Path(output).suffix.lower().lstrip(".") or "yaml")
     with atomic_write(output, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
@@ -1289,11 +1252,9 @@ def lexicon_merge(lexicon_path, candidates_path, output, new_version, name, quie
               help="More documents to learn word vectors from, not scored (repeatable; --glob does not apply).")
 @click.option("--lexicon", "lexicon_path", metavar="FILE", help="Lexicon for the default seeds and the tokenizer.")
 @click.option("--engine", type=click.Choice(["auto", "jieba", "rjieba"]), default="auto", show_default=True)
-@corpus_options
-@common_options
-@guard_outputs
+@corpus_command_options
 def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components, min_count, seed, neighbors,
-          reference_paths, lexicon_path, engine, text_column, id_column, encoding, metadata, metadata_id_column, glob,
+          reference_paths, lexicon_path, engine, read_options,
           no_t2s, quiet):
     """Latent semantic scaling: place documents on the fine-grained <-> crude (精细化 <-> 粗放) dimension.
 
@@ -1310,18 +1271,17 @@ def scale(inputs, output, seeds_path, seed_check_path, words_path, n_components,
     from .io import write_table
     from .scaling import scale_corpus
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
-    reference = _read(reference_paths, None, None, encoding, None, None, (), quiet) if reference_paths else ()
+    corpus = _read(inputs, read_options, quiet)
+    reference = (_read(reference_paths, read_options.of(read_options, text_column=None, id_column=None, metadata=None,
+                                                      metadata_id_column=None, glob=None), quiet)
+                 if reference_paths else ())
     lexicon = load_lexicon(lexicon_path)
     seeds = load_lexicon(seeds_path) if seeds_path else None
     with _progress(quiet, "tokenizing") as bar:
         result = scale_corpus(corpus, seeds=seeds, lexicon=lexicon, engine=engine, t2s=not no_t2s,
                               n_components=n_components, min_count=min_count, random_state=seed,
                               n_neighbors=neighbors, reference=reference, progress=bar)
-    if seed_check_path:
-        write_table(result.seed_check, seed_check_path, sheet_name="seeds")
-    if words_path:
-        write_table(result.words, words_path, sheet_name="words")
+    _write_tables((result.seed_check, seed_check_path, "seeds"), (result.words, words_path, "words"))
     _emit_table(result.documents, output)
     s = result.settings
     _info(quiet, f"policytext: scaled {s['n_documents']} documents"
@@ -1376,7 +1336,8 @@ def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_co
       policytext validate --gold ../shared/gold/dev.csv
       policytext validate --gold ../shared/gold/crude_dev.csv --lexicon my_lexicon.yaml
     """
-    from .validation import read_labels, validate_measures
+    from .io import read_table
+    from .validation import validate_measures
 
     if gold_path:
         if scores_path or labels_path:
@@ -1384,11 +1345,11 @@ def validate(scores_path, gold_path, lexicon_path, engine, labels_path, score_co
         return _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, quiet)
     if not scores_path:
         raise click.UsageError("give SCORES (a score table), or --gold FILE (coded sentences)")
-    scores = read_labels(scores_path, id_column=id_column)
-    labels = read_labels(labels_path, id_column=id_column) if labels_path else None
+    scores = read_table(scores_path, id_column=id_column)
+    labels = read_table(labels_path, id_column=id_column) if labels_path else None
     table = validate_measures(scores, labels, score_columns=score_columns, label_column=label_column,
                               id_column=id_column, positive=positive, threshold=threshold, n_resamples=resamples,
-                              seed=seed)
+                              random_state=seed)
     _emit_table(table, output)
     for r in table.itertuples():
         against = f" vs {r.against}" if r.against else ""
@@ -1403,7 +1364,7 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 
     lexicon = load_lexicon(lexicon_path)
     gold = read_gold(gold_path)
-    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, seed=seed)
+    table = validate_gold(gold, lexicon, Tokenizer(engine=engine), n_resamples=resamples, random_state=seed)
     _emit_table(table, output)
     _info(quiet, f"policytext: {len(gold)} coded rows of {gold_path} against {lexicon.name} {lexicon.version} "
                  f"({resamples} bootstrap resamples, seed {seed})")
@@ -1424,6 +1385,9 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @click.option("--unit", type=click.Choice(["document", "kwic"]), default="document", show_default=True,
               help="Draw whole documents or keyword-in-context lines.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the draw.")
+@click.option("--include-uncounted", is_flag=True,
+              help="kwic: also draw hits that a context rule vetoed or rejected (column status); by default only "
+                   "counted hits.")
 @click.option("-w", "--window", type=click.IntRange(5, 500), default=30, show_default=True,
               help="kwic: characters of context on each side.")
 @click.option("--key", "key_path", type=click.Path(dir_okay=False), metavar="FILE",
@@ -1432,8 +1396,8 @@ def _validate_gold(gold_path, lexicon_path, engine, resamples, seed, output, qui
 @tokenizer_options
 @common_options
 @guard_outputs
-def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_column, encoding, metadata,
-           metadata_id_column, glob, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def sample(inputs, n, output, unit, seed, include_uncounted, window, key_path, read_options, no_t2s, lexicon_path,
+           engine, no_hmm, inject_lexicon, quiet):
     """Draw a sample for human coding, stratified by the lexicon index (high, low, zero).
 
     \b
@@ -1444,11 +1408,11 @@ def sample(inputs, n, output, unit, seed, window, key_path, text_column, id_colu
     """
     from .sampling import draw_sample, write_sample
 
-    corpus = _read(inputs, text_column, id_column, encoding, metadata, metadata_id_column, glob, quiet)
+    corpus = _read(inputs, read_options, quiet)
     lexicon, tokenizer = _lexicon_and_tokenizer(lexicon_path, engine, no_hmm, inject_lexicon)
     with _progress(quiet, "scoring") as bar:
-        drawn = draw_sample(corpus, n, unit=unit, seed=seed, lexicon=lexicon, tokenizer=tokenizer, t2s=not no_t2s,
-                            window=window, progress=bar)
+        drawn = draw_sample(corpus, n, unit=unit, random_state=seed, lexicon=lexicon, tokenizer=tokenizer,
+                            t2s=not no_t2s, window=window, include_uncounted=include_uncounted, progress=bar)
     write_sample(drawn, output, key=key_path)
     counts = ", ".join(f"{k} {v}" for k, v in drawn["stratum"].value_counts().reindex(["high", "low", "zero"],
                                                                                      fill_value=0).items())

@@ -22,8 +22,16 @@ __all__ = ["Corpus", "Document", "ErrorRecord"]
 class Document:
     """One document: an id unique in its corpus, its text as decoded, and metadata.
 
-    ``text`` is the text as read (decoded, extracted from .docx/.pdf/.html), before normalisation.
-    ``source`` names where it came from (a path, or ``path#row`` for a table row).
+    Parameters
+    ----------
+    doc_id : str
+        The id, unique in its corpus.
+    text : str
+        The text as read (decoded, extracted from .docx/.pdf/.html), before normalisation.
+    meta : dict
+        Metadata (from a table's other columns or a joined metadata file).
+    source : str
+        Where it came from: a path, or ``path#row <n>`` for a table row.
     """
 
     doc_id: str
@@ -36,7 +44,16 @@ class Document:
 class ErrorRecord:
     """An input that did not become a document, with a one-line reason.
 
-    ``error`` is the name of the :mod:`policytext.errors` class (``DecodeError``, ``EmptyDocumentError`` ...).
+    Parameters
+    ----------
+    source : str
+        The input (a path, or ``path#row <n>``).
+    doc_id : str or None
+        The id it would have had, when known.
+    error : str
+        The name of the :mod:`policytext.errors` class (``DecodeError``, ``EmptyDocumentError`` ...).
+    message : str
+        The reason, one line.
     """
 
     source: str
@@ -46,6 +63,17 @@ class ErrorRecord:
 
     @classmethod
     def from_error(cls, exc: DocumentError) -> "ErrorRecord":
+        """The record of a document error.
+
+        Parameters
+        ----------
+        exc : DocumentError
+            The error, with its ``source`` and ``doc_id``.
+
+        Returns
+        -------
+        ErrorRecord
+        """
         return cls(source=exc.source or "", doc_id=exc.doc_id, error=type(exc).__name__, message=exc.message)
 
     def __str__(self) -> str:
@@ -58,6 +86,17 @@ ERROR_COLUMNS = ["source", "doc_id", "error", "message"]
 class Corpus:
     """An ordered collection of :class:`Document` plus the :class:`ErrorRecord` of inputs that failed.
 
+    Parameters
+    ----------
+    documents : iterable of Document
+        The documents, in input order.
+    errors : iterable of ErrorRecord
+        The inputs that failed.
+    info : dict, optional
+        What was read and how (inputs, encodings used, metadata file ...), for manifests and verbose lines.
+
+    Examples
+    --------
     >>> c = Corpus([Document("a", "推进精细化管理")])
     >>> len(c), c["a"].text, c.doc_ids
     (1, '推进精细化管理', ['a'])
@@ -88,6 +127,7 @@ class Corpus:
 
     @property
     def doc_ids(self) -> list[str]:
+        """The ids of the documents, in order."""
         return [d.doc_id for d in self.documents]
 
     @property
@@ -96,7 +136,14 @@ class Corpus:
         return len(self.documents) + len(self.errors)
 
     def metadata_frame(self) -> pd.DataFrame:
-        """Metadata of every document, one row each, indexed in input order with a ``doc_id`` column first."""
+        """Metadata of every document.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per document in input order, a ``doc_id`` column first, then every metadata key in order
+            of first appearance.
+        """
         import pandas as pd
 
         keys: list[str] = []
@@ -108,14 +155,32 @@ class Corpus:
         return pd.DataFrame(rows, columns=["doc_id", *keys])
 
     def errors_frame(self) -> pd.DataFrame:
-        """The error records as a table with columns ``source, doc_id, error, message``."""
+        """The error records as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``source, doc_id, error, message``, one row per record.
+        """
         import pandas as pd
 
         return pd.DataFrame([asdict(e) for e in self.errors], columns=ERROR_COLUMNS)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str] | dict[str, str], meta: Iterable[dict] | None = None) -> "Corpus":
-        """Build a corpus from strings (ids ``doc1``, ``doc2`` ...) or a ``{doc_id: text}`` mapping."""
+        """Build a corpus from strings.
+
+        Parameters
+        ----------
+        texts : iterable of str or dict
+            Texts (ids ``doc1``, ``doc2`` ...) or a ``{doc_id: text}`` mapping.
+        meta : iterable of dict, optional
+            Metadata of each text, in the same order.
+
+        Returns
+        -------
+        Corpus
+        """
         if isinstance(texts, dict):
             pairs = list(texts.items())
         else:

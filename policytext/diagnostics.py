@@ -121,7 +121,7 @@ def diagnose_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | Non
     """
     import pandas as pd
 
-    from .scoring import Matcher, hidden_occurrences
+    from .matching import Matcher, hidden_occurrences
     from .tokenize import Tokenizer
 
     lexicon = lexicon if lexicon is not None else load_lexicon()

@@ -22,13 +22,15 @@ import contextlib
 import dataclasses
 import math
 import os
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .corpus import Document, ErrorRecord
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from .scoring import Scorer, ScoreResult
+    from .readers import ReadOptions
+    from .results import ScoreResult
+    from .scoring import Scorer
 
 __all__ = ["MIN_PARTITION_BYTES", "partition_entries", "score_distributed"]
 
@@ -85,7 +87,7 @@ def _resolve_cache(cache):
     return TokenCache(cache)
 
 
-def _score_partition(scorer: Scorer, partition: list[tuple], options: dict, cache) -> dict:
+def _score_partition(scorer: Scorer, partition: list[tuple], options: ReadOptions, cache) -> dict:
     """Worker side: read the partition's files (or row ranges) and score their documents."""
     cache = _resolve_cache(cache)
     before = dict(cache.stats) if cache is not None else None
@@ -104,8 +106,7 @@ def _read_and_score(scorer, partition, options, cache, encodings, notes, items) 
 
     for entry, part, parts in partition:
         entry_notes: list[str] = []
-        read = read_entry(entry, options["text_column"], options["id_column"], options["encoding"], encodings,
-                          entry_notes)
+        read = read_entry(entry, options, encodings, entry_notes)
         if parts > 1:
             read = list(read)
             n = len(read)
@@ -120,32 +121,51 @@ def _read_and_score(scorer, partition, options, cache, encodings, notes, items) 
         notes.extend(entry_notes)
 
 
-def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, text_column: str | None = None,
-                      id_column: str | None = None, encoding: str | None = None, metadata=None,
-                      metadata_id_column: str | None = None, glob: str | Iterable[str] | None = None,
+def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, read_options: ReadOptions | None = None,
                       cache=None, on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
-                      info: dict | None = None, min_partition_bytes: int = MIN_PARTITION_BYTES) -> ScoreResult:
-    """Score the corpus ``inputs`` (arguments as :func:`policytext.read_corpus`) on a Dask cluster.
+                      info: dict | None = None, min_partition_bytes: int = MIN_PARTITION_BYTES,
+                      **fields: Any) -> ScoreResult:
+    """Score the corpus ``inputs`` on a Dask cluster; the result equals ``Scorer.score(read_corpus(inputs, ...))``.
 
-    ``scheduler`` is the scheduler's address (``tcp://10.0.0.5:8786``) or a ``distributed.Client``.
-    ``cache``: None, a :class:`~policytext.cache.TokenCache` or folder, or ``"default"`` (each worker's
-    own default folder). ``on_hits`` and ``progress`` (per file) as in
-    :func:`policytext.parallel.score_documents`; ``info`` is filled with ``corpus.info``. The result
-    equals ``Scorer.score(read_corpus(inputs, ...))``.
+    Parameters
+    ----------
+    inputs : path or list of paths
+        The corpus, as :func:`policytext.read_corpus` takes it.
+    scorer : Scorer
+        Sent once to every worker.
+    scheduler : str or distributed.Client
+        The scheduler's address (``tcp://10.0.0.5:8786``) or a client.
+    read_options : ReadOptions, optional
+        How to read (every option applies: the workers read with them).
+    cache : None, TokenCache, str, os.PathLike or "default"
+        The token cache: a folder used as is by every worker, or ``"default"`` (each worker's own default
+        folder).
+    on_hits : callable, optional
+        As in :func:`policytext.parallel.score_documents`.
+    progress : tqdm-like, optional
+        Updated per file.
+    info : dict, optional
+        Filled with ``corpus.info``.
+    min_partition_bytes : int
+        Partitions are no smaller than this (unless the corpus is).
+    **fields
+        Fields of :class:`~policytext.readers.ReadOptions`, replacing those of ``read_options``.
+
+    Returns
+    -------
+    ScoreResult
     """
-    import pandas as pd
-
     from .cache import TokenCache
-    from .readers import CorpusAssembler, plan_corpus
-    from .scoring import HIT_COLUMNS, ScoreResult
+    from .readers import CorpusAssembler, ReadOptions, plan_corpus
+    from .results import ScoreCollector
 
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover - dask is installed with the test extra
         raise ConfigError('--scheduler needs Dask: pip install "policytext[dask]"') from None
 
-    plan = plan_corpus(inputs, encoding=encoding, metadata=metadata, metadata_id_column=metadata_id_column,
-                       glob=glob)
+    options = ReadOptions.of(read_options, **fields)
+    plan = plan_corpus(inputs, options)
     if progress is not None:
         progress.total = len(plan.entries)
     own_client = not isinstance(scheduler, Client)
@@ -160,7 +180,6 @@ def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, text_column: st
         # workers read by absolute path (their working folder is not ours); sources keep the user's spelling
         entries = [dataclasses.replace(e, path=e.path.absolute()) for e in plan.entries]
         partitions = partition_entries(entries, n_threads, min_partition_bytes)
-        options = {"text_column": text_column, "id_column": id_column, "encoding": encoding}
         remote_scorer = client.scatter(scorer, broadcast=True, hash=False)
         remote_cache = cache.folder.as_posix() if isinstance(cache, TokenCache) else (
             os.fspath(cache) if isinstance(cache, os.PathLike) else cache)
@@ -168,11 +187,7 @@ def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, text_column: st
                    for part in partitions]
 
         assembler = CorpusAssembler(plan)
-        read_errors: list[ErrorRecord] = []
-        score_errors: list[ErrorRecord] = []
-        scored: list[Document] = []
-        rows: list[dict] = []
-        all_hits: list[dict] = []
+        collector = ScoreCollector(on_hits)
         for i, partition in enumerate(partitions):
             out = futures[i].result()
             futures[i] = None  # let the cluster forget it
@@ -184,21 +199,14 @@ def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, text_column: st
                     cache.stats[k] = cache.stats.get(k, 0) + v
             for item in out["items"]:
                 if item[0] == "error":
-                    read_errors.append(assembler.add(item[1]))
+                    collector.read_errors.append(assembler.add(item[1]))
                     continue
                 _, doc_id, meta, source, (row, hit_rows, err) = item
                 accepted = assembler.add(Document(doc_id, "", meta, source))
                 if isinstance(accepted, ErrorRecord):
-                    read_errors.append(accepted)
-                elif err is not None:
-                    score_errors.append(err)
+                    collector.read_errors.append(accepted)
                 else:
-                    scored.append(accepted)
-                    rows.append(row)
-                    if on_hits is not None:
-                        on_hits(hit_rows)
-                    else:
-                        all_hits.extend(hit_rows)
+                    collector.add(accepted.doc_id, accepted.source, accepted.meta, row, hit_rows, err)
             if progress is not None:
                 progress.update(sum(1 for _, k, _ in partition if k == 0))
         final = assembler.finish()
@@ -210,5 +218,4 @@ def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, text_column: st
             client.close()
     if info is not None:
         info.update(final)
-    return ScoreResult(scorer._frame(scored, rows), pd.DataFrame(all_hits, columns=HIT_COLUMNS),
-                       read_errors + score_errors)
+    return collector.result(scorer.score_columns)

@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
+from sklearn.base import BaseEstimator, TransformerMixin
+
 from .corpus import Corpus, Document
-from .errors import ConfigError, PolicyTextError
+from .errors import ConfigError, EmptyVocabularyError
 from .lexicon import Lexicon, load_lexicon
 from .normalize import normalize_text
 from .tokenize import Tokenizer
@@ -40,13 +42,10 @@ if TYPE_CHECKING:
     import pandas as pd
     from scipy import sparse
 
-__all__ = ["DocumentTermMatrix", "EmptyVocabularyError", "build_dtm", "topic_tokenizer"]
+__all__ = ["DocumentTermMatrix", "DocumentTokenizer", "EmptyVocabularyError", "as_dtm", "build_dtm", "countable_words",
+           "normalised_pieces", "pretokenized", "TopicEstimator", "topic_tokenizer"]
 
 _NUMBER = re.compile(r"[\d.,%％]+|[\d.]+[万亿千百]?")
-
-
-class EmptyVocabularyError(PolicyTextError):
-    """Pruning or empty documents left nothing to model; the message gives the numbers."""
 
 
 @dataclass
@@ -122,13 +121,48 @@ def _paragraphs(text: str, min_chars: int) -> list[str]:
     return out
 
 
-def _words(tokens: list[str], ngram_range: tuple[int, int]) -> list[str]:
+def countable_words(tokens: Iterable[str], ngram_range: tuple[int, int] = (1, 1)) -> list[str]:
+    """The tokens a topic model counts: numbers dropped, then n-grams of the rest joined by ``_``.
+
+    Parameters
+    ----------
+    tokens : iterable of str
+        A tokenizer's output (stopwords, punctuation and short tokens already dropped by it).
+    ngram_range : tuple of int
+        ``(1, 1)``: single words; ``(1, 2)``: words and pairs of neighbouring words.
+
+    >>> countable_words(["2025", "社区", "治理", "第三"], (1, 2))
+    ['社区', '治理', '第三', '社区_治理', '治理_第三']
+    """
     words = [t for t in tokens if not _NUMBER.fullmatch(t)]
     lo, hi = ngram_range
     out = words if lo == 1 else []
     for n in range(max(2, lo), hi + 1):
         out = out + ["_".join(words[i:i + n]) for i in range(len(words) - n + 1)]
     return out
+
+
+def normalised_pieces(docs: list[Document], split, *, t2s: bool = True, progress=None):
+    """Yield ``(position, piece)`` for the pieces ``split(normalised text)`` of each document, in order.
+
+    Parameters
+    ----------
+    docs : list of Document
+        The documents.
+    split : callable
+        Normalised text -> list of pieces (paragraphs, sentences, or the whole text).
+    t2s : bool
+        Convert traditional characters to simplified (:func:`policytext.normalize_text`).
+    progress : tqdm-like, optional
+        Its ``total`` is set to the number of documents and it advances by one per document.
+    """
+    if progress is not None:
+        progress.total = len(docs)
+    for i, doc in enumerate(docs):
+        for piece in split(normalize_text(doc.text, t2s=t2s)):
+            yield i, piece
+        if progress is not None:
+            progress.update(1)
 
 
 def build_dtm(corpus: Corpus | Iterable[Document], *, tokenizer: Tokenizer | None = None,
@@ -148,18 +182,12 @@ def build_dtm(corpus: Corpus | Iterable[Document], *, tokenizer: Tokenizer | Non
         raise ConfigError(f"unit must be 'document' or 'paragraph', got {unit!r}")
     tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon)
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
-    if progress is not None:
-        progress.total = len(docs)
     rows: list[list[str]] = []
     row_doc: list[int] = []
-    for i, doc in enumerate(docs):
-        text = normalize_text(doc.text, t2s=t2s)
-        pieces = _paragraphs(text, min_paragraph_chars) if unit == "paragraph" else [text]
-        for piece in pieces:
-            rows.append(_words(tokenizer(piece), ngram_range))
-            row_doc.append(i)
-        if progress is not None:
-            progress.update(1)
+    split = (lambda text: _paragraphs(text, min_paragraph_chars)) if unit == "paragraph" else (lambda text: [text])
+    for i, piece in normalised_pieces(docs, split, t2s=t2s, progress=progress):
+        rows.append(countable_words(tokenizer(piece), ngram_range))
+        row_doc.append(i)
     n_docs = len(docs)
     if not any(rows):
         raise EmptyVocabularyError(f"none of the {n_docs} documents has a countable word after removing "
@@ -183,3 +211,133 @@ def build_dtm(corpus: Corpus | Iterable[Document], *, tokenizer: Tokenizer | Non
     return DocumentTermMatrix(X=X, vocabulary=vocab, doc_ids=[d.doc_id for d in docs], meta=[dict(d.meta) for d in docs],
                               row_doc=np.asarray(row_doc, dtype=np.int64),
                               row_tokens=np.asarray(X.sum(axis=1)).ravel().astype(float), unit=unit, settings=settings)
+
+
+def as_dtm(X, vocabulary: Iterable[str] | None = None) -> DocumentTermMatrix:
+    """``X`` as a :class:`DocumentTermMatrix`: returned as it is if it is one, else a plain count matrix (sparse or
+    dense, rows are documents, e.g. from ``CountVectorizer``) wrapped with one document per row.
+
+    Parameters
+    ----------
+    X : DocumentTermMatrix or array-like of shape (n_documents, n_words)
+        The counts.
+    vocabulary : iterable of str, optional
+        The words of the columns of a plain matrix; default ``w0``, ``w1``, ... Ignored for a
+        ``DocumentTermMatrix``.
+
+    >>> as_dtm([[1, 0], [2, 3]], ["社区", "治理"]).row_tokens.tolist()
+    [1.0, 5.0]
+    """
+    from scipy import sparse
+
+    if isinstance(X, DocumentTermMatrix):
+        return X
+    X = sparse.csr_matrix(X)
+    if X.ndim != 2 or (X.nnz and X.data.min() < 0):
+        raise ConfigError(f"a topic model needs a documents x words matrix of counts, got shape {X.shape}")
+    words = [f"w{j}" for j in range(X.shape[1])] if vocabulary is None else list(vocabulary)
+    if len(words) != X.shape[1]:
+        raise ConfigError(f"the matrix has {X.shape[1]} columns but the vocabulary {len(words)} words")
+    n = X.shape[0]
+    return DocumentTermMatrix(X=X, vocabulary=words, doc_ids=[str(i) for i in range(n)], meta=[{} for _ in range(n)],
+                              row_doc=np.arange(n, dtype=np.int64),
+                              row_tokens=np.asarray(X.sum(axis=1)).ravel().astype(float))
+
+
+class TopicEstimator(BaseEstimator, TransformerMixin):
+    """What every topic model shares: fitted input checked against the fitted vocabulary, and top words.
+
+    Subclasses set ``components_`` (topics x words) and ``vocabulary_`` in ``fit``.
+    """
+
+    def _fitted_input(self, X) -> DocumentTermMatrix:
+        """``X`` as a matrix over the fitted vocabulary (raises ``NotFittedError`` before fit)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "components_")
+        dtm = as_dtm(X, self.vocabulary_)
+        if list(dtm.vocabulary) != self.vocabulary_:
+            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
+                              "build_dtm(..., vocabulary=model.vocabulary_)")
+        return dtm
+
+    def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
+        """The ``n`` most probable words of topic ``k`` with their probabilities, most probable first.
+
+        Parameters
+        ----------
+        k : int
+            The topic.
+        n : int
+            How many words.
+        """
+        order = np.argsort(-self.components_[k], kind="stable")[:n]
+        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
+
+
+def pretokenized(tokens: list[str]) -> list[str]:
+    """The identity: an ``analyzer`` for ``CountVectorizer`` whose input is already a list of tokens per
+    document (:class:`DocumentTokenizer`'s output).
+
+    Parameters
+    ----------
+    tokens : list of str
+        One document's tokens.
+    """
+    return tokens
+
+
+class DocumentTokenizer(BaseEstimator, TransformerMixin):
+    """A scikit-learn transformer from texts to the token lists :func:`build_dtm` counts (one document per row).
+
+    Each text is normalised (:func:`policytext.normalize_text`), tokenized with ``tokenizer`` and reduced to
+    :func:`countable_words`. Followed by ``CountVectorizer(analyzer=pretokenized)`` and a topic model, it makes a
+    scikit-learn ``Pipeline`` whose counts equal ``build_dtm(..., unit="document", min_df=1, max_df=1.0)``'s.
+
+    Parameters
+    ----------
+    tokenizer : Tokenizer, optional
+        Default: :func:`topic_tokenizer` of the default lexicon, made at ``fit``.
+    t2s : bool
+        Convert traditional characters to simplified.
+    ngram_range : tuple of int
+        As :func:`countable_words`.
+
+    Attributes
+    ----------
+    tokenizer_ : Tokenizer
+        The tokenizer used.
+    """
+
+    def __init__(self, tokenizer: Tokenizer | None = None, *, t2s: bool = True, ngram_range: tuple[int, int] = (1, 1)):
+        self.tokenizer = tokenizer
+        self.t2s = t2s
+        self.ngram_range = ngram_range
+
+    def fit(self, X, y=None) -> "DocumentTokenizer":
+        """Choose the tokenizer; nothing is learned from the texts.
+
+        Parameters
+        ----------
+        X : iterable of str or Document
+            Texts (ignored).
+        y : None
+            Ignored.
+        """
+        self.tokenizer_ = self.tokenizer if self.tokenizer is not None else topic_tokenizer()
+        return self
+
+    def transform(self, X) -> list[list[str]]:
+        """The countable words of each text.
+
+        Parameters
+        ----------
+        X : iterable of str or Document
+            Texts (or documents, whose ``text`` is used).
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "tokenizer_")
+        docs = [x if isinstance(x, Document) else Document(str(i), x) for i, x in enumerate(X)]
+        return [countable_words(self.tokenizer_(piece), self.ngram_range)
+                for _, piece in normalised_pieces(docs, lambda text: [text], t2s=self.t2s)]

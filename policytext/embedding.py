@@ -7,7 +7,7 @@ punctuation, one-character tokens and numbers dropped).
 
 :func:`train_word2vec` trains gensim's Word2Vec (skip-gram by default) on those sentences. It is
 **reproducible**: with ``workers=1`` (always, here) gensim draws the initial vectors from
-``numpy.random.default_rng(seed)`` and its sampling from ``RandomState(seed)``, and trains in one thread, so the
+``numpy.random.default_rng(random_state)`` and its sampling from ``RandomState(random_state)``, and trains in one thread, so the
 same sentences and settings give the same vectors to the last bit, in one process or in two, whatever
 ``PYTHONHASHSEED`` is (gensim 4 no longer seeds vectors with Python's ``hash``; ``tests/test_expansion.py``
 checks this in two subprocesses with different hash seeds).
@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from .corpus import Corpus, Document
-from .normalize import normalize_text
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["Sentences", "corpus_sentences", "split_sentences", "train_word2vec"]
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
-_NUMBER = re.compile(r"[\d.,%％]+|[\d.]+[万亿千百]?")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -62,24 +60,21 @@ class Sentences:
 def corpus_sentences(corpus: Corpus | Iterable[Document], tokenizer: "Tokenizer", *, t2s: bool = True,
                      progress=None) -> Sentences:
     """Tokenized sentences of every document (module docstring); sentences left without words are dropped."""
+    from .dtm import countable_words, normalised_pieces
+
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
-    if progress is not None:
-        progress.total = len(docs)
     tokens: list[list[str]] = []
     doc_index: list[int] = []
-    for i, doc in enumerate(docs):
-        for sentence in split_sentences(normalize_text(doc.text, t2s=t2s)):
-            words = [w for w in tokenizer(sentence) if not _NUMBER.fullmatch(w)]
-            if words:
-                tokens.append(words)
-                doc_index.append(i)
-        if progress is not None:
-            progress.update(1)
+    for i, sentence in normalised_pieces(docs, split_sentences, t2s=t2s, progress=progress):
+        words = countable_words(tokenizer(sentence))
+        if words:
+            tokens.append(words)
+            doc_index.append(i)
     return Sentences(tokens, doc_index, [d.doc_id for d in docs], [dict(d.meta) for d in docs])
 
 
 def train_word2vec(sentences: list[list[str]], *, vector_size: int = 100, window: int = 5, min_count: int = 5,
-                   epochs: int = 10, sg: int = 1, seed: int = 0) -> "KeyedVectors":
+                   epochs: int = 10, sg: int = 1, random_state: int = 0) -> "KeyedVectors":
     """Word vectors from gensim's Word2Vec trained in one thread (reproducible; module docstring)."""
     from gensim.models import Word2Vec
 
@@ -87,7 +82,7 @@ def train_word2vec(sentences: list[list[str]], *, vector_size: int = 100, window
 
     if not any(sentences):
         raise ConfigError("no sentence has a word to train word vectors on")
-    model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, epochs=epochs, sg=sg, seed=seed,
+    model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, epochs=epochs, sg=sg, seed=random_state,
                      workers=1)
     model.build_vocab(sentences)
     if not len(model.wv):

@@ -22,8 +22,10 @@ recorded as :class:`policytext.corpus.ErrorRecord` rows built from these classes
     │   ├── MetadataError               the metadata file cannot be joined
     │   └── NoDocumentsError            nothing readable was found
     ├── LexiconError                    a lexicon file is malformed (message names file and line)
+    ├── EmptyVocabularyError            nothing left to model: no countable word, or pruning removed every word
     ├── ConfigError                     an option value is invalid (engine name, encoding, ...)
-    │   └── MissingDependencyError      an optional dependency is not installed (the message names the extra)
+    │   ├── MissingDependencyError      an optional dependency is not installed (the message names the extra)
+    │   └── SeedError                   no seed word of a topic model occurs in the corpus's vocabulary
     └── OutputError                     an output cannot be written (exit code 4)
 """
 
@@ -38,6 +40,7 @@ __all__ = [
     "DocumentError",
     "DuplicateIdError",
     "EmptyDocumentError",
+    "EmptyVocabularyError",
     "LexiconError",
     "MissingDependencyError",
     "MetadataError",
@@ -45,6 +48,7 @@ __all__ = [
     "NoTextLayerError",
     "OutputError",
     "PolicyTextError",
+    "SeedError",
     "SkippedInputError",
     "TooLargeError",
     "UnreadableFileError",
@@ -139,6 +143,16 @@ class ConfigError(PolicyTextError):
 class MissingDependencyError(ConfigError):
     """A feature needs an optional dependency that is not installed; the message says which extra to install
     (``pip install "policytext[parquet]"`` for ``.parquet`` files)."""
+
+
+class SeedError(ConfigError):
+    """No seed word of a topic model occurs in the vocabulary of the corpus (the lexicon does not match it);
+    the message gives the vocabulary's size and the number of documents."""
+
+
+class EmptyVocabularyError(PolicyTextError):
+    """A document-term matrix would have no column: no document has a countable word, or ``min_df``/``max_df``
+    pruning removed every word; the message gives the numbers and the option to change."""
 
 
 class OutputError(PolicyTextError):

@@ -56,7 +56,7 @@ class ExpansionResult:
 
 def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None = None, *,
                    tokenizer: "Tokenizer | None" = None, engine: str = "auto", t2s: bool = True, top_n: int = 20,
-                   vector_size: int = 100, window: int = 5, min_count: int = 5, epochs: int = 10, seed: int = 0,
+                   vector_size: int = 100, window: int = 5, min_count: int = 5, epochs: int = 10, random_state: int = 0,
                    examples: int = 3, example_window: int = 20, progress=None) -> ExpansionResult:
     """Propose candidate terms per category (module docstring). Nothing is changed in ``lexicon``.
 
@@ -75,7 +75,7 @@ def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None 
     tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon, engine=engine)
     sents = corpus_sentences(docs, tokenizer, t2s=t2s, progress=progress)
     wv = train_word2vec(sents.tokens, vector_size=vector_size, window=window, min_count=min_count, epochs=epochs,
-                        seed=seed)
+                        random_state=random_state)
     vocab = list(wv.index_to_key)
     vectors = wv.get_normed_vectors()
     index = {w: i for i, w in enumerate(vocab)}
@@ -105,7 +105,7 @@ def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None 
                          "frequency": int(wv.get_vecattr(w, "count")), "documents": int(df_counts.get(w, 0)),
                          "nearest_seeds": "; ".join(f"{s}:{seed_sims[j]:.2f}" for s, j in zip(nearest, order)),
                          "provenance": (f"expansion: similarity {sims[i, k]:.2f} to {', '.join(nearest)} (word2vec, "
-                                        f"{len(docs)} documents, seed {seed})")})
+                                        f"{len(docs)} documents, seed {random_state})")})
     table = pd.DataFrame(rows, columns=[c for c in CANDIDATE_COLUMNS if not c.startswith("example_")])
     table["accept"] = table["accept"].astype(object)
     lines = _examples(docs, table["candidate"].tolist(), tokenizer, t2s, examples, example_window) if len(table) else {}
@@ -115,7 +115,7 @@ def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None 
                                  for w in table["candidate"]]
     table = table[CANDIDATE_COLUMNS[:-1] + [f"example_{j}" for j in range(4, n_ex + 1)] + ["provenance"]]
     settings = {"model": "word2vec skip-gram", "vector_size": vector_size, "window": window,
-                "min_count": min_count, "epochs": epochs, "seed": seed, "workers": 1, "top_n": top_n,
+                "min_count": min_count, "epochs": epochs, "random_state": random_state, "workers": 1, "top_n": top_n,
                 "n_documents": len(docs), "n_sentences": len(sents.tokens), "vocabulary_size": len(vocab),
                 "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.hash},
                 "tokenizer": tokenizer.config, "t2s": t2s}

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["PARQUET_EXTRA", "TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode", "require_parquet",
-           "table_to_text", "write_table", "write_text_table"]
+           "read_table", "table_to_text", "write_table", "write_text_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
 #: how to get what ``.parquet`` files need (pyarrow is an extra: most users never read or write Parquet)
@@ -338,3 +338,69 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = 
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
+
+def _restore_formula(v):
+    """Undo :func:`neutralize_formulas` on a cell read back from a file policytext wrote."""
+    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1:].startswith(FORMULA_START):
+        return v[1:]
+    return v
+
+
+def read_table(path: str | os.PathLike, *, sheet: str | int = 0, id_column: str = "doc_id") -> "pd.DataFrame":
+    """Read back a table :func:`write_table` wrote (scores, labels, candidates): the inverse of writing.
+
+    Text cells that were prefixed with ``'`` against formula injection are restored; ``id_column`` is read as
+    text (``001`` stays ``001``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.xlsx`` (first sheet, or ``sheet``), ``.csv``, ``.tsv``, ``.jsonl`` or ``.parquet`` file.
+    sheet : str or int
+        ``.xlsx``: the worksheet.
+    id_column : str
+        The column read as text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
+    Raises
+    ------
+    ConfigError
+        The file does not exist, has another extension, or cannot be read (one line naming it).
+    """
+    import math
+
+    import pandas as pd
+
+    from .errors import ConfigError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    ext = path.suffix.lower()
+    try:
+        if ext == ".xlsx":
+            df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype={id_column: str})
+        elif ext in (".csv", ".tsv"):
+            df = pd.read_csv(path, sep="\t" if ext == ".tsv" else ",", encoding="utf-8-sig", dtype={id_column: str})
+        elif ext == ".jsonl":
+            df = pd.read_json(path, lines=True, dtype={id_column: str})
+        elif ext == ".parquet":
+            require_parquet(path)
+            df = pd.read_parquet(path)
+        else:
+            raise ConfigError(f"{path}: cannot read {ext or 'a file without extension'}; use .xlsx, .csv, .tsv, "
+                              ".jsonl or .parquet")
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one line naming the file
+        raise ConfigError(f"{path}: cannot read the table ({type(exc).__name__}: {exc})") from None
+    for col in df.columns:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            df[col] = df[col].map(_restore_formula)
+    if id_column in df.columns:
+        df[id_column] = df[id_column].map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+    return df

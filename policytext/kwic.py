@@ -20,7 +20,7 @@ from .corpus import Corpus, Document
 from .errors import ConfigError
 from .lexicon import Category, Lexicon, Term
 from .normalize import normalize_text
-from .scoring import Matcher
+from .matching import Matcher
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:
@@ -61,12 +61,31 @@ def _kwic_lexicon(terms: Iterable[str], lexicon: Lexicon | None) -> Lexicon:
 def kwic(corpus: Corpus | Iterable[Document], terms: Iterable[str], *, lexicon: Lexicon | None = None,
          window: int = 20, tokenizer: Tokenizer | None = None, t2s: bool = True, progress=None,
          status: Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per hit of ``terms`` in ``corpus``: ``doc_id, offset, left, match, right, term, category, status``.
+    """Keyword in context: every hit of ``terms`` in ``corpus``, matched as scoring matches them.
 
-    ``status`` keeps only hits with these statuses (``counted``, ``rejected``, ``vetoed``; default: all).
+    Parameters
+    ----------
+    corpus : Corpus or iterable of Document
+        The documents.
+    terms : iterable of str
+        Terms, or category names of ``lexicon`` (each stands for all its terms); one string is one term.
+    lexicon : Lexicon, optional
+        Where category names and the terms' context rules come from (default: the shipped lexicon).
+    window : int
+        Characters of context on each side (line breaks in the context are shown as spaces).
+    tokenizer : Tokenizer, optional
+        Default: ``Tokenizer()``.
+    t2s : bool
+        Convert traditional characters to simplified first.
+    progress : tqdm-like, optional
+        Updated once per document.
+    status : iterable of str, optional
+        Keep only hits with these statuses (``counted``, ``rejected``, ``vetoed``; default: all).
 
-    ``terms`` may include category names of ``lexicon``; ``window`` is the context width in characters on
-    each side (line breaks in the context are shown as spaces).
+    Returns
+    -------
+    pandas.DataFrame
+        One row per hit: ``doc_id, offset, left, match, right, term, category, status``.
     """
     import pandas as pd
 
@@ -74,7 +93,7 @@ def kwic(corpus: Corpus | Iterable[Document], terms: Iterable[str], *, lexicon: 
         raise ConfigError(f"window must be 0 or more characters, got {window}")
     if isinstance(terms, str):
         terms = [terms]
-    from .scoring import STATUSES
+    from .matching import STATUSES
 
     keep = set(STATUSES if status is None else ([status] if isinstance(status, str) else status))
     unknown = keep - set(STATUSES)

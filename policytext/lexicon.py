@@ -45,6 +45,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
@@ -54,6 +55,7 @@ from typing import Iterable, Mapping
 import yaml
 
 from .errors import LexiconError
+from .matching import CLAUSE_BREAKS  # noqa: F401  (characters ending a clause; defined with the matcher)
 
 __all__ = ["Category", "ContextRule", "Lexicon", "LexiconIssue", "Term", "check_entry", "load_lexicon",
            "DEFAULT_LEXICON", "MAX_WEIGHT"]
@@ -68,8 +70,6 @@ MAX_WEIGHT = 100.0
 #: the three kinds of context rule, with the side a bare list of cues looks at
 RULE_KINDS = {"reject_context": "before", "exclude_context": "both", "require_context": "both"}
 _SIDES = ("before", "after", "both")
-#: characters ending a clause (after NFKC, full-width punctuation is ASCII)
-CLAUSE_BREAKS = "，,；;。！？!?：:\n"
 _QUOTES = set("“”‘’\"'「」『』《》〈〉（）() \u3000")
 
 
@@ -339,6 +339,23 @@ class Lexicon:
 
     Build one with :func:`load_lexicon` (files, or the default lexicon), :meth:`from_dict`, or directly from
     :class:`Category` and :class:`Term` objects. A lexicon is immutable in use; ``hash`` identifies its content.
+
+    Parameters
+    ----------
+    categories : iterable of Category
+        The categories, in order (their keys unique).
+    terms : iterable of Term
+        The terms, each naming one of ``categories``.
+    name : str
+        The lexicon's name (in manifests and summaries).
+    version : str
+        Its version.
+    description : str
+        A description.
+    source : str
+        Where it comes from (a citation or URL).
+    path : str, optional
+        The file it was read from.
     """
 
     def __init__(self, categories: Iterable[Category], terms: Iterable[Term], *, name: str = "custom",
@@ -362,7 +379,23 @@ class Lexicon:
     @classmethod
     def from_dict(cls, mapping: Mapping[str, Iterable[str]], *, weights: Mapping[str, float] | None = None,
                   polarity: Mapping[str, int] | None = None, name: str = "custom") -> "Lexicon":
-        """A lexicon from ``{category: [term, ...]}``; optional per-term ``weights`` and per-category ``polarity``."""
+        """A lexicon from plain data.
+
+        Parameters
+        ----------
+        mapping : mapping of str to iterable of str
+            ``{category: [term, ...]}``.
+        weights : mapping of str to float, optional
+            Per-term weights (default 1).
+        polarity : mapping of str to int, optional
+            Per-category polarity, +1 or -1 (default +1).
+        name : str
+            The lexicon's name.
+
+        Returns
+        -------
+        Lexicon
+        """
         weights, polarity = dict(weights or {}), dict(polarity or {})
         cats = [Category(key=k, label=k, polarity=int(polarity.get(k, 1))) for k in mapping]
         terms = [Term(term=check_entry(t, weights.get(t, 1.0), f"<{name}>: category {k!r}"), category=k,
@@ -375,26 +408,71 @@ class Lexicon:
         return list(self._categories)
 
     def category(self, key: str) -> Category:
+        """One category.
+
+        Parameters
+        ----------
+        key : str
+            The category's key.
+
+        Returns
+        -------
+        Category
+        """
         return self._categories[key]
 
     def context_rules(self, term: Term) -> tuple[tuple[ContextRule, ...], tuple[ContextRule, ...], tuple[ContextRule, ...]]:
-        """``(reject, exclude, require)`` rules that apply to ``term``: its category's followed by its own."""
+        """The context rules that apply to a term: its category's followed by its own.
+
+        Parameters
+        ----------
+        term : Term
+            A term of this lexicon.
+
+        Returns
+        -------
+        tuple of (tuple of ContextRule, tuple of ContextRule, tuple of ContextRule)
+            The ``(reject, exclude, require)`` rules.
+        """
         c = self._categories[term.category]
         return (c.reject_context + term.reject_context, c.exclude_context + term.exclude_context,
                 c.require_context + term.require_context)
 
     @property
     def has_context_rules(self) -> bool:
+        """True when a category or a term has a context rule."""
         return any(c.reject_context or c.exclude_context or c.require_context for c in self._categories.values()) \
             or any(t.has_context for t in self.terms)
 
     def terms_of(self, category: str) -> list[Term]:
+        """The terms of one category.
+
+        Parameters
+        ----------
+        category : str
+            The category's key (else a :class:`LexiconError` naming the categories).
+
+        Returns
+        -------
+        list of Term
+            In lexicon order.
+        """
         if category not in self._categories:
             raise LexiconError(f"unknown category {category!r}; categories: {', '.join(self._categories)}")
         return [t for t in self.terms if t.category == category]
 
     def select(self, categories: Iterable[str]) -> "Lexicon":
-        """A lexicon with only the given categories."""
+        """A lexicon with only some categories.
+
+        Parameters
+        ----------
+        categories : iterable of str
+            The keys to keep, in the order wanted.
+
+        Returns
+        -------
+        Lexicon
+        """
         keep = list(categories)
         for k in keep:
             if k not in self._categories:
@@ -410,7 +488,13 @@ class Lexicon:
 
     # -- identity ----------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """The lexicon as plain data (the YAML structure)."""
+        """The lexicon as plain data.
+
+        Returns
+        -------
+        dict
+            The YAML structure: ``name``, ``version``, ``categories`` with their terms.
+        """
         cats = {}
         for c in self._categories.values():
             entry = {k: v for k, v in asdict(c).items() if k not in ("key", *RULE_KINDS) and v not in ("", None)}
@@ -452,9 +536,23 @@ class Lexicon:
 
     # -- writing -----------------------------------------------------------------------------------
     def to_yaml(self) -> str:
+        """The lexicon as YAML.
+
+        Returns
+        -------
+        str
+            The text of a ``.yaml`` lexicon file.
+        """
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
 
     def to_csv(self) -> str:
+        """The lexicon as CSV, one row per term (category rules written on each of its terms).
+
+        Returns
+        -------
+        str
+            The text of a ``.csv`` lexicon file.
+        """
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["term", "category", "weight", "polarity", "provenance", "exclusions", *RULE_KINDS])
@@ -466,8 +564,14 @@ class Lexicon:
         return buf.getvalue()
 
     def to_dic(self) -> str:
-        """LIWC ``.dic`` text (weights, polarity, provenance and context rules are not representable and are left
-        out)."""
+        """The lexicon as LIWC ``.dic`` text (weights, polarity, provenance and context rules are not
+        representable and are left out).
+
+        Returns
+        -------
+        str
+            The text of a ``.dic`` file.
+        """
         ids = {k: i + 1 for i, k in enumerate(self._categories)}
         lines = ["%"] + [f"{i}\t{k}" for k, i in ids.items()] + ["%"]
         by_term: dict[str, list[int]] = {}
@@ -477,7 +581,17 @@ class Lexicon:
         return "\n".join(lines) + "\n"
 
     def dumps(self, fmt: str) -> str:
-        """The lexicon as text in ``fmt``: ``yaml``, ``csv`` or ``dic``."""
+        """The lexicon as text.
+
+        Parameters
+        ----------
+        fmt : {"yaml", "yml", "csv", "dic"}
+            The format.
+
+        Returns
+        -------
+        str
+        """
         writers = {"yaml": self.to_yaml, "yml": self.to_yaml, "csv": self.to_csv, "dic": self.to_dic}
         if fmt not in writers:
             raise LexiconError(f"unknown lexicon format {fmt!r}; use yaml, csv or dic")
@@ -500,6 +614,20 @@ class Lexicon:
         * ``never-whole`` (warning, needs ``texts``): the term's characters occur in the texts but never as a
           run of whole tokens, with the longer tokens that hide them (共享 inside 数据共享);
           ``unseen`` (info): the term does not occur in the texts at all.
+
+        Parameters
+        ----------
+        tokenizer : Tokenizer, optional
+            Checks how each term segments on its own (``split``); also used for ``texts``.
+        texts : iterable of str, optional
+            Texts to look for the terms in (``never-whole``, ``unseen``).
+        t2s : bool
+            Convert ``texts`` from traditional to simplified first.
+
+        Returns
+        -------
+        list of LexiconIssue
+            Errors first, then warnings, then notes.
         """
         issues: list[LexiconIssue] = []
         seen: dict[str, Term] = {}
@@ -579,7 +707,7 @@ class Lexicon:
 
     def _corpus_issues(self, tokenizer, texts: Iterable[str], t2s: bool) -> list[LexiconIssue]:
         from .normalize import normalize_text
-        from .scoring import Matcher, hidden_occurrences
+        from .matching import Matcher, hidden_occurrences
 
         matcher = Matcher(self)
         fixed = list(dict.fromkeys(t.term for t in self.terms if not t.is_glob))
@@ -755,8 +883,22 @@ def _read_dic(text: str, path: str | None) -> Lexicon:
 def load_lexicon(source: str | Path | None = None) -> Lexicon:
     """Load a lexicon from a ``.yaml``/``.yml``, ``.csv``/``.tsv`` or LIWC ``.dic`` file, or the default one.
 
-    ``source`` may be ``None`` or ``"fine_grained_governance"`` for the lexicon shipped with policytext.
+    Parameters
+    ----------
+    source : str or pathlib.Path, optional
+        A lexicon file; None or ``"fine_grained_governance"`` for the lexicon shipped with policytext.
 
+    Returns
+    -------
+    Lexicon
+
+    Raises
+    ------
+    LexiconError
+        A missing file, a file that is not UTF-8, or malformed content (naming the line).
+
+    Examples
+    --------
     >>> lex = load_lexicon()
     >>> lex.name, "fine_grained" in lex.categories, lex.category("crude").polarity
     ('fine_grained_governance', True, -1)
@@ -779,3 +921,39 @@ def load_lexicon(source: str | Path | None = None) -> Lexicon:
     if ext == ".dic":
         return _read_dic(text, str(path))
     raise LexiconError(f"{path}: unknown lexicon format {ext!r}; use .yaml, .csv, .tsv or .dic")
+
+
+def injected_words(lexicon: Lexicon | None = None) -> list[str]:
+    """The words ``--inject-lexicon`` adds to the tokenizer's dictionary: the fixed (not glob) terms.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+
+    Returns
+    -------
+    list of str
+        The terms, in lexicon order.
+    """
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    return [t.term for t in lexicon.terms if not t.is_glob]
+
+
+def write_frequency_table(path: str | os.PathLike | None = None) -> Path:
+    """Regenerate the rjieba frequency table the package ships (no injected words, and the default lexicon's
+    terms as ``--inject-lexicon`` injects them): run it after a change of the default lexicon.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        The file to write (default: ``policytext/data/jieba_frequencies.json``).
+
+    Returns
+    -------
+    pathlib.Path
+        Where the table went.
+    """
+    from .tokenize import write_frequency_table as write_table
+
+    return write_table([(), injected_words()], path)

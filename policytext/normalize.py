@@ -13,6 +13,10 @@ Steps, in order (each documented in ``docs/semantics.md``):
 
 All offsets that policytext reports (hits, keyword in context) refer to the normalised text.
 
+A text longer than :data:`SLICE_CHARS` characters is normalised in slices (:func:`normalization_slices`), each
+cut before an ideograph that follows ``。``, ``。\\n`` or ``\\n\\n``, and the results are joined: the same string,
+with the copies each step makes taken of one slice at a time (issue 13.10; :func:`normalization_slices` says why).
+
 >>> normalize_text("推进精细\\n化管理，实现无缝\\u200b对接")
 '推进精细化管理,实现无缝对接'
 >>> normalize_text("無縫對接")
@@ -26,7 +30,8 @@ import re
 import threading
 import unicodedata
 
-__all__ = ["is_cjk", "join_hard_wraps", "nfkc", "normalize_text", "to_simplified"]
+__all__ = ["SLICE_CHARS", "is_cjk", "join_hard_wraps", "nfkc", "normalization_slices", "normalize_text",
+           "normalized_slices", "to_simplified"]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]").search  # translate() is slow
@@ -164,8 +169,67 @@ def to_simplified(text: str) -> str:
     return conv.convert(text)
 
 
-def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> str:
-    """Normalise ``text`` as described in the module docstring and return the new string."""
+#: texts longer than this many characters are normalised slice by slice (:func:`normalization_slices`)
+SLICE_CHARS = 1_000_000
+# a cut point: before an ideograph (basic block or extension A) that follows 。, 。\n or \n\n (or 。\r\n, \n\r\n)
+_IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff"
+_CUT = re.compile(f"(?:。|(?<=[。\n])\n|(?<=[。\n]\r)\n)(?=[{_IDEOGRAPH}])")
+
+
+def normalization_slices(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` slices covering ``text`` whose normalisations, joined, are the normalisation of
+    ``text``. Each slice but the last ends right before an ideograph (U+3400-U+4DBF, U+4E00-U+9FFF) that
+    follows ``。``, ``。\\n`` or ``\\n\\n`` (``\\r\\n`` counting as ``\\n``): the last such point at most
+    ``size`` (default :data:`SLICE_CHARS`) characters from the slice's start, or, when there is none, the first
+    one after. A text without such a point is one slice.
+
+    Why each step of :func:`normalize_text` gives the same result on the slices as on the whole, at such a
+    cut (``c`` the character before it, ``。`` or a line break, ``x`` the ideograph after it):
+
+    1. line endings: ``x`` is no ``\\r`` or ``\\n``, and a ``\\r`` before ``c`` stays in the slice with it;
+    2. NFKC: ``c`` and ``x`` are stable (unchanged alone, no decomposition, combining class 0; see
+       :func:`nfkc`), and no composition or reordering crosses a pair of stable characters;
+    3. invisible characters are removed one by one;
+    4. OpenCC ``t2s`` replaces, left to right, the longest key of its dictionaries found at each position
+       (one character when none); every key longer than one character consists of ideographs only
+       (``tests/test_normalize.py`` reads the installed dictionaries to check it), so no replacement spans
+       ``c``, which stays itself, and the scan restarts after it as on a new text;
+    5. hard-wrap joining: a line break is removed only when a CJK character precedes it (spaces aside) and a
+       CJK character follows it, and its heading look-ahead reads only heading characters (numerals, 第, 、,
+       brackets, digits, ``.``), none of them ``。`` or a line break. So a break before the cut is decided by
+       the text before it: a break at the cut itself follows ``。`` or a break, which is not CJK, and is
+       kept whether ``x`` follows or nothing does. A break after the cut is kept in both cases when walking
+       back from it reaches ``c`` in the whole text, the start of the slice alone, and is decided by the
+       slice otherwise.
+
+    >>> normalization_slices("一二。三四。五六", size=3)
+    [(0, 3), (3, 6), (6, 8)]
+    >>> normalization_slices("甲。\\n乙丙\\n丁。戊", size=4)
+    [(0, 3), (3, 8), (8, 9)]
+    >>> normalization_slices("甲。\\r\\n乙丙", size=2)
+    [(0, 4), (4, 6)]
+    """
+    size = SLICE_CHARS if size is None else size
+    out: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while n - start > size:
+        cut = None
+        for m in _CUT.finditer(text, start, start + size + 1):  # the look-ahead may read one past the cut
+            if m.end() <= start + size:
+                cut = m.end()
+        if cut is None:
+            m = _CUT.search(text, start + size)
+            if m is None:
+                break
+            cut = m.end()
+        out.append((start, cut))
+        start = cut
+    out.append((start, n))
+    return out
+
+
+def _normalize(text: str, t2s: bool, join_wraps: bool) -> str:
+    """:func:`normalize_text` of one slice (or of a text that needs none)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = nfkc(text)
@@ -176,3 +240,38 @@ def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> s
     if join_wraps:
         text = join_hard_wraps(text)
     return text
+
+
+def normalized_slices(text: str, *, t2s: bool = True, join_wraps: bool = True, size: int | None = None):
+    """The normalisations of the slices of ``text`` (:func:`normalization_slices`), one at a time: joined,
+    they are ``normalize_text(text)``. Each but the last ends with ``。`` or a line break.
+
+    >>> list(normalized_slices("無縫對接。績效評估", size=5))
+    ['无缝对接。', '绩效评估']
+    """
+    for a, b in normalization_slices(text, size):
+        yield _normalize(text[a:b] if (a, b) != (0, len(text)) else text, t2s, join_wraps)
+
+
+def normalize_text(text: str, *, t2s: bool = True, join_wraps: bool = True) -> str:
+    """Normalise ``text`` as described in the module docstring: line ends to ``\\n``, NFKC, zero-width characters
+    removed, traditional to simplified, hard wraps joined. A text longer than :data:`SLICE_CHARS` is
+    normalised slice by slice (:func:`normalization_slices`), with the same result.
+
+    Parameters
+    ----------
+    text : str
+        The text as read.
+    t2s : bool
+        Convert traditional characters to simplified (OpenCC t2s).
+    join_wraps : bool
+        Join hard-wrapped lines (a line break between two CJK characters with no sentence end before it).
+
+    Returns
+    -------
+    str
+        The new string; offsets in evidence refer to it.
+    """
+    if len(text) <= SLICE_CHARS:
+        return _normalize(text, t2s, join_wraps)
+    return "".join(normalized_slices(text, t2s=t2s, join_wraps=join_wraps))

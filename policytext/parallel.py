@@ -38,7 +38,8 @@ from .io import publish_mode, remove_stale_temps
 if TYPE_CHECKING:
     from .cache import TokenCache
     from .checkpoint import Checkpoint
-    from .scoring import Scorer, ScoreResult, ScoreRows
+    from .results import ScoreResult
+    from .scoring import Scorer
 
 __all__ = ["CHUNK_CHARS", "CHUNK_DOCS", "MIN_CHARS", "MIN_DOCS", "EvidenceWriter", "default_jobs",
            "iter_scored", "score_documents"]
@@ -216,33 +217,51 @@ def _stop_workers(executor, timeout: float = 1.0) -> None:
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
                     cache: TokenCache | str | os.PathLike | None = None,
                     on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
-                    checkpoint: "Checkpoint | None" = None, resume: bool = False, frames: bool = True,
-                    **options) -> "ScoreResult | ScoreRows":
+                    checkpoint: "Checkpoint | None" = None, resume: bool = False, **options) -> "ScoreResult":
     """Score a corpus, or a stream of documents and error records, into a :class:`~policytext.ScoreResult`.
 
-    ``jobs`` processes (None: every core); ``cache`` a :class:`~policytext.cache.TokenCache` or a folder.
-    Error records in ``items`` (reading errors) come first in ``result.errors``, then the documents that
-    could not be scored, each in input order. ``on_hits``, if given, receives each scored document's hit
-    rows in input order and ``result.hits`` is left empty: the evidence is never held in memory.
-    ``progress`` is a tqdm-like object updated once per document. ``options`` go to :func:`iter_scored`.
+    :meth:`policytext.Scorer.score` is the run a user calls (it also reads paths, writes outputs and keeps a
+    checkpoint); this is its engine.
 
-    ``checkpoint`` (a :class:`~policytext.checkpoint.Checkpoint`) records every outcome as it comes; with
-    ``resume``, the outcomes it already holds are used instead of scoring those documents again (they must be
-    the first documents of the stream, with the same ids and sources). The caller removes the checkpoint
-    (``checkpoint.finish()``) once its outputs are written.
+    Parameters
+    ----------
+    items : Corpus, iterable of Document or ErrorRecord, DataFrame, dict or list of str
+        What to score. Error records (reading errors) come first in ``result.errors``, then the documents
+        that could not be scored, each in input order.
+    scorer : Scorer
+        Anything with the :meth:`policytext.Scorer.analyze` method and ``score_columns``.
+    jobs : int or None
+        Worker processes (None: every core).
+    cache : TokenCache, str or os.PathLike, optional
+        The token cache, or its folder.
+    on_hits : callable, optional
+        Receives each scored document's hit rows in input order; ``result.hits`` is then empty: the
+        evidence is never held in memory.
+    progress : tqdm-like, optional
+        Updated once per document.
+    checkpoint : Checkpoint, optional
+        Records every outcome as it comes; with ``resume``, the outcomes it already holds are used instead of
+        scoring those documents again (they must be the first documents of the stream, with the same ids and
+        sources). The caller removes it (``checkpoint.finish()``) once its outputs are written.
+    resume : bool
+        Continue from ``checkpoint``.
+    **options
+        Passed to :func:`iter_scored` (e.g. ``mp_context="spawn"``, ``chunk_docs``).
 
-    With ``frames=False`` the result is a :class:`~policytext.scoring.ScoreRows` (the rows before pandas is
-    imported; give ``on_hits`` then, the evidence is not kept): ``policytext score`` uses it to print or write
-    CSV without loading pandas.
+    Returns
+    -------
+    ScoreResult
+        Its tables are built (with pandas) only when read: ``policytext score`` prints or writes CSV from the
+        rows without loading pandas.
     """
     from .cache import as_cache
-    from .scoring import HIT_COLUMNS, ScoreResult, ScoreRows
+    from .results import ScoreCollector
 
     cache = as_cache(cache)
-    read_errors: list[ErrorRecord] = []
+    collector = ScoreCollector(on_hits, progress)
     items = _as_items(items)
     if isinstance(items, Corpus):
-        read_errors.extend(items.errors)
+        collector.read_errors.extend(items.errors)
         if progress is not None:
             progress.total = len(items.documents)
         documents: Iterable[Document] = items.documents
@@ -250,37 +269,20 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         def split(stream):
             for item in stream:
                 if isinstance(item, ErrorRecord):
-                    read_errors.append(item)
+                    collector.read_errors.append(item)
                 elif isinstance(item, Document):
                     yield item
                 else:
-                    from .readers._frames import ACCEPTED
+                    from .readers import ACCEPTED_INPUTS
 
-                    raise TypeError(f"cannot score {type(item).__name__} items; accepted: {ACCEPTED}, or an "
+                    raise TypeError(f"cannot score {type(item).__name__} items; accepted: {ACCEPTED_INPUTS}, or an "
                                     "iterable of policytext Document")
 
         documents = split(items)
-    score_errors: list[ErrorRecord] = []
-    scored: list[Document] = []
-    rows: list[dict] = []
-    all_hits: list[dict] = []
-
-    def record(doc_id, source, meta, row, hit_rows, err):
-        if err is not None:
-            score_errors.append(err)
-        else:
-            rows.append(row)
-            scored.append(Document(doc_id, "", meta, source))
-            if on_hits is not None:
-                on_hits(hit_rows)
-            else:
-                all_hits.extend(hit_rows)
-        if progress is not None:
-            progress.update(1)
 
     stored = checkpoint.start(resume) if checkpoint is not None else []
     for outcome in stored:
-        record(*outcome)
+        collector.add(*outcome)
 
     def after_stored(docs):
         seen = 0
@@ -300,16 +302,10 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         outcome = (doc.doc_id, doc.source, doc.meta, row, hit_rows, err)
         if checkpoint is not None:
             checkpoint.add(outcome)
-        record(*outcome)
+        collector.add(*outcome)
     if checkpoint is not None:
         checkpoint.flush()
-    if not frames:
-        columns, records, meta_keys, _ = scorer._records(scored, rows)
-        return ScoreRows(columns, records, read_errors + score_errors, bool(meta_keys), scorer, scored, rows)
-    import pandas as pd
-
-    frame = scorer._frame(scored, rows)
-    return ScoreResult(frame, pd.DataFrame(all_hits, columns=HIT_COLUMNS), read_errors + score_errors)
+    return collector.result(scorer.score_columns)
 
 
 def _as_items(items):
@@ -317,17 +313,15 @@ def _as_items(items):
     :func:`policytext.read_corpus`); other inputs unchanged."""
     is_texts = isinstance(items, (list, tuple)) and bool(items) and all(isinstance(i, str) for i in items)
     if type(items).__name__ == "DataFrame" or isinstance(items, dict) or is_texts:
-        from .readers import CorpusAssembler, CorpusPlan
-        from .readers._frames import corpus_from_object
+        from .readers import ReadOptions, iter_objects
 
-        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
-        added = [assembler.add(item) for item in corpus_from_object(items, max_chars=None)[0]]
+        added = list(iter_objects(items, ReadOptions(max_chars=None)))
         return Corpus([d for d in added if isinstance(d, Document)], [e for e in added if isinstance(e, ErrorRecord)])
     if isinstance(items, (str, os.PathLike)):
-        from .readers._frames import ACCEPTED
+        from .readers import ACCEPTED_INPUTS
 
         raise TypeError(f"cannot score a path directly; read it first with policytext.read_corpus({str(items)!r}), "
-                        f"which accepts {ACCEPTED}")
+                        f"which accepts {ACCEPTED_INPUTS}")
     return items
 
 
@@ -338,7 +332,7 @@ class EvidenceWriter:
     """Writes hit rows to a table file as they arrive, atomically (temporary file, then rename).
 
     ``.csv``, ``.tsv`` and ``.jsonl`` are written in blocks of ``block`` rows and never held in memory; the
-    bytes are those :func:`policytext.reports.write_table` writes for the whole table. ``.parquet`` and
+    bytes are those :func:`policytext.io.write_table` writes for the whole table. ``.parquet`` and
     ``.xlsx`` need the whole table: their rows are collected and written by :meth:`close`. Use as a context
     manager, or call :meth:`close` (an exception inside the ``with`` removes the temporary file).
     """
@@ -383,13 +377,25 @@ class EvidenceWriter:
             self._flush()
 
     def _flush(self) -> None:
-        import pandas as pd
-
-        from .io import neutralize_formulas
-        from .scoring import HIT_COLUMNS
+        from .results import HIT_COLUMNS
+        from .rowtext import hit_rows_text
 
         if not self._rows:
             return
+        # CSV/TSV without pandas when the rows allow it (policytext.rowtext: the same bytes; issue 13.10)
+        text = hit_rows_text(self._rows, HIT_COLUMNS, self.ext[1:], not self._header_written)
+        if text is not None:
+            self._rows = []
+            try:
+                self._fh.write(text)
+            except OSError as exc:
+                raise OutputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+            self._header_written = True
+            return
+        import pandas as pd
+
+        from .io import neutralize_formulas
+
         df = pd.DataFrame(self._rows, columns=HIT_COLUMNS)
         self._rows = []
         try:
@@ -407,16 +413,18 @@ class EvidenceWriter:
 
     def close(self) -> Path:
         """Finish the file and move it into place."""
-        import pandas as pd
-
         from .io import write_table
-        from .scoring import HIT_COLUMNS
+        from .results import HIT_COLUMNS
 
         if self._fh is None:
+            import pandas as pd
+
             write_table(pd.DataFrame(self._rows, columns=HIT_COLUMNS), self.path)
             self._rows = []
             return self.path
         if self.n_rows == 0:  # no hit at all: exactly what write_table writes for an empty table
+            import pandas as pd
+
             self.abort()
             return write_table(pd.DataFrame([], columns=HIT_COLUMNS), self.path)
         self._flush()

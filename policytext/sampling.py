@@ -8,12 +8,14 @@
 
 ``n`` units are shared among the strata as evenly as possible (a stratum with fewer units than its share gives
 the rest to the others, in the order high, low, zero) and drawn without replacement with
-``numpy.random.default_rng(seed)``; the rows are then shuffled with the same generator, so coders do not see
+``numpy.random.default_rng(random_state)``; the rows are then shuffled with the same generator, so coders do not see
 the strata in blocks. Units:
 
 * ``document``: one row per document with its (normalised) text, cut at :data:`MAX_CELL` characters for Excel;
-* ``kwic``: in the high and low strata, one row per hit (any category) with ``window`` characters of context;
-  in the zero stratum, where there is no hit of the concept, a *passage*: ``2 × window + 10`` characters from
+* ``kwic``: in the high and low strata, one row per counted hit (any category) with ``window`` characters of
+  context; hits that a context rule vetoed or marked as rejected (evidence ``status`` ``vetoed``/``rejected``,
+  docs/semantics.md) are not drawn unless ``include_uncounted=True``, and the ``status`` column says which a
+  line is. In the zero stratum, where there is no hit of the concept, a *passage*: ``2 × window + 10`` characters from
   a sentence start (every sentence start of those documents is a candidate), ``match`` left empty, so that
   coders can record what the lexicon misses.
 
@@ -48,8 +50,8 @@ UNITS = ("document", "kwic")
 #: longest text written to one cell (Excel's limit is 32,767 characters)
 MAX_CELL = 32000
 DOCUMENT_COLUMNS = ["sample_id", "unit", "doc_id", "n_chars", "text", "code", "note", "stratum", "index"]
-KWIC_COLUMNS = ["sample_id", "unit", "doc_id", "offset", "left", "match", "right", "term", "category", "code", "note",
-                "stratum", "index"]
+KWIC_COLUMNS = ["sample_id", "unit", "doc_id", "offset", "left", "match", "right", "term", "category", "status", "code",
+                "note", "stratum", "index"]
 _SENTENCE_START = ("。", "！", "？", "；", "\n")
 
 
@@ -91,10 +93,14 @@ def _sentence_starts(text: str) -> list[int]:
     return out
 
 
-def draw_sample(corpus: Corpus | Iterable[Document], n: int, *, unit: str = "document", seed: int = 0,
+def draw_sample(corpus: Corpus | Iterable[Document], n: int, *, unit: str = "document", random_state: int = 0,
                 lexicon: Lexicon | None = None, tokenizer: "Tokenizer | None" = None, t2s: bool = True,
-                window: int = 30, progress=None) -> "pd.DataFrame":
-    """A stratified sample of ``n`` documents or keyword-in-context lines for coding (module docstring)."""
+                window: int = 30, include_uncounted: bool = False, progress=None) -> "pd.DataFrame":
+    """A stratified sample of ``n`` documents or keyword-in-context lines for coding (module docstring).
+
+    ``random_state`` seeds the draw and the shuffle. ``include_uncounted`` (``unit="kwic"`` only) also draws hits
+    that a context rule vetoed or rejected; by default only counted hits are drawn.
+    """
     import pandas as pd
 
     from .normalize import normalize_text
@@ -111,11 +117,17 @@ def draw_sample(corpus: Corpus | Iterable[Document], n: int, *, unit: str = "doc
         raise ConfigError("no document could be scored, so there is nothing to sample")
     scores["stratum"] = _strata(scores)
     by_id = {d.doc_id: d for d in docs}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     if unit == "document":
         units = scores[["doc_id", "n_chars", "index", "stratum"]].copy()
     else:
-        hits = result.hits.drop_duplicates(["doc_id", "start"])  # a hit in two categories is one line
+        hits = result.hits
+        if not include_uncounted:
+            hits = hits[hits["status"] == "counted"]
+        # a hit in two categories is one line, shown as counted when it counts in one of them
+        rank = hits["status"].map({"counted": 0, "rejected": 1, "vetoed": 2})
+        best = rank.groupby([hits["doc_id"], hits["start"]]).transform("min")
+        hits = hits[rank == best].drop_duplicates(["doc_id", "start"])
         info = scores.set_index("doc_id")[["index", "stratum"]]
         units = hits.join(info, on="doc_id")
         units = units[units["stratum"] != "zero"]
@@ -150,7 +162,7 @@ def draw_sample(corpus: Corpus | Iterable[Document], n: int, *, unit: str = "doc
         if r["stratum"] == "zero":
             off = int(r["start"])
             r.update(offset=off, left="", match="", right=text[off:off + 2 * w + 10].replace("\n", " "), term="",
-                     category="")
+                     category="", status="")
         else:
             s, e = int(r["start"]), int(r["end"])
             r.update(offset=s, left=text[max(0, s - w):s].replace("\n", " "), match=text[s:e],

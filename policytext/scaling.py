@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .corpus import Corpus, Document
 from .errors import ConfigError
@@ -70,7 +71,8 @@ def sentence_dtm(corpus: Corpus | Iterable[Document], tokenizer: "Tokenizer", *,
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from .dtm import DocumentTermMatrix, EmptyVocabularyError
+    from .dtm import DocumentTermMatrix
+    from .errors import EmptyVocabularyError
     from .embedding import corpus_sentences
 
     sents = corpus_sentences(corpus, tokenizer, t2s=t2s, progress=progress)
@@ -89,12 +91,23 @@ def sentence_dtm(corpus: Corpus | Iterable[Document], tokenizer: "Tokenizer", *,
                               settings={"unit": "sentence", "min_df": min_count, "t2s": t2s})
 
 
-class LatentSemanticScaling:
-    """Latent semantic scaling (module docstring), a scikit-learn-style estimator.
+class LatentSemanticScaling(BaseEstimator):
+    """Latent semantic scaling (module docstring), a scikit-learn estimator (``clone``, ``get_params``,
+    ``set_params``).
 
-    ``seeds`` maps seed words (globs allowed) to +1 or -1. ``fit`` learns ``vocabulary_``, ``word_vectors_``
-    (unit length), ``polarity_`` (one per vocabulary word), ``seeds_used_`` and ``seeds_missing_``;
-    ``transform`` gives each document's raw score.
+    ``fit`` learns ``vocabulary_``, ``word_vectors_`` (unit length), ``polarity_`` (one per vocabulary word),
+    ``seeds_used_`` and ``seeds_missing_``; ``transform`` gives each document's raw score.
+
+    Parameters
+    ----------
+    seeds : mapping of str to int
+        Seed words (globs allowed) and their pole, +1 or -1.
+    n_components : int
+        SVD dimensions (fewer if the matrix is smaller).
+    random_state : int
+        Seed of the randomized SVD.
+    n_iter : int
+        Power iterations of the randomized SVD.
     """
 
     def __init__(self, seeds: Mapping[str, int], *, n_components: int = 300, random_state: int = 0,
@@ -104,13 +117,19 @@ class LatentSemanticScaling:
         self.random_state = random_state
         self.n_iter = n_iter
 
-    def get_params(self) -> dict:
-        return {"seeds": self.seeds, "n_components": self.n_components, "random_state": self.random_state,
-                "n_iter": self.n_iter}
+    def fit(self, X: "DocumentTermMatrix", y=None) -> "LatentSemanticScaling":
+        """Learn word vectors from the sentence-term matrix and each word's polarity; returns the model.
 
-    def fit(self, dtm: "DocumentTermMatrix") -> "LatentSemanticScaling":
+        Parameters
+        ----------
+        X : DocumentTermMatrix
+            Sentence rows (:func:`sentence_dtm`).
+        y : None
+            Ignored; present for scikit-learn's API.
+        """
         from sklearn.decomposition import TruncatedSVD
 
+        dtm = X
         X = dtm.X.astype(np.float64)
         k = min(int(self.n_components), min(X.shape) - 1)
         if k < 1:
@@ -154,10 +173,19 @@ class LatentSemanticScaling:
         self.seeds_missing_ = missing
         return self
 
-    def transform(self, dtm: "DocumentTermMatrix") -> np.ndarray:
-        """Raw document scores (one per document of ``dtm``; NaN for a document with no vocabulary word)."""
-        from scipy import sparse
+    def transform(self, X: "DocumentTermMatrix") -> np.ndarray:
+        """Raw document scores (one per document of ``X``; NaN for a document with no vocabulary word).
 
+        Parameters
+        ----------
+        X : DocumentTermMatrix
+            Sentence rows over the fitted vocabulary.
+        """
+        from scipy import sparse
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "polarity_")
+        dtm = X
         if list(dtm.vocabulary) != self.vocabulary_:
             raise ConfigError("the matrix does not use the model's vocabulary")
         n_rows = dtm.X.shape[0]

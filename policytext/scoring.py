@@ -38,15 +38,15 @@ word tokens (tokens holding a letter, digit or ideograph; punctuation excluded, 
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable
 
-from .corpus import Corpus, Document, ErrorRecord
-from .errors import EmptyDocumentError
-from .lexicon import CLAUSE_BREAKS, Lexicon, Term, load_lexicon
+from .corpus import Corpus, Document
+from .lexicon import Lexicon, load_lexicon
+from .matching import (MAX_CLAUSE, SHORT_TEXT, STATUSES, Hit, Matcher, hidden_occurrences,  # noqa: F401
+                       split_sentences)  # (re-exported)
+from .results import HIT_COLUMNS, ScoreResult, ScoreRows  # noqa: F401  (re-exported)
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:  # pandas is imported when a table is built, not with policytext
@@ -55,299 +55,25 @@ if TYPE_CHECKING:  # pandas is imported when a table is built, not with policyte
 __all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts", "split_sentences",
            "SHORT_TEXT", "STATUSES"]
 
-_END = ""  # trie key marking the end of a term (no term contains the empty string)
 EVIDENCE_WINDOW = 12
-#: a document with fewer non-whitespace characters than this is flagged ``short``: its rates rest on few characters
-SHORT_TEXT = 300
-#: context rules look at most this many characters before and after a hit, even in a longer clause
-MAX_CLAUSE = 200
-#: the status of an evidence row
-STATUSES = ("counted", "rejected", "vetoed")
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\n")
-_CLAUSE_BREAK = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
-_WORD_CHAR = re.compile(r"[^\W_]")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    r"""``(start, end)`` of each sentence of ``text``: segments ending at 。！？； (full-width or ASCII, a run of
-    them, with any closing quote or bracket that follows) or at a line break; segments without a letter, digit
-    or ideograph are left out. Apply it to normalised text, where hard wraps are already joined.
-
-    >>> t = "一是加强基层治理；二是推进精细化管理。他说：“不搞一刀切。”\n附件"
-    >>> [t[a:b] for a, b in split_sentences(t)]
-    ['一是加强基层治理；', '二是推进精细化管理。', '他说：“不搞一刀切。”', '附件']
-    """
-    out, pos = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
-        if _WORD_CHAR.search(text[pos:m.start()]):
-            seg_end = m.start() if m.group() == "\n" else end
-            out.append((pos + _lead(text, pos, seg_end), seg_end))
-        pos = end
-    if _WORD_CHAR.search(text[pos:]):
-        out.append((pos + _lead(text, pos, len(text)), len(text.rstrip())))
-    return out
-
-
-def _lead(text: str, start: int, end: int) -> int:
-    """Leading whitespace of ``text[start:end]``."""
-    seg = text[start:end]
-    return len(seg) - len(seg.lstrip())
-
-
-def _trie_regex(node: dict) -> str:
-    """A regex matching exactly the strings of a character trie (``_END`` marks ends), e.g. 精细化(?:管理)?."""
-    alternatives = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch != _END]
-    if not alternatives:
-        return ""
-    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-    return f"(?:{body})?" if _END in node else body
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matched span: the text ``text[start:end]`` equals ``term``; ``terms`` are the lexicon entries."""
-
-    term: str
-    start: int
-    end: int
-    terms: tuple[Term, ...]
-
-
-class Matcher:
-    """Finds lexicon terms in tokenized text by the token-boundary, longest-match rule (module docstring)."""
-
-    def __init__(self, lexicon: Lexicon):
-        self.lexicon = lexicon
-        self._trie: dict = {}
-        self._globs: list[tuple[re.Pattern, Term]] = []
-        for t in lexicon.terms:
-            if t.is_glob:
-                self._globs.append((re.compile(fnmatch.translate(t.term)), t))
-                continue
-            node = self._trie
-            for ch in t.term:
-                node = node.setdefault(ch, {})
-            node.setdefault(_END, []).append(t)
-        # Candidate starts are found by one regex built from the terms (and the literal prefixes of the
-        # globs), so that only positions where a term can start are examined. A glob without a literal
-        # prefix (``*治理``) could match any token: then every token start is examined (_match_scan).
-        prefixes = [re.split(r"[*?\[]", t.term, maxsplit=1)[0] for _, t in self._globs]
-        self._scan_all = any(not p for p in prefixes)
-        search_trie: dict = {}
-        for s in [t.term for t in lexicon.terms if not t.is_glob] + prefixes:
-            node = search_trie
-            for ch in s:
-                node = node.setdefault(ch, {})
-            node[_END] = True
-        self._search = re.compile(_trie_regex(search_trie)).search if search_trie else None
-        self._rules = {t: r for t in lexicon.terms if any(r := lexicon.context_rules(t))}
-
-    def statuses(self, text: str, hits: list[Hit]) -> list[tuple[str, ...]]:
-        """For each hit, the status of each of its terms: ``counted``, ``rejected`` (a ``reject_context`` cue in
-        its clause) or ``vetoed`` (an ``exclude_context`` cue, or no ``require_context`` cue). A veto wins over
-        a rejection. See :mod:`policytext.lexicon` for the rules' scope."""
-        if not self._rules or not hits:
-            return [("counted",) * len(h.terms) for h in hits]
-        breaks: list[int] | None = None
-        out = []
-        for h in hits:
-            row = []
-            for t in h.terms:
-                rules = self._rules.get(t)
-                if rules is None:
-                    row.append("counted")
-                    continue
-                if breaks is None:
-                    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
-                i = bisect.bisect_left(breaks, h.start)
-                c_start = max(breaks[i - 1] + 1 if i else 0, h.start - MAX_CLAUSE)
-                j = bisect.bisect_left(breaks, h.end)
-                c_end = min(breaks[j] if j < len(breaks) else len(text), h.end + MAX_CLAUSE)
-                reject, exclude, require = rules
-                if any(r.found(text, h.start, h.end, c_start, c_end) for r in exclude) or (
-                        require and not any(r.found(text, h.start, h.end, c_start, c_end) for r in require)):
-                    row.append("vetoed")
-                elif any(r.found(text, h.start, h.end, c_start, c_end) for r in reject):
-                    row.append("rejected")
-                else:
-                    row.append("counted")
-            out.append(tuple(row))
-        return out
-
-    @staticmethod
-    def _excluded(text: str, start: int, t: Term) -> bool:
-        for phrase in t.exclusions:
-            k = phrase.find(t.term)
-            while k >= 0:
-                if start - k >= 0 and text.startswith(phrase, start - k):
-                    return True
-                k = phrase.find(t.term, k + 1)
-        return False
-
-    def _choose(self, text: str, start: int, cands: list[tuple[int, int, list[Term]]]) -> Hit | None:
-        """The longest candidate ``(end, fixed-first rank, terms)`` at ``start`` not excluded there, or None."""
-        for end, _, terms in sorted(cands, key=lambda c: (c[0], c[1]), reverse=True):
-            keep = tuple(t for t in terms if not (t.exclusions and self._excluded(text, start, t)))
-            if keep:
-                return Hit(text[start:end], start, end, keep)
-        return None
-
-    def match(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
-        """Hits in ``text`` given its ``tokens`` (``(token, start, end)``, whitespace tokens left out)."""
-        if self._scan_all:
-            return self._match_scan(text, tokens)
-        return self.match_spans(text, [s for _, s, _ in tokens], [e for _, _, e in tokens])
-
-    def match_spans(self, text: str, starts, ends) -> list[Hit]:
-        """Hits in ``text`` given the token offsets as two ascending sequences or int arrays.
-
-        The same rule as :meth:`match`, but only where a term (or a glob's literal prefix) occurs in the
-        text is anything examined: matching costs one regex scan plus work per occurrence, not per token.
-        """
-        import numpy as np
-
-        starts = np.asarray(starts, dtype=np.int64)
-        ends = np.asarray(ends, dtype=np.int64)
-        if self._scan_all:
-            s_list, e_list = starts.tolist(), ends.tolist()
-            return self._match_scan(text, [(text[s:e], s, e) for s, e in zip(s_list, e_list)])
-        hits: list[Hit] = []
-        search = self._search
-        n_text = len(text)
-        if search is None or not len(starts):
-            return hits
-        flags = np.zeros(n_text + 1, dtype=np.uint8)
-        flags[starts] |= 1
-        flags[ends] |= 2
-        flags = flags.tobytes()
-        trie, globs = self._trie, self._globs
-        pos = 0
-        while True:
-            m = search(text, pos)
-            if m is None:
-                break
-            start = m.start()
-            if not flags[start] & 1:
-                pos = start + 1
-                continue
-            cands: list[tuple[int, int, list[Term]]] = []  # (end, fixed-first rank, terms)
-            node, p = trie, start
-            while p < n_text:
-                node = node.get(text[p])
-                if node is None:
-                    break
-                p += 1
-                if _END in node and flags[p] & 2:
-                    cands.append((p, 1, node[_END]))
-            if globs:
-                tok_end = int(ends[int(np.searchsorted(starts, start))])
-                word = text[start:tok_end]
-                for pattern, t in globs:
-                    if pattern.match(word):
-                        cands.append((tok_end, 0, [t]))
-            chosen = self._choose(text, start, cands)
-            if chosen is None:
-                pos = start + 1
-            else:
-                hits.append(chosen)
-                pos = chosen.end
-        return hits
-
-    def _match_scan(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
-        """The rule applied at every token start (used when a glob has no literal prefix)."""
-        end_index = {e: i for i, (_, _, e) in enumerate(tokens)}
-        hits: list[Hit] = []
-        trie, globs, n_text = self._trie, self._globs, len(text)
-        i, n = 0, len(tokens)
-        while i < n:
-            word, start, tok_end = tokens[i]
-            cands: list[tuple[int, int, list[Term]]] = []  # (end, fixed-first rank, terms)
-            node, pos = trie, start
-            while pos < n_text:
-                node = node.get(text[pos])
-                if node is None:
-                    break
-                pos += 1
-                if _END in node and pos in end_index:
-                    cands.append((pos, 1, node[_END]))
-            for pattern, t in globs:
-                if pattern.match(word):
-                    cands.append((tok_end, 0, [t]))
-            chosen = self._choose(text, start, cands)
-            if chosen is None:
-                i += 1
-            else:
-                hits.append(chosen)
-                i = end_index[chosen.end] + 1
-        return hits
-
-
-@dataclass
-class ScoreResult:
-    """What :meth:`Scorer.score` returns: the score table, the evidence (one row per hit) and error records."""
-
-    scores: pd.DataFrame
-    hits: pd.DataFrame
-    errors: list[ErrorRecord]
-
-    @property
-    def errors_frame(self) -> pd.DataFrame:
-        return Corpus(errors=self.errors).errors_frame()
-
-
-HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right", "status"]
-
-
-@dataclass
-class ScoreRows:
-    """The score table before it becomes a DataFrame: what ``score_documents(..., frames=False)`` returns, so
-    that a run printing or writing CSV/TSV need not import pandas (about 0.2-0.3 s of start-up, most of what
-    scoring one document costs). :meth:`frame` gives the table :attr:`ScoreResult.scores` holds;
-    :meth:`to_text` the bytes :func:`policytext.io.table_to_text` writes for it (tested equal)."""
-
-    columns: list[str]
-    records: list[dict]
-    errors: list[ErrorRecord]
-    #: True when the documents carry metadata (columns whose types only pandas decides: :meth:`to_text` refuses)
-    has_metadata: bool
-    _scorer: "Scorer"
-    _docs: list[Document]
-    _rows: list[dict]
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def frame(self) -> pd.DataFrame:
-        """The score table as :attr:`ScoreResult.scores` has it."""
-        return self._scorer._frame(self._docs, self._rows)
-
-    def to_text(self, fmt: str = "csv") -> str:
-        """The table as CSV or TSV text, formulas neutralised, byte for byte what
-        ``table_to_text(self.frame(), fmt)`` gives; only for tables without metadata columns."""
-        if self.has_metadata or fmt not in ("csv", "tsv"):
-            raise ValueError("to_text: only CSV/TSV of tables without metadata; use table_to_text(frame())")
-        import csv
-        import io
-
-        from .io import FORMULA_START
-
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n",
-                            quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
-        writer.writerow(self.columns)
-        for rec in self.records:
-            # ints, floats (repr, as pandas writes float64), booleans (True/False) and text (neutralised)
-            writer.writerow(["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                             for v in (rec[c] for c in self.columns)])
-        return buf.getvalue()
 
 
 class Scorer:
     """Scores documents against a lexicon: normalise, tokenize, match, count.
 
-    ``lexicon`` defaults to the shipped fine-grained-governance lexicon, ``tokenizer`` to ``Tokenizer()``;
-    ``t2s`` converts traditional characters to simplified before matching (on by default).
+    One document is :meth:`analyze`; a whole run (paths or a corpus, processes, cache, checkpoint, outputs) is
+    :meth:`score`.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+    tokenizer : Tokenizer, optional
+        Default: ``Tokenizer()``.
+    t2s : bool
+        Convert traditional characters to simplified before matching (on by default).
+    evidence_window : int
+        Characters of context kept on each side of a hit in the evidence (``left``, ``right``).
     """
 
     def __init__(self, lexicon: Lexicon | None = None, tokenizer: Tokenizer | None = None, *, t2s: bool = True,
@@ -369,13 +95,34 @@ class Scorer:
         }
 
     def analyze(self, doc: Document, cache=None) -> tuple[dict, list[dict]]:
-        """Score one document: ``(row, hit rows)``. Raises :class:`EmptyDocumentError` for text with no characters.
+        """Score one document.
 
-        ``cache`` (a :class:`policytext.cache.TokenCache`) supplies the normalised text and tokens when it
-        has them and stores them when it does not; the result is the same either way.
+        Parameters
+        ----------
+        doc : Document
+            The document.
+        cache : TokenCache, optional
+            Supplies the normalised text and tokens when it has them and stores them when it does not; the
+            result is the same either way.
+
+        Returns
+        -------
+        tuple of (dict, list of dict)
+            The score row (columns :attr:`score_columns`) and one evidence row per hit (columns
+            :data:`HIT_COLUMNS`).
+
+        Raises
+        ------
+        EmptyDocumentError
+            The text has no characters.
         """
+        from . import slicing
         from .cache import segment_text
 
+        if len(doc.text) > slicing.SLICE_CHARS:  # a long text, slice by slice (issue 13.10)
+            sliced = slicing.analyze_in_slices(self, doc, cache=cache)
+            if sliced is not None:
+                return sliced
         if cache is not None:
             seg = cache.segment(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
         else:
@@ -447,111 +194,144 @@ class Scorer:
         row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
         return row, hit_rows
 
-    def iter_analyses(self, documents: Iterable[Document]) -> Iterator[tuple[Document, dict | None, list[dict], ErrorRecord | None]]:
-        """Yield ``(document, row, hit rows, error)`` for each document, in order; ``row`` is None on error."""
-        for doc in documents:
-            try:
-                row, hit_rows = self.analyze(doc)
-            except EmptyDocumentError as exc:
-                yield doc, None, [], ErrorRecord.from_error(exc)
-            else:
-                yield doc, row, hit_rows, None
-
-    def score(self, corpus: Corpus | Iterable[Document], progress=None, *, jobs: int | None = 1, cache=None,
+    def score(self, corpus, progress=None, *, jobs: int | None = 1, cache=None, read_options=None, scheduler=None,
+              output=None, evidence=None, errors=None, checkpoint=None, resume: bool = False,
+              checkpoint_every: int = 200, decimals: int | None = None, info: dict | None = None,
               **options) -> ScoreResult:
-        """Score every document; see the module docstring for the columns.
+        """Score a corpus: the whole run ``policytext score`` makes, in one call (see the module docstring for
+        the columns, :mod:`policytext.run` for the order of the steps).
 
-        ``progress`` is None or a tqdm-like object (``update(n)``, ``total``). Errors from reading (the
-        corpus's own ``errors``) and from scoring are returned together in input order of discovery.
+        The result is the same, byte for byte, whatever ``jobs``, ``cache``, ``scheduler`` or an interruption
+        resumed from a checkpoint. Errors from reading and from scoring are returned together, reading errors
+        first, each in input order.
 
-        ``jobs`` worker processes share the work (None: every core); the result is the same, byte for byte,
-        whatever their number, and corpora under 50 documents or 200,000 characters stay in this process
-        (:mod:`policytext.parallel`). ``cache``, a :class:`policytext.cache.TokenCache` or a folder, keeps
-        normalised texts and tokens for the next run; without it nothing is written. ``options`` go to
-        :func:`policytext.parallel.iter_scored` (e.g. ``mp_context="spawn"``).
+        Parameters
+        ----------
+        corpus : Corpus, iterable of Document, path, list of paths, DataFrame, dict or list of str
+            What to score. Paths are read as the run goes (:func:`policytext.readers.iter_corpus`), so the
+            corpus is never held in memory; a DataFrame, ``{doc_id: text}`` dict or list of texts is taken as
+            :func:`policytext.read_corpus` takes it.
+        progress : tqdm-like, optional
+            ``total`` and ``update(n)``: per document, or per file when ``corpus`` is paths.
+        jobs : int or None
+            Worker processes (None: every core). Corpora under 50 documents or 200,000 characters stay in this
+            process (:mod:`policytext.parallel`).
+        cache : None, bool, str, os.PathLike or TokenCache
+            The token cache (:mod:`policytext.cache`): a folder or a :class:`~policytext.cache.TokenCache`;
+            True: the user's cache folder (``policytext score``'s default); None or False: none.
+        read_options : ReadOptions, optional
+            How to read ``corpus`` when it is paths (:class:`policytext.readers.ReadOptions`).
+        scheduler : str or distributed.Client, optional
+            Score on this Dask cluster (:func:`policytext.distributed.score_distributed`); ``corpus`` must be
+            paths, which the workers read. Not with ``checkpoint``.
+        output : str or os.PathLike, optional
+            Write the score table here (.csv, .tsv, .jsonl, .parquet, .xlsx), atomically.
+        evidence : str, os.PathLike or False, optional
+            Write the evidence (one row per hit) here as the documents are scored; ``result.hits`` is then
+            empty. False: do not keep it at all (a large corpus's evidence can be much larger than its
+            scores); None (the default): keep it in ``result.hits``.
+        errors : str or os.PathLike, optional
+            Write the inputs that could not be scored, with reasons, here.
+        checkpoint : bool, str, os.PathLike or Checkpoint, optional
+            Keep a checkpoint so that an interrupted run can be resumed: True keeps it beside ``output``; a
+            path keeps it beside that file (``.<name>.checkpoint/``). Either is removed when the run and its
+            outputs are complete. A :class:`~policytext.checkpoint.Checkpoint` is used as is and left to the
+            caller to remove.
+        resume : bool
+            Continue from the checkpoint of an interrupted run with the same inputs and settings (else a
+            :class:`~policytext.errors.ConfigError`); the outputs come out as an uninterrupted run's.
+        checkpoint_every : int
+            Save progress every this many documents (and every 5 seconds).
+        decimals : int, optional
+            Round the decimal columns of ``output`` to this many decimals (the returned table is not rounded).
+        info : dict, optional
+            Filled with ``corpus.info`` (paths), ``resumed`` (outcomes taken from the checkpoint) and
+            ``token_cache`` (its folder and counts of ``hits`` and ``misses``).
+        **options
+            Passed to :func:`policytext.parallel.iter_scored` (e.g. ``mp_context="spawn"``).
+
+        Returns
+        -------
+        ScoreResult
+            The score table, the evidence (unless written to ``evidence``) and the error records.
+
+        Examples
+        --------
+        A resumable, cached, parallel run from a notebook (the checkpoint sits beside ``scores.csv``)::
+
+            result = Scorer().score(["laws/"], jobs=4, cache=True, output="scores.csv", evidence="hits.csv",
+                                    errors="errors.csv", checkpoint=True, resume=True)
         """
-        from .parallel import score_documents
+        from .run import score_run
 
-        if not isinstance(corpus, Corpus) and progress is not None and hasattr(corpus, "__len__"):
-            progress.total = len(corpus)
-        return score_documents(corpus, self, jobs=jobs, cache=cache, progress=progress, **options)
+        return score_run(self, corpus, progress=progress, jobs=jobs, cache=cache, read_options=read_options,
+                         scheduler=scheduler, output=output, evidence=evidence, errors=errors, checkpoint=checkpoint,
+                         resume=resume, checkpoint_every=checkpoint_every, decimals=decimals, info=info, **options)
 
     def empty_row(self) -> dict:
+        """The score row of a document without hits (the columns and their types, all counts zero).
+
+        Returns
+        -------
+        dict
+            ``{column: value}`` in column order.
+        """
         return self._row(Document("", " "), "", 1, 0, [])[0]
 
-    def _records(self, docs: list[Document], rows: list[dict]) -> tuple[list[str], list[dict], list[str], list[str]]:
-        """(columns, one dict per document, metadata keys, score columns) of the score table."""
-        score_cols = list(self.empty_row())
-        meta_keys: list[str] = []
-        for d in docs:
-            for k in d.meta:
-                if k not in meta_keys:
-                    meta_keys.append(k)
-        reserved = {"doc_id", *score_cols}
-        renamed = {k: (f"meta_{k}" if k in reserved else k) for k in meta_keys}
-        records = []
-        for d, r in zip(docs, rows):
-            rec = {"doc_id": d.doc_id}
-            for k in meta_keys:
-                rec[renamed[k]] = d.meta.get(k)
-            rec.update(r)
-            records.append(rec)
-        columns = ["doc_id", *renamed.values(), *score_cols]
-        return columns, records, meta_keys, score_cols
-
-    def _frame(self, docs: list[Document], rows: list[dict]) -> pd.DataFrame:
-        import pandas as pd
-
-        columns, records, _, score_cols = self._records(docs, rows)
-        df = pd.DataFrame.from_records(records, columns=columns)
-        int_cols = ["n_chars", "n_tokens", "n_terms", "n_sentences", "sentences_positive",
-                    *[c for c in score_cols if c.startswith("hits_") or c.endswith("_rejected")]]
-        df[int_cols] = df[int_cols].astype("int64")
-        df["coverage"] = df["coverage"].astype(bool)
-        df["short"] = df["short"].astype(bool)
-        return df
+    @property
+    def score_columns(self) -> list[str]:
+        """The score columns of this scorer's table, in order (they depend on the lexicon's categories)."""
+        return list(self.empty_row())
 
 
 def score_corpus(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None = None, *,
                  tokenizer: Tokenizer | None = None, t2s: bool = True, progress=None) -> pd.DataFrame:
     """Score every document of ``corpus`` against ``lexicon`` (default: fine-grained governance).
 
-    Returns one row per scored document (columns in :mod:`policytext.scoring`). Documents that cannot be
-    scored are listed by :meth:`Scorer.score`, which also returns the evidence; use it when you need either.
+    Documents that cannot be scored are listed by :meth:`Scorer.score`, which also returns the evidence and
+    takes processes, a cache, a checkpoint and output files; use it when you need any of them.
+
+    Parameters
+    ----------
+    corpus : Corpus, iterable of Document, path or list of paths
+        What :meth:`Scorer.score` takes (paths are read with the default reader options).
+    lexicon : Lexicon, optional
+        Default: the shipped fine-grained-governance lexicon.
+    tokenizer : Tokenizer, optional
+        Default: ``Tokenizer()``.
+    t2s : bool
+        Convert traditional characters to simplified before matching.
+    progress : tqdm-like, optional
+        Updated once per document.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scored document (columns in :mod:`policytext.scoring`).
     """
     return Scorer(lexicon, tokenizer, t2s=t2s).score(corpus, progress=progress).scores
 
 
 def score_texts(texts: Iterable[str] | dict[str, str], lexicon: Lexicon | None = None, *,
                 tokenizer: Tokenizer | None = None, t2s: bool = True) -> pd.DataFrame:
-    """Score plain strings (ids ``doc1``, ``doc2`` ... or the keys of a mapping); a convenience for notebooks."""
+    """Score plain strings; a convenience for notebooks.
+
+    Parameters
+    ----------
+    texts : iterable of str or dict
+        Texts (ids ``doc1``, ``doc2`` ...) or a ``{doc_id: text}`` mapping.
+    lexicon : Lexicon, optional
+        As in :func:`score_corpus`.
+    tokenizer : Tokenizer, optional
+        As in :func:`score_corpus`.
+    t2s : bool
+        As in :func:`score_corpus`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per text that could be scored.
+    """
     return score_corpus(Corpus.from_texts(texts), lexicon, tokenizer=tokenizer, t2s=t2s)
 
 
-def hidden_occurrences(text: str, tokens: list[tuple[str, int, int]], hits: list[Hit],
-                       terms: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """Occurrences of ``terms`` in ``text`` that are not hits, as ``(term, covering text)``.
-
-    The covering text runs from the start of the token holding the occurrence's first character to the end of
-    the token holding its last: the compound that hid the term (共享 inside 数据共享). Occurrences inside a
-    longer hit (共治 inside 共建共治共享) are not reported: that is the longest-match rule, not a miss.
-
-    >>> toks = [("推进", 0, 2), ("数据共享", 2, 6)]
-    >>> list(hidden_occurrences("推进数据共享", toks, [], ["共享"]))
-    [('共享', '数据共享')]
-    """
-    covered = bytearray(len(text))
-    for h in hits:
-        covered[h.start:h.end] = b"\x01" * (h.end - h.start)
-    tok_at = [0] * len(text)
-    for i, (_, s, e) in enumerate(tokens):
-        for p in range(s, e):
-            tok_at[p] = i
-    for term in terms:
-        k = text.find(term)
-        while k >= 0:
-            end = k + len(term)
-            if not covered[k]:
-                first, last = tokens[tok_at[k]], tokens[tok_at[end - 1]]
-                yield term, text[first[1]:last[2]]
-            k = text.find(term, k + 1)

@@ -184,17 +184,26 @@ def _rjieba_frequencies(path: str, words: tuple[str, ...]) -> tuple[list[int], i
     return _compute_frequencies(path, words)
 
 
-def write_frequency_table(word_lists: Iterable[Iterable[str]] | None = None, path: str | os.PathLike | None = None) -> Path:
-    """Write the table :func:`_rjieba_frequencies` reads (``policytext/data/jieba_frequencies.json``) for the
-    given word lists (default: none, and the default lexicon's terms as the command line injects them).
-    ``tests/test_tokenize.py`` checks that the shipped table equals a fresh computation."""
+def write_frequency_table(word_lists: Iterable[Iterable[str]], path: str | os.PathLike | None = None) -> Path:
+    """Write the table :func:`_rjieba_frequencies` reads (``policytext/data/jieba_frequencies.json``).
+
+    Parameters
+    ----------
+    word_lists : iterable of iterable of str
+        The injected word lists to tabulate (``()`` for none). The shipped table holds none and the default
+        lexicon's terms: :func:`policytext.lexicon.write_frequency_table` writes it (this module sits below
+        the lexicon and does not load it).
+    path : str or os.PathLike, optional
+        Where to write; default: the package's data file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     import json
 
     dict_path = _dictionary_path(None)
-    if word_lists is None:
-        from .lexicon import load_lexicon
-
-        word_lists = [(), [t.term for t in load_lexicon().terms if not t.is_glob]]
     lists = {}
     for words in word_lists:
         words = Tokenizer(engine="jieba", words=words).words  # deduplicated as a Tokenizer keeps them
@@ -533,7 +542,18 @@ class Tokenizer:
         return seg
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
-        """All tokens except pure whitespace, as ``(token, start, end)`` character offsets into ``text``."""
+        """All tokens except pure whitespace.
+
+        Parameters
+        ----------
+        text : str
+            The (normalised) text.
+
+        Returns
+        -------
+        list of tuple of (str, int, int)
+            ``(token, start, end)``, character offsets into ``text``.
+        """
         # the words cover the text end to end, so offsets are running sums of lengths, as jieba's own
         # tokenize() computes them; zip/accumulate build the tuples in C (a generator per token is slower)
         words = self._words(text)
@@ -581,12 +601,34 @@ class Tokenizer:
         return starts[keep], ends[keep]
 
     def cut(self, text: str) -> list[str]:
-        """jieba's plain segmentation of ``text`` (whitespace tokens included), for comparison and debugging."""
+        """jieba's plain segmentation, for comparison and debugging.
+
+        Parameters
+        ----------
+        text : str
+            Any text, as read or normalised.
+
+        Returns
+        -------
+        list of str
+            The words, whitespace tokens included.
+        """
         seg = self._segmenter()
         return seg.lcut(text, HMM=self.hmm) if self.engine == "jieba" else seg.cut(text, self.hmm)
 
     def __call__(self, text: str) -> list[str]:
-        """Word tokens for counting: no punctuation, symbols, whitespace or stopwords; at least ``min_length``."""
+        """Word tokens for counting (what ``CountVectorizer(tokenizer=...)`` calls).
+
+        Parameters
+        ----------
+        text : str
+            The text.
+
+        Returns
+        -------
+        list of str
+            Tokens without punctuation, symbols, whitespace or stopwords, each at least ``min_length`` long.
+        """
         if self._stop is None:
             self._stop = load_stopwords(self.stopwords)
         stop, n = self._stop, self.min_length

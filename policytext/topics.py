@@ -35,16 +35,16 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import numpy as np
 
 from .corpus import Corpus
-from .dtm import DocumentTermMatrix, EmptyVocabularyError, build_dtm, topic_tokenizer
-from .errors import ConfigError
-from .anchored import SEED_PRIOR, SeedError
+from .dtm import DocumentTermMatrix, TopicEstimator, as_dtm, build_dtm, topic_tokenizer
+from .anchored import SEED_PRIOR
+from .errors import ConfigError, EmptyVocabularyError, SeedError
 from .lexicon import Lexicon, load_lexicon
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "LdaModel", "MODELS", "NmfModel", "SeedWarning", "SeededLdaModel", "TopicsResult", "apply_topics", "coherence_npmi",
+    "LdaModel", "MODELS", "NmfModel", "SeedWarning", "SeededLdaModel", "TopicOptions", "TopicsResult", "apply_topics", "coherence_npmi",
     "StabilityResult", "fit_topics", "load_topic_model", "parse_k", "save_topic_model", "select_k", "topic_diversity",
     "topic_stability", "write_stability", "write_topics",
 ]
@@ -74,15 +74,14 @@ class SeedWarning(UserWarning):
 
 
 # -- estimators ------------------------------------------------------------------------------------------
-class _TopicModel:
-    """Shared behaviour: parameters, normalised topic-word weights, labels."""
+class _TopicModel(TopicEstimator):
+    """Shared behaviour: input checks, normalised topic-word weights, labels.
 
-    def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in self._param_names}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if not isinstance(v, (dict, Lexicon)))
-        return f"{type(self).__name__}({args})"
+    ``fit`` and ``transform`` take a :class:`~policytext.dtm.DocumentTermMatrix` or a plain documents x words
+    count matrix (as :class:`sklearn.feature_extraction.text.CountVectorizer` makes, so that a model can end a
+    scikit-learn ``Pipeline``); for a plain matrix the ``vocabulary`` given to ``fit`` names its columns
+    (:func:`~policytext.dtm.as_dtm`).
+    """
 
     def _check_fit(self, dtm: DocumentTermMatrix) -> None:
         k, n_rows, n_docs = self.n_components, dtm.X.shape[0], dtm.n_documents
@@ -110,18 +109,71 @@ class _TopicModel:
                 labels.append(seeded[k] if len(same) == 1 else f"{seeded[k]}_{same.index(k) + 1}")
         self.topic_labels_ = labels
 
-    def fit_transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        return self.fit(dtm).transform(dtm)
 
-    def top_terms(self, k: int, n: int = TOP_N) -> list[tuple[str, float]]:
-        order = np.argsort(-self.components_[k], kind="stable")[:n]
-        return [(self.vocabulary_[j], float(self.components_[k, j])) for j in order]
+_FIT_DOC = """
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            The counts to fit on: a :func:`~policytext.dtm.build_dtm` matrix, or a plain count matrix (rows are
+            documents) such as ``CountVectorizer`` makes.
+        y : None
+            Ignored; present for scikit-learn's API.
+        vocabulary : list of str, optional
+            The words of a plain matrix's columns (``CountVectorizer().get_feature_names_out()``); needed for
+            seed words to be found. Ignored for a ``DocumentTermMatrix``, which carries its own.
+
+        Returns
+        -------
+        self
+"""
+
+_TRANSFORM_DOC = """
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            Counts over the fitted vocabulary (``build_dtm(..., vocabulary=model.vocabulary_)``, or a plain
+            matrix with the fitted columns).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_components)
+"""
 
 
 class LdaModel(_TopicModel):
-    """gensim LDA. ``max_iter`` is the number of passes over the corpus; ``iterations`` the E-step limit."""
+    """gensim LDA (online variational Bayes) as a scikit-learn estimator.
 
-    _param_names = ("n_components", "max_iter", "iterations", "random_state", "alpha", "workers", "chunksize")
+    Parameters
+    ----------
+    n_components : int
+        Number of topics K.
+    max_iter : int
+        Passes over the corpus.
+    iterations : int
+        Limit of the E-step's iterations per document.
+    random_state : int
+        Seed of gensim's random numbers; fit and transform are deterministic for a given value when
+        ``workers=1``.
+    alpha : str or float
+        The document-topic prior, as gensim takes it (``"symmetric"``, ``"auto"`` or a number).
+    workers : int
+        More than 1 fits with gensim's ``LdaMulticore``: faster, not reproducible.
+    chunksize : int
+        Documents per training chunk.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_words)
+        Topic-word distributions (rows sum to 1).
+    vocabulary_ : list of str
+        The words of the columns.
+    topic_labels_ : list of str
+        Each topic's three most probable words.
+    seeded_dimensions_ : list
+        The seed dimension of each topic (``None``: unseeded).
+    model_ : gensim.models.LdaModel
+        The fitted gensim model.
+    """
 
     def __init__(self, n_components: int = 10, *, max_iter: int = 10, iterations: int = 100, random_state: int = 0,
                  alpha: str | float = "symmetric", workers: int = 1, chunksize: int = 2000):
@@ -142,10 +194,11 @@ class LdaModel(_TopicModel):
     def _eta(self, dtm: DocumentTermMatrix):
         return None, [None] * self.n_components
 
-    def fit(self, dtm: DocumentTermMatrix) -> "LdaModel":
+    def fit(self, X, y=None, vocabulary: Sequence[str] | None = None) -> "LdaModel":
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel as GensimLda, LdaMulticore
 
+        dtm = as_dtm(X, vocabulary)
         self._check_fit(dtm)
         eta, seeded = self._eta(dtm)
         id2word = Dictionary.from_corpus([[(i, 1)] for i in range(len(dtm.vocabulary))],
@@ -162,20 +215,26 @@ class LdaModel(_TopicModel):
         self._finish(dtm, self.model_.get_topics(), seeded)
         return self
 
-    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        """Row-level topic shares (rows sum to 1); deterministic: inference restarts from ``random_state``."""
-        self._check_vocabulary(dtm)
+    fit.__doc__ = "Fit the topics; returns the model.\n" + _FIT_DOC
+
+    def transform(self, X) -> np.ndarray:
+        dtm = self._fitted_input(X)
         self.model_.random_state = np.random.RandomState(self.random_state)
         gamma, _ = self.model_.inference(self._bow(dtm.X))
         return gamma / gamma.sum(axis=1, keepdims=True)
 
-    def _check_vocabulary(self, dtm: DocumentTermMatrix) -> None:
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary; build it with "
-                              "build_dtm(..., vocabulary=model.vocabulary_)")
+    transform.__doc__ = ("Row-level topic shares (rows sum to 1); deterministic: inference restarts from "
+                         "``random_state``.\n" + _TRANSFORM_DOC)
 
-    def log_perplexity(self, dtm: DocumentTermMatrix) -> float:
-        """Held-out perplexity (gensim's per-word bound, reported as ``2 ** -bound``)."""
+    def log_perplexity(self, X) -> float:
+        """Held-out perplexity (gensim's per-word bound, reported as ``2 ** -bound``).
+
+        Parameters
+        ----------
+        X : DocumentTermMatrix or sparse matrix of shape (n_rows, n_words)
+            Held-out counts over the fitted vocabulary.
+        """
+        dtm = self._fitted_input(X)
         self.model_.random_state = np.random.RandomState(self.random_state)
         return float(np.exp2(-self.model_.log_perplexity(self._bow(dtm.X))))
 
@@ -183,13 +242,36 @@ class LdaModel(_TopicModel):
 class SeededLdaModel(LdaModel):
     """LDA with a lexicon-built prior: the first topics are seeded, one (or ``topics_per_seed``) per dimension.
 
-    ``seeds`` maps a dimension to its seed words; by default the lexicon's categories and their (non-glob)
-    terms. Seed words absent from the vocabulary are skipped, and a :class:`SeedWarning` says how many and
-    which; so are words seen fewer than ``min_seed_count`` times. A dimension with no usable seed raises
-    when no dimension has one, and otherwise leaves its topic unseeded with a warning.
-    """
+    Seed words absent from the vocabulary are skipped, and a :class:`SeedWarning` says how many and which; so
+    are words seen fewer than ``min_seed_count`` times. A dimension with no usable seed raises
+    :class:`~policytext.errors.SeedError` when no dimension has one, and otherwise leaves its topic unseeded
+    with a warning. The other parameters and the attributes are :class:`LdaModel`'s.
 
-    _param_names = LdaModel._param_names + ("seeds", "topics_per_seed", "seed_strength", "min_seed_count")
+    Parameters
+    ----------
+    n_components : int
+        Number of topics K (at least the number of dimensions x ``topics_per_seed``).
+    seeds : dict of str to list of str, optional
+        Seed words per dimension; default: the default lexicon's categories and their fixed terms.
+    topics_per_seed : int
+        Seeded topics per dimension.
+    seed_strength : float
+        Prior mass each seeded topic adds, as a share of all tokens, spread over its seed words.
+    min_seed_count : int
+        Seed words seen fewer times are left out when others remain.
+    max_iter : int
+        Passes over the corpus.
+    iterations : int
+        Limit of the E-step's iterations per document.
+    random_state : int
+        Seed of gensim's random numbers.
+    alpha : str or float
+        The document-topic prior.
+    workers : int
+        More than 1: ``LdaMulticore``, not reproducible.
+    chunksize : int
+        Documents per training chunk.
+    """
 
     def __init__(self, n_components: int = 10, *, seeds: dict[str, Sequence[str]] | None = None,
                  topics_per_seed: int = 1, seed_strength: float = 0.01, min_seed_count: int = 5,
@@ -246,9 +328,30 @@ class SeededLdaModel(LdaModel):
 
 
 class NmfModel(_TopicModel):
-    """scikit-learn NMF on TF-IDF weights; ``transform`` gives each row's normalised topic loadings."""
+    """scikit-learn NMF on TF-IDF weights; ``transform`` gives each row's normalised topic loadings.
 
-    _param_names = ("n_components", "max_iter", "random_state", "init")
+    Parameters
+    ----------
+    n_components : int
+        Number of topics K.
+    max_iter : int
+        NMF's iteration limit.
+    random_state : int
+        Seed of NMF's initialisation.
+    init : str
+        NMF's initialisation method.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_words)
+        Topic-word weights normalised to sum to 1 per topic.
+    vocabulary_ : list of str
+        The words of the columns.
+    topic_labels_ : list of str
+        Each topic's three heaviest words.
+    tfidf_, model_ : TfidfTransformer, NMF
+        The fitted scikit-learn steps.
+    """
 
     def __init__(self, n_components: int = 10, *, max_iter: int = 400, random_state: int = 0, init: str = "nndsvda"):
         self.n_components = n_components
@@ -256,10 +359,11 @@ class NmfModel(_TopicModel):
         self.random_state = random_state
         self.init = init
 
-    def fit(self, dtm: DocumentTermMatrix) -> "NmfModel":
+    def fit(self, X, y=None, vocabulary: Sequence[str] | None = None) -> "NmfModel":
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
 
+        dtm = as_dtm(X, vocabulary)
         self._check_fit(dtm)
         self.tfidf_ = TfidfTransformer().fit(dtm.X)
         with warnings.catch_warnings():
@@ -269,15 +373,18 @@ class NmfModel(_TopicModel):
         self._finish(dtm, self.model_.components_, [None] * self.n_components)
         return self
 
-    def transform(self, dtm: DocumentTermMatrix) -> np.ndarray:
-        if list(dtm.vocabulary) != self.vocabulary_:
-            raise ConfigError("the document-term matrix does not use the model's vocabulary")
+    fit.__doc__ = "Fit the topics; returns the model.\n" + _FIT_DOC
+
+    def transform(self, X) -> np.ndarray:
+        dtm = self._fitted_input(X)
         W = self.model_.transform(self.tfidf_.transform(dtm.X))
         sums = W.sum(axis=1, keepdims=True)
         out = np.full_like(W, 1.0 / W.shape[1])
         nz = sums[:, 0] > 0
         out[nz] = W[nz] / sums[nz]
         return out
+
+    transform.__doc__ = "Each row's topic loadings normalised to sum to 1 (uniform for an empty row).\n" + _TRANSFORM_DOC
 
 
 def lexicon_seeds(lexicon: Lexicon) -> dict[str, list[str]]:
@@ -337,23 +444,93 @@ class TopicsResult:
     candidates: "pd.DataFrame | None" = None
 
 
-def _make_model(model: str, k: int, random_state: int, lexicon: Lexicon, max_iter: int | None, workers: int,
-                seed_strength: float, seed_prior: float = SEED_PRIOR) -> _TopicModel:
-    model = _model_name(model)
-    if model == "anchored":
-        from .anchored import AnchoredTopicModel, anchored_seeds
+@dataclass(frozen=True)
+class TopicOptions:
+    """How :func:`fit_topics`, :func:`topic_stability` and :func:`select_k` build the matrix and the models.
 
-        pos, neg = anchored_seeds(lexicon)
-        return AnchoredTopicModel(k, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior, random_state=random_state,
-                                  max_iter=max_iter or 500)
-    if model == "lda":
-        return LdaModel(k, random_state=random_state, max_iter=max_iter or 10, workers=workers)
-    if model == "seeded-dimensions":
-        return SeededLdaModel(k, seeds=lexicon_seeds(lexicon), random_state=random_state, max_iter=max_iter or 10,
-                              workers=workers, seed_strength=seed_strength)
-    if model == "nmf":
-        return NmfModel(k, random_state=random_state, max_iter=max_iter or 400)
-    raise ConfigError(f"unknown topic model {model!r}; choose one of: {', '.join(MODELS)}")
+    Frozen: change one setting with ``dataclasses.replace(options, unit="document")``.
+
+    Parameters
+    ----------
+    model : str
+        ``"anchored"`` (default), ``"seeded-dimensions"``, ``"lda"`` or ``"nmf"`` (:data:`MODELS`).
+    unit : str, optional
+        ``"document"`` fits on whole documents; ``"paragraph"`` on paragraphs, shares averaged back to documents
+        by length; ``None`` is the model's default (:func:`default_unit`).
+    t2s : bool
+        Convert traditional characters to simplified before tokenizing.
+    min_df : int or float
+        Drop words in fewer rows (a share of rows if a float), as :func:`~policytext.dtm.build_dtm`.
+    max_df : int or float
+        Drop words in more rows (a share of rows if a float).
+    ngram_range : tuple of int
+        ``(1, 2)`` adds pairs of neighbouring words.
+    max_iter : int, optional
+        Gibbs sweeps (anchored, default 500), passes (LDA, 10) or iterations (NMF, 400).
+    workers : int
+        LDA worker processes; more than 1 is faster but not reproducible.
+    seed_strength : float
+        seeded-dimensions: prior mass per seeded topic as a share of all tokens.
+    seed_prior : float
+        anchored: topic-word prior of a seed word on its own topic.
+    n_fits : int
+        anchored: fits in the ensemble (1: a single fit, without an interval).
+    n_jobs : int, optional
+        anchored: processes for the fits (default: all cores; results do not depend on it).
+    candidates : int
+        anchored: rows of the lexicon candidate table (0: none).
+
+    >>> TopicOptions(model="seeded").model
+    'seeded-dimensions'
+    """
+
+    model: str = "anchored"
+    unit: str | None = None
+    t2s: bool = True
+    min_df: int | float = 2
+    max_df: int | float = 0.5
+    ngram_range: tuple[int, int] = (1, 1)
+    max_iter: int | None = None
+    workers: int = 1
+    seed_strength: float = 0.01
+    seed_prior: float = SEED_PRIOR
+    n_fits: int = 5
+    n_jobs: int | None = None
+    candidates: int = 30
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", _model_name(self.model))
+        object.__setattr__(self, "ngram_range", tuple(self.ngram_range))
+
+    @property
+    def fit_unit(self) -> str:
+        """``unit``, or the model's default when it is None."""
+        return self.unit or default_unit(self.model)
+
+    def make_model(self, k: int, random_state: int, lexicon: Lexicon) -> _TopicModel:
+        """One unfitted model of ``k`` topics (for the anchored model, a single fit).
+
+        Parameters
+        ----------
+        k : int
+            Number of topics.
+        random_state : int
+            The model's seed.
+        lexicon : Lexicon
+            Gives the seed words.
+        """
+        if self.model == "anchored":
+            from .anchored import AnchoredTopicModel, anchored_seeds
+
+            pos, neg = anchored_seeds(lexicon)
+            return AnchoredTopicModel(k, seeds=pos, contrast_seeds=neg, seed_prior=self.seed_prior,
+                                      random_state=random_state, max_iter=self.max_iter or 500)
+        if self.model == "lda":
+            return LdaModel(k, random_state=random_state, max_iter=self.max_iter or 10, workers=self.workers)
+        if self.model == "seeded-dimensions":
+            return SeededLdaModel(k, seeds=lexicon_seeds(lexicon), random_state=random_state,
+                                  max_iter=self.max_iter or 10, workers=self.workers, seed_strength=self.seed_strength)
+        return NmfModel(k, random_state=random_state, max_iter=self.max_iter or 400)
 
 
 def governance_topics(model: _TopicModel, dtm: DocumentTermMatrix, lexicon: Lexicon) -> list[int]:
@@ -408,15 +585,35 @@ def _tables(model: _TopicModel, dtm: DocumentTermMatrix, gov: list[int]):
     return docs, pd.DataFrame(rows, columns=columns)
 
 
-def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], *, model: str = "seeded", lexicon: Lexicon | None = None,
-             random_state: int = 0, max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
-             holdout: float = 0.2, min_diversity: float = 0.5, progress=None) -> "pd.DataFrame":
+def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], options: TopicOptions | None = None, *,
+             lexicon: Lexicon | None = None, random_state: int = 0, holdout: float = 0.2, min_diversity: float = 0.5,
+             progress=None) -> "pd.DataFrame":
     """Fit each K and report coherence (mean NPMI), held-out perplexity (LDA models) and topic diversity.
 
     The held-out rows (``holdout`` share, drawn with ``random_state``) are left out of the fit used for
     perplexity; coherence and diversity come from a fit on all rows. The chosen K has the highest coherence
     among those with diversity >= ``min_diversity`` (all K if none qualifies); ties go to the smaller K.
+
+    Parameters
+    ----------
+    dtm : DocumentTermMatrix
+        The matrix to fit on.
+    ks : iterable of int
+        The K to compare.
+    options : TopicOptions, optional
+        The model and its settings; default ``TopicOptions(model="seeded-dimensions")``.
+    lexicon : Lexicon, optional
+        Seeds of the seeded models; default: the shipped lexicon.
+    random_state : int
+        Seed of the fits and of the held-out draw.
+    holdout : float
+        Share of rows held out for perplexity.
+    min_diversity : float
+        Lowest topic diversity a chosen K may have.
+    progress : tqdm-like, optional
+        Advanced once per K.
     """
+    options = options if options is not None else TopicOptions(model="seeded-dimensions")
     import pandas as pd
 
     lexicon = lexicon if lexicon is not None else load_lexicon()
@@ -429,13 +626,13 @@ def select_k(dtm: DocumentTermMatrix, ks: Iterable[int], *, model: str = "seeded
     if progress is not None:
         progress.total = len(ks)
     for k in ks:
-        m = _make_model(model, k, random_state, lexicon, max_iter, workers, seed_strength)
+        m = options.make_model(k, random_state, lexicon)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedWarning)
             m.fit(dtm)
             perplexity = float("nan")
             if isinstance(m, LdaModel) and test.sum() and (~test).sum() > k:
-                held = _make_model(model, k, random_state, lexicon, max_iter, workers, seed_strength)
+                held = options.make_model(k, random_state, lexicon)
                 held.fit(_rows(dtm, ~test))
                 perplexity = held.log_perplexity(_rows(dtm, test))
         rows.append({"k": k, "coherence_npmi": float(coherence_npmi(m, dtm).mean()), "perplexity": perplexity,
@@ -484,32 +681,48 @@ def parse_k(spec: str | int | Sequence[int]) -> list[int]:
         raise ConfigError(f"cannot read K from {spec!r}; use a number (10), a list (5,10,20) or a range (5:40:5)") from None
 
 
-def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, model: str = "anchored",
-               lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, t2s: bool = True,
-               unit: str | None = None, min_df: int | float = 2, max_df: int | float = 0.5,
-               ngram_range: tuple[int, int] = (1, 1), max_iter: int | None = None, workers: int = 1,
-               seed_strength: float = 0.01, n_fits: int = 5, n_jobs: int | None = None, seed_prior: float = SEED_PRIOR,
-               candidates: int = 30, progress=None, fit_progress=None) -> TopicsResult:
+def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, options: TopicOptions | None = None, *,
+               lexicon: Lexicon | None = None, tokenizer=None, random_state: int = 0, progress=None,
+               fit_progress=None) -> TopicsResult:
     """Build the document-term matrix, choose K if several are given, fit, and tabulate.
 
-    ``model="anchored"`` (default): an :class:`~policytext.anchored.AnchoredEnsemble` of ``n_fits`` fits (base
-    seed ``random_state``, ``n_jobs`` processes, default all cores), K=30 and whole documents unless given; the
-    result also holds the governance topic's discovered words as lexicon candidates (``candidates`` rows).
-    ``k``: one K, a list, or a ``"start:stop:step"`` string (see :func:`parse_k`); ``None`` is the model's
-    default (:data:`DEFAULT_K`). ``unit``: ``"paragraph"`` fits on paragraphs and aggregates shares to
-    documents by length; ``"document"`` fits on whole documents; ``None`` is the model's default
-    (:func:`default_unit`).
+    The default model, anchored, is an :class:`~policytext.anchored.AnchoredEnsemble` of ``options.n_fits``
+    fits (base seed ``random_state``), K=30 and whole documents unless given; the result also holds the
+    governance topic's discovered words as lexicon candidates (``options.candidates`` rows).
+
+    Parameters
+    ----------
+    corpus : Corpus or list of Document
+        The documents.
+    k : int, str or list of int, optional
+        One K, a list, or a ``"start:stop:step"`` string (:func:`parse_k`); with several, K is chosen by
+        :func:`select_k`. ``None``: the model's default (:data:`DEFAULT_K`).
+    options : TopicOptions, optional
+        The model, the matrix and the fits' settings; default ``TopicOptions()`` (anchored).
+    lexicon : Lexicon, optional
+        Seeds and governance topics; default: the shipped lexicon.
+    tokenizer : Tokenizer, optional
+        Default: :func:`~policytext.dtm.topic_tokenizer` of ``lexicon``.
+    random_state : int
+        Seed of the fit (the ensemble's base seed).
+    progress : tqdm-like, optional
+        Follows tokenizing (one step per document).
+    fit_progress : tqdm-like, optional
+        Follows the anchored ensemble's fits.
+
+    Returns
+    -------
+    TopicsResult
+        The document and topic tables, the fitted model, its matrix and the settings for a manifest.
     """
-    model = _model_name(model)
-    lexicon = lexicon if lexicon is not None else load_lexicon()
+    options, lexicon = _defaults(options, lexicon)
+    model = options.model
     ks = parse_k(k if k is not None else DEFAULT_K[model])
-    unit = unit or default_unit(model)
-    docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
-                                    max_df=max_df, ngram_range=ngram_range, progress=progress)
+    unit = options.fit_unit
+    docs, tokenizer, dtm = _prepare(corpus, ks, options, lexicon, tokenizer, progress)
     selection = None
     if len(ks) > 1:
-        selection = select_k(dtm, ks, model=model, lexicon=lexicon, random_state=random_state, max_iter=max_iter,
-                             workers=workers, seed_strength=seed_strength)
+        selection = select_k(dtm, ks, options, lexicon=lexicon, random_state=random_state)
         ks = [int(selection.loc[selection.chosen, "k"].iloc[0])]
     extra: dict = {}
     if model == "anchored":
@@ -517,9 +730,10 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
 
         pos, neg = anchored_seeds(lexicon)
         _warn_missing_seeds(pos, dtm)
-        m = AnchoredEnsemble(ks[0], n_fits=n_fits, seeds=pos, contrast_seeds=neg, seed_prior=seed_prior,
-                             max_iter=max_iter or 500, random_state=random_state, n_jobs=n_jobs).fit(dtm, fit_progress)
-        extra = {"n_fits": n_fits, "fit_seeds": m.fit_seeds_, "seed_prior": seed_prior, "alpha": m.alpha,
+        m = AnchoredEnsemble(ks[0], n_fits=options.n_fits, seeds=pos, contrast_seeds=neg, seed_prior=options.seed_prior,
+                             max_iter=options.max_iter or 500, random_state=random_state, n_jobs=options.n_jobs)
+        m.fit(dtm, progress=fit_progress)
+        extra = {"n_fits": options.n_fits, "fit_seeds": m.fit_seeds_, "seed_prior": options.seed_prior, "alpha": m.alpha,
                  "eta": m.eta, "max_iter": m.max_iter, "seed_words": len(m.seed_words_),
                  "contrast_words": len(m.contrast_words_),
                  "agreement_between_fits": {"median_spearman": _nan_none(m.agreement_median_),
@@ -528,18 +742,19 @@ def fit_topics(corpus: Corpus, k: int | str | Sequence[int] | None = None, *, mo
                  "verdict": m.verdict_, "verdict_text": m.verdict_text_ or
                  "one fit: no interval and no agreement between fits (use n_fits >= 2)"}
     else:
-        m = _make_model(model, ks[0], random_state, lexicon, max_iter, workers, seed_strength).fit(dtm)
+        m = options.make_model(ks[0], random_state, lexicon).fit(dtm)
     gov = governance_topics(m, dtm, lexicon)
     documents, topics = _tables(m, dtm, gov)
-    settings = {"model": model, "k": ks[0], "random_state": random_state, "unit": unit, "min_df": min_df,
-                "max_df": max_df, "ngram_range": list(ngram_range), "max_iter": max_iter, "workers": workers,
-                "seed_strength": seed_strength if model == "seeded-dimensions" else None, "t2s": t2s,
+    o = options
+    settings = {"model": model, "k": ks[0], "random_state": random_state, "unit": unit, "min_df": o.min_df,
+                "max_df": o.max_df, "ngram_range": list(o.ngram_range), "max_iter": o.max_iter, "workers": o.workers,
+                "seed_strength": o.seed_strength if model == "seeded-dimensions" else None, "t2s": o.t2s,
                 "vocabulary_size": len(dtm.vocabulary), "n_documents": len(docs), "n_rows": int(dtm.X.shape[0]),
                 "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.hash},
                 "tokenizer": tokenizer.config, "governance_topics": gov, **extra}
     result = TopicsResult(documents, topics, m, dtm, gov, tokenizer, selection, settings)
-    if model == "anchored" and candidates:
-        result.candidates = governance_candidates(result, docs, lexicon, top_n=candidates)
+    if model == "anchored" and options.candidates:
+        result.candidates = governance_candidates(result, docs, lexicon, top_n=options.candidates)
     return result
 
 
@@ -620,17 +835,22 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS + ["topic_probability"])
 
 
-def _prepare(corpus, ks: list[int], model: str, lexicon: Lexicon, tokenizer, *, progress=None, **dtm_options):
+def _defaults(options: TopicOptions | None, lexicon: Lexicon | None) -> tuple[TopicOptions, Lexicon]:
+    """``TopicOptions()`` and the shipped lexicon where none is given."""
+    return (options if options is not None else TopicOptions()), (lexicon if lexicon is not None else load_lexicon())
+
+
+def _prepare(corpus, ks: list[int], options: TopicOptions, lexicon: Lexicon, tokenizer, progress):
     """Check the settings, build the document-term matrix: ``(documents, tokenizer, dtm)``."""
-    model = _model_name(model)
     docs = corpus.documents if isinstance(corpus, Corpus) else list(corpus)
     if not docs:
         raise EmptyVocabularyError("the corpus has no documents to fit a topic model on")
     tokenizer = tokenizer if tokenizer is not None else topic_tokenizer(lexicon)
-    dtm = build_dtm(docs, tokenizer=tokenizer, progress=progress, **dtm_options)
+    dtm = build_dtm(docs, tokenizer=tokenizer, progress=progress, t2s=options.t2s, unit=options.fit_unit,
+                    min_df=options.min_df, max_df=options.max_df, ngram_range=options.ngram_range)
     too_big = [x for x in ks if x > dtm.X.shape[0]]
     if too_big:
-        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {dtm_options['unit']}s of "
+        raise ConfigError(f"K={max(too_big)} is more than the {dtm.X.shape[0]} {options.fit_unit}s of "
                           f"{len(docs)} documents; use K <= {dtm.X.shape[0]}")
     return docs, tokenizer, dtm
 
@@ -665,35 +885,54 @@ def default_k_grid(model: str) -> list[int]:
 
 
 def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
-                    seeds: int | str | Sequence[int] = (0, 1, 2, 3, 4, 5), *, model: str = "anchored",
-                    lexicon: Lexicon | None = None, tokenizer=None, t2s: bool = True, unit: str | None = None,
-                    min_df: int | float = 2, max_df: int | float = 0.5, ngram_range: tuple[int, int] = (1, 1),
-                    max_iter: int | None = None, workers: int = 1, seed_strength: float = 0.01,
-                    seed_prior: float = SEED_PRIOR, n_jobs: int | None = None,
-                    progress=None, fit_progress=None) -> StabilityResult:
+                    seeds: int | str | Sequence[int] = (0, 1, 2, 3, 4, 5), options: TopicOptions | None = None, *,
+                    lexicon: Lexicon | None = None, tokenizer=None, progress=None, fit_progress=None) -> StabilityResult:
     """Fit the model for every K in ``k`` and every seed in ``seeds`` on one document-term matrix, and measure
     how far each document's ``governance_share`` depends on those choices (:class:`StabilityResult`).
 
     A ``governance_share`` worth reporting should rank documents about the same way whatever K and seed; if
-    the correlations between fits are low, report the range, not one fit. ``seeds`` takes the forms ``k`` does
-    (``"0,1,2"``, ``"0:4"``). ``progress`` follows tokenizing, ``fit_progress`` the fits.
+    the correlations between fits are low, report the range, not one fit. The anchored model's fits are single
+    fits (not ensembles), run in ``options.n_jobs`` processes.
+
+    Parameters
+    ----------
+    corpus : Corpus or list of Document
+        The documents.
+    k : int, str or list of int, optional
+        The K to fit, in the forms :func:`parse_k` reads; default :func:`default_k_grid`.
+    seeds : int, str or list of int
+        The random seeds to fit each K with, in the same forms (``"0,1,2"``, ``"0:4"``).
+    options : TopicOptions, optional
+        As for :func:`fit_topics` (``n_fits`` and ``candidates`` do not apply: each fit is a single one).
+    lexicon : Lexicon, optional
+        As for :func:`fit_topics`; it also scores the lexicon index each fit is compared with.
+    tokenizer : Tokenizer, optional
+        As for :func:`fit_topics`.
+    progress : tqdm-like, optional
+        Follows tokenizing.
+    fit_progress : tqdm-like, optional
+        Follows the fits.
+
+    Returns
+    -------
+    StabilityResult
+        Per fit, per document and per pair of fits, with a summary and a verdict.
     """
     import pandas as pd
 
-    model = _model_name(model)
-    lexicon = lexicon if lexicon is not None else load_lexicon()
+    options, lexicon = _defaults(options, lexicon)
+    model = options.model
     ks, seed_list = parse_k(k if k is not None else default_k_grid(model)), parse_k(seeds)
-    unit = unit or default_unit(model)
+    unit = options.fit_unit
     if len(ks) * len(seed_list) < 2:
         raise ConfigError("stability needs at least two fits: give several K or several seeds")
-    docs, tokenizer, dtm = _prepare(corpus, ks, model, lexicon, tokenizer, t2s=t2s, unit=unit, min_df=min_df,
-                                    max_df=max_df, ngram_range=ngram_range, progress=progress)
+    docs, tokenizer, dtm = _prepare(corpus, ks, options, lexicon, tokenizer, progress)
     from .scoring import Scorer
     from .tokenize import Tokenizer
 
     # the index is scored with the default tokenizer of the same engine (no injected words)
     scorer = Scorer(lexicon, Tokenizer(engine=getattr(tokenizer, "engine", "jieba"), hmm=getattr(tokenizer, "hmm", True)),
-                    t2s=t2s)
+                    t2s=options.t2s)
     index = scorer.score(docs).scores.set_index("doc_id")["index"]
     fits, shares = [], {}
     if fit_progress is not None:
@@ -703,15 +942,15 @@ def topic_stability(corpus: Corpus, k: int | str | Sequence[int] | None = None,
     if model == "anchored":  # single-threaded fits, in parallel processes
         from .anchored import fit_many
 
-        made = [_make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength, seed_prior) for kk, seed in grid]
+        made = [options.make_model(kk, seed, lexicon) for kk, seed in grid]
         for m in made:
             m.check(dtm)
-        for key, m in zip(grid, fit_many([m.get_params() for m in made], dtm, n_jobs, fit_progress)):
+        for key, m in zip(grid, fit_many([m.get_params() for m in made], dtm, options.n_jobs, fit_progress)):
             fitted[key] = m
     for kk, seed in grid:
         m = fitted.get((kk, seed))
         if m is None:
-            m = _make_model(model, kk, seed, lexicon, max_iter, workers, seed_strength)
+            m = options.make_model(kk, seed, lexicon)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SeedWarning)
                 m.fit(dtm)
@@ -800,7 +1039,7 @@ def save_topic_model(result: TopicsResult, directory: str | os.PathLike) -> Path
     versions) to ``directory``, atomically (a temporary folder is renamed into place)."""
     import joblib
 
-    from .reports.tables import replacing_folder
+    from .io import replacing_folder
 
     with replacing_folder(directory, MODEL_FILES, "topic model") as tmp:
         joblib.dump({"model": result.model, "tokenizer": result.tokenizer}, tmp / "model.joblib")
@@ -822,8 +1061,8 @@ def write_topics(result: TopicsResult, directory: str | os.PathLike) -> Path:
     Everything is written to a temporary folder that then replaces ``directory``: an interrupted run leaves the
     previous outputs or none, never a mix. A folder holding other files is refused, never replaced.
     """
-    from .reports import write_table
-    from .reports.tables import replacing_folder
+    from .io import write_table
+    from .io import replacing_folder
 
     with replacing_folder(directory, TOPIC_FILES, "topic model output") as tmp:
         write_table(result.documents, tmp / "documents.csv")
@@ -842,8 +1081,8 @@ STABILITY_FILES = ("fits.csv", "documents.csv", "agreement.csv", "summary.json")
 def write_stability(result: StabilityResult, directory: str | os.PathLike) -> Path:
     """Write a :class:`StabilityResult` to ``directory`` (``fits.csv``, ``documents.csv``, ``agreement.csv``,
     ``summary.json``), replacing it as a whole, as :func:`write_topics` does."""
-    from .reports import write_table
-    from .reports.tables import replacing_folder
+    from .io import write_table
+    from .io import replacing_folder
 
     with replacing_folder(directory, STABILITY_FILES, "topic stability output") as tmp:
         write_table(result.fits, tmp / "fits.csv")

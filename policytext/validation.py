@@ -9,7 +9,7 @@ Statistics (each a plain function of two arrays):
   recall ``TP / (TP + FN)``.
 
 Intervals (:func:`bootstrap_ci`): percentile bootstrap, ``n_resamples`` resamples of the rows with replacement
-drawn by ``numpy.random.default_rng(seed)``; with binary labels the resampling is **stratified** (positives and
+drawn by ``numpy.random.default_rng(random_state)``; with binary labels the resampling is **stratified** (positives and
 negatives are resampled separately, so each resample keeps the class sizes, as pROC does for AUROC). A resample
 on which the statistic is undefined (a constant column for Spearman) is left out and counted.
 
@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from .errors import ColumnError, ConfigError
+from .io import read_table as read_labels  # a label or score table is read as any table policytext wrote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -124,18 +125,19 @@ def precision_recall(scores: Sequence[float], labels: Sequence[int | bool], thre
     return (tp / n_pred if n_pred else math.nan), (tp / n_pos if n_pos else math.nan)
 
 
-def bootstrap_ci(statistic: Callable[..., float], *arrays: Sequence, n_resamples: int = N_RESAMPLES, seed: int = 0,
-                 strata: Sequence | None = None, level: float = 0.95) -> tuple[float, float, int]:
+def bootstrap_ci(statistic: Callable[..., float], *arrays: Sequence, n_resamples: int = N_RESAMPLES,
+                 random_state: int = 0, strata: Sequence | None = None,
+                 level: float = 0.95) -> tuple[float, float, int]:
     """``(low, high, n_valid)``: percentile bootstrap interval of ``statistic(*arrays)``.
 
     Rows are resampled with replacement (all arrays with the same indices), ``n_resamples`` times, by
-    ``numpy.random.default_rng(seed)``; with ``strata`` each stratum is resampled separately and keeps its
+    ``numpy.random.default_rng(random_state)``; with ``strata`` each stratum is resampled separately and keeps its
     size. Resamples on which the statistic is NaN are left out; ``n_valid`` counts the others. The bounds are
     the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles (NaN if no resample was valid).
 
     >>> # one positive (1.0), two negatives (0.0, 2.0): the negatives resample to {0,0}, {0,2}, {2,2} with
     >>> # chances 1/4, 1/2, 1/4, giving AUROC 1, 0.5, 0; the 95% interval spans them all
-    >>> bootstrap_ci(auroc, [1.0, 0.0, 2.0], [1, 0, 0], strata=[1, 0, 0], seed=0)
+    >>> bootstrap_ci(auroc, [1.0, 0.0, 2.0], [1, 0, 0], strata=[1, 0, 0], random_state=0)
     (0.0, 1.0, 2000)
     """
     arrs = [np.asarray(a) for a in arrays]
@@ -144,7 +146,7 @@ def bootstrap_ci(statistic: Callable[..., float], *arrays: Sequence, n_resamples
         raise ConfigError("bootstrap_ci needs arrays of the same length")
     if n == 0:
         return math.nan, math.nan, 0
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     groups = None
     if strata is not None:
         st = np.asarray(strata)
@@ -161,51 +163,6 @@ def bootstrap_ci(statistic: Callable[..., float], *arrays: Sequence, n_resamples
         return math.nan, math.nan, 0
     low, high = np.quantile(valid, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high), int(len(valid))
-
-
-# -- labels ------------------------------------------------------------------------------------------------
-def _unneutralize(v):
-    """Undo :func:`policytext.reports.neutralize_formulas` on a cell read back from a file we wrote."""
-    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1:].startswith(_FORMULA_START):
-        return v[1:]
-    return v
-
-
-def read_labels(path: str | Path, *, sheet: str | int = 0, id_column: str = "doc_id") -> "pd.DataFrame":
-    """A label or score table from ``.xlsx`` (first sheet, or ``sheet``), ``.csv``, ``.tsv``, ``.jsonl`` or
-    ``.parquet``. ``id_column`` is read as text (``001`` stays ``001``). Text cells that policytext prefixed
-    with ``'`` against formula injection are restored."""
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: file not found")
-    ext = path.suffix.lower()
-    try:
-        if ext == ".xlsx":
-            df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype={id_column: str})
-        elif ext in (".csv", ".tsv"):
-            df = pd.read_csv(path, sep="\t" if ext == ".tsv" else ",", encoding="utf-8-sig", dtype={id_column: str})
-        elif ext == ".jsonl":
-            df = pd.read_json(path, lines=True, dtype={id_column: str})
-        elif ext == ".parquet":
-            from .io import require_parquet
-
-            require_parquet(path)
-            df = pd.read_parquet(path)
-        else:
-            raise ConfigError(f"{path}: cannot read {ext or 'a file without extension'}; use .xlsx, .csv, .tsv, "
-                              ".jsonl or .parquet")
-    except ConfigError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one line naming the file
-        raise ConfigError(f"{path}: cannot read the table ({type(exc).__name__}: {exc})") from None
-    for col in df.columns:
-        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(_unneutralize)
-    if id_column in df.columns:
-        df[id_column] = df[id_column].map(lambda v: v if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
-    return df
 
 
 def binary_labels(values: "pd.Series", positive=None) -> "tuple[pd.Series | None, str]":
@@ -259,7 +216,7 @@ def _require(df: "pd.DataFrame", columns: Iterable[str], what: str) -> None:
 def validate_scores(scores: "pd.DataFrame", labels: "pd.DataFrame | None" = None, *,
                     score_columns: Sequence[str] = ("index",), label_column: str = "code", id_column: str = "doc_id",
                     positive=None, threshold: float | None = None, n_resamples: int = N_RESAMPLES,
-                    seed: int = 0) -> "pd.DataFrame":
+                    random_state: int = 0) -> "pd.DataFrame":
     """Agreement of each score column with a label column, with bootstrap intervals (module docstring).
 
     ``labels`` is joined to ``scores`` on ``id_column`` (one score row per id; several label rows per id, e.g.
@@ -308,16 +265,16 @@ def validate_scores(scores: "pd.DataFrame", labels: "pd.DataFrame | None" = None
                 raise ConfigError(f"the labels in {label_column!r} are all {'positive' if n_pos else 'negative'} "
                                   f"({n} rows): AUROC and precision need both classes")
             thr = float(np.median(sv)) if threshold is None else float(threshold)
-            lo, hi, _ = bootstrap_ci(auroc, sv, yv, n_resamples=n_resamples, seed=seed, strata=yv)
+            lo, hi, _ = bootstrap_ci(auroc, sv, yv, n_resamples=n_resamples, random_state=random_state, strata=yv)
             rows.append(_row(col, "auroc", label_column, auroc(sv, yv), lo, hi, n, n_pos, None, note))
-            lo, hi, _ = bootstrap_ci(spearman, sv, yv, n_resamples=n_resamples, seed=seed, strata=yv)
+            lo, hi, _ = bootstrap_ci(spearman, sv, yv, n_resamples=n_resamples, random_state=random_state, strata=yv)
             rows.append(_row(col, "spearman", label_column, spearman(sv, yv), lo, hi, n, n_pos, None, note))
             prec, rec = precision_recall(sv, yv, thr)
             lo, hi, _ = bootstrap_ci(lambda a, b: precision_recall(a, b, thr)[0], sv, yv, n_resamples=n_resamples,
-                                     seed=seed, strata=yv)
+                                     random_state=random_state, strata=yv)
             rows.append(_row(col, "precision", label_column, prec, lo, hi, n, n_pos, thr, note))
             lo, hi, _ = bootstrap_ci(lambda a, b: precision_recall(a, b, thr)[1], sv, yv, n_resamples=n_resamples,
-                                     seed=seed, strata=yv)
+                                     random_state=random_state, strata=yv)
             rows.append(_row(col, "recall", label_column, rec, lo, hi, n, n_pos, thr, note))
         else:
             lab = pd.to_numeric(data[label_column], errors="coerce").to_numpy(float)
@@ -325,14 +282,14 @@ def validate_scores(scores: "pd.DataFrame", labels: "pd.DataFrame | None" = None
                 raise ConfigError(f"the label column {label_column!r} is neither binary nor numeric ({why}); name "
                                   "the positive value with --positive")
             sv, lv = s[ok], lab[ok]
-            lo, hi, _ = bootstrap_ci(spearman, sv, lv, n_resamples=n_resamples, seed=seed)
+            lo, hi, _ = bootstrap_ci(spearman, sv, lv, n_resamples=n_resamples, random_state=random_state)
             rows.append(_row(col, "spearman", label_column, spearman(sv, lv), lo, hi, int(len(sv)), None, None,
                              (note + "; " if note else "") + "ordinal labels: Spearman only"))
     return _frame(rows)
 
 
 def validate_hits(coded: "pd.DataFrame", *, label_column: str = "code", positive=None,
-                  n_resamples: int = N_RESAMPLES, seed: int = 0) -> "pd.DataFrame":
+                  n_resamples: int = N_RESAMPLES, random_state: int = 0) -> "pd.DataFrame":
     """Coded keyword-in-context lines (``policytext sample --unit kwic``): the precision of the hits.
 
     Lines with a ``match`` are hits: ``precision`` is the share coded positive, overall (measure ``hits``), per
@@ -357,7 +314,7 @@ def validate_hits(coded: "pd.DataFrame", *, label_column: str = "code", positive
 
     def add(measure, metric, values, note=""):
         v = np.asarray(values, dtype=float)
-        lo, hi, _ = bootstrap_ci(mean, v, n_resamples=n_resamples, seed=seed)
+        lo, hi, _ = bootstrap_ci(mean, v, n_resamples=n_resamples, random_state=random_state)
         rows.append(_row(measure, metric, label_column, mean(v), lo, hi, len(v), int(v.sum()), None, note))
 
     hits = data[is_hit]
@@ -377,7 +334,7 @@ def validate_hits(coded: "pd.DataFrame", *, label_column: str = "code", positive
 
 
 def triangulate(table: "pd.DataFrame", columns: Sequence[str] = ("index", "governance_share", "scale_score"), *,
-                n_resamples: int = N_RESAMPLES, seed: int = 0) -> "pd.DataFrame":
+                n_resamples: int = N_RESAMPLES, random_state: int = 0) -> "pd.DataFrame":
     """Spearman correlation of every pair of ``columns`` across the rows of ``table``, with bootstrap intervals
     (rows resampled together). Rows with a missing value in a pair are left out of that pair."""
     import pandas as pd
@@ -392,7 +349,7 @@ def triangulate(table: "pd.DataFrame", columns: Sequence[str] = ("index", "gover
             x = pd.to_numeric(table[a], errors="coerce").to_numpy(float)
             z = pd.to_numeric(table[b], errors="coerce").to_numpy(float)
             ok = ~(np.isnan(x) | np.isnan(z))
-            lo, hi, _ = bootstrap_ci(spearman, x[ok], z[ok], n_resamples=n_resamples, seed=seed)
+            lo, hi, _ = bootstrap_ci(spearman, x[ok], z[ok], n_resamples=n_resamples, random_state=random_state)
             rows.append(_row(a, "spearman", b, spearman(x[ok], z[ok]), lo, hi, int(ok.sum())))
     return _frame(rows)
 
@@ -400,7 +357,7 @@ def triangulate(table: "pd.DataFrame", columns: Sequence[str] = ("index", "gover
 def validate_measures(scores: "pd.DataFrame", labels: "pd.DataFrame | None" = None, *,
                       score_columns: Sequence[str] = (), label_column: str = "code", id_column: str = "doc_id",
                       positive=None, threshold: float | None = None, n_resamples: int = N_RESAMPLES,
-                      seed: int = 0) -> "pd.DataFrame":
+                      random_state: int = 0) -> "pd.DataFrame":
     """Everything the tables allow, in one table (:data:`RESULT_COLUMNS`):
 
     * coded keyword-in-context lines (a ``match`` column and ``unit`` ``kwic``, in ``labels`` or, without
@@ -417,13 +374,13 @@ def validate_measures(scores: "pd.DataFrame", labels: "pd.DataFrame | None" = No
     is_kwic = "match" in source.columns and "unit" in source.columns and (source["unit"] == "kwic").any()
     if is_kwic:
         parts.append(validate_hits(source, label_column=label_column, positive=positive, n_resamples=n_resamples,
-                                   seed=seed))
+                                   random_state=random_state))
     elif labels is not None or label_column in scores.columns:
         parts.append(validate_scores(scores, labels, score_columns=score_columns or ["index"],
                                      label_column=label_column, id_column=id_column, positive=positive,
-                                     threshold=threshold, n_resamples=n_resamples, seed=seed))
+                                     threshold=threshold, n_resamples=n_resamples, random_state=random_state))
     if len(score_columns) >= 2:
-        parts.append(triangulate(scores, score_columns, n_resamples=n_resamples, seed=seed))
+        parts.append(triangulate(scores, score_columns, n_resamples=n_resamples, random_state=random_state))
     if not parts:
         raise ConfigError(f"nothing to validate: give labels (a {label_column!r} column), or two or more score "
                           "columns to correlate")
@@ -442,7 +399,7 @@ def f1_score(pred: Sequence, labels: Sequence) -> float:
     return 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else math.nan
 
 
-def _prf_rows(measure: str, against: str, pred, y, n_resamples: int, seed: int) -> list[dict]:
+def _prf_rows(measure: str, against: str, pred, y, n_resamples: int, random_state: int) -> list[dict]:
     pred, y = np.asarray(pred, dtype=float), np.asarray(y, dtype=int)
     n, n_pos = int(len(y)), int(y.sum())
     rows = []
@@ -451,19 +408,19 @@ def _prf_rows(measure: str, against: str, pred, y, n_resamples: int, seed: int) 
              "f1": lambda a, b: f1_score(a >= 0.5, b)}
     for metric, fn in stats.items():
         value = fn(pred, y)
-        lo, hi, _ = (bootstrap_ci(fn, pred, y, n_resamples=n_resamples, seed=seed, strata=y) if n_pos
+        lo, hi, _ = (bootstrap_ci(fn, pred, y, n_resamples=n_resamples, random_state=random_state, strata=y) if n_pos
                      else (math.nan, math.nan, 0))
         note = f"{int((pred >= 0.5).sum())} called positive"
         rows.append(_row(measure, metric, against, value, lo, hi, n, n_pos, 0.5 if metric != "f1" else None, note))
     return rows
 
 
-def _auroc_row(measure: str, against: str, s, y, n_resamples: int, seed: int) -> dict:
+def _auroc_row(measure: str, against: str, s, y, n_resamples: int, random_state: int) -> dict:
     s, y = np.asarray(s, dtype=float), np.asarray(y, dtype=int)
     n, n_pos = int(len(y)), int(y.sum())
     if n_pos in (0, n):
         return _row(measure, "auroc", against, math.nan, n=n, n_positive=n_pos, note="needs both classes")
-    lo, hi, _ = bootstrap_ci(auroc, s, y, n_resamples=n_resamples, seed=seed, strata=y)
+    lo, hi, _ = bootstrap_ci(auroc, s, y, n_resamples=n_resamples, random_state=random_state, strata=y)
     return _row(measure, "auroc", against, auroc(s, y), lo, hi, n, n_pos)
 
 
@@ -487,7 +444,7 @@ def score_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bool 
 
 
 def validate_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bool = True,
-                  n_resamples: int = N_RESAMPLES, seed: int = 0) -> "pd.DataFrame":
+                  n_resamples: int = N_RESAMPLES, random_state: int = 0) -> "pd.DataFrame":
     """Check the lexicon against a coded sentence file (``dev.csv`` or ``crude_dev.csv`` of ``../shared/gold``).
 
     **Sentence file** (columns ``id, source, sentence, label, dimension``): each sentence is scored on its own
@@ -503,7 +460,7 @@ def validate_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bo
     (should be 0). ``note`` says how many rows had no hit of the term.
     """
     if "frame" in gold.columns and "term" in gold.columns:
-        return _validate_crude_gold(gold, lexicon, tokenizer, t2s=t2s, n_resamples=n_resamples, seed=seed)
+        return _validate_crude_gold(gold, lexicon, tokenizer, t2s=t2s, n_resamples=n_resamples, random_state=random_state)
     _require(gold, ["id", "sentence", "label"], "the gold file")
     scores, _ = score_gold(gold, lexicon, tokenizer, t2s=t2s)
     y = gold["label"].astype(int).to_numpy()
@@ -514,9 +471,9 @@ def validate_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bo
         sources += [(f"label | source={s}", (gold["source"] == s).to_numpy())
                     for s in sorted(gold["source"].dropna().unique())]
     for against, mask in sources:
-        rows += _prf_rows("positive_call", against, pred[mask], y[mask], n_resamples, seed)
+        rows += _prf_rows("positive_call", against, pred[mask], y[mask], n_resamples, random_state)
         for col in ("sentence_share", "index"):
-            rows.append(_auroc_row(col, against, scores[col].to_numpy(float)[mask], y[mask], n_resamples, seed))
+            rows.append(_auroc_row(col, against, scores[col].to_numpy(float)[mask], y[mask], n_resamples, random_state))
     if "dimension" in gold.columns:
         dims = gold["dimension"].fillna("").astype(str).str.split("|")
         for d in GOLD_DIMENSIONS:
@@ -524,7 +481,7 @@ def validate_gold(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: bo
             if col not in scores.columns:
                 continue
             yd = np.array([d in ds for ds in dims], dtype=int)
-            rows += _prf_rows(f"hit_{d}", f"dimension={d}", (scores[col] > 0).to_numpy(float), yd, n_resamples, seed)
+            rows += _prf_rows(f"hit_{d}", f"dimension={d}", (scores[col] > 0).to_numpy(float), yd, n_resamples, random_state)
     return _frame(rows)
 
 
@@ -552,7 +509,7 @@ def rejection_calls(gold: "pd.DataFrame", lexicon=None, tokenizer=None, *, t2s: 
     return out
 
 
-def _validate_crude_gold(gold, lexicon, tokenizer, *, t2s, n_resamples, seed) -> "pd.DataFrame":
+def _validate_crude_gold(gold, lexicon, tokenizer, *, t2s, n_resamples, random_state) -> "pd.DataFrame":
     calls = rejection_calls(gold, lexicon, tokenizer, t2s=t2s)
     pred = calls["called_reject"].to_numpy(float)
     y = (calls["frame"] == "reject").to_numpy(int)
@@ -563,7 +520,7 @@ def _validate_crude_gold(gold, lexicon, tokenizer, *, t2s, n_resamples, seed) ->
         groups += [(f"frame=reject | source={s}", (gold["source"] == s).to_numpy())
                    for s in sorted(gold["source"].dropna().unique())]
     for against, mask in groups:
-        part = _prf_rows("rejection_call", against, pred[mask], y[mask], n_resamples, seed)
+        part = _prf_rows("rejection_call", against, pred[mask], y[mask], n_resamples, random_state)
         for r in part:
             r["note"] += f"; {int((~calls['hit'].to_numpy()[mask]).sum())} rows without a hit of the term"
         rows += part

@@ -43,6 +43,23 @@ def test_kwic_sample_with_a_key_file(tmp_path):
     assert len(pd.read_csv(tmp_path / "key.csv", encoding="utf-8-sig")) == 9
 
 
+def test_kwic_sample_counted_hits_only_unless_asked(tmp_path):
+    # -n above the number of units: every hit line and passage is drawn
+    for extra, statuses in (([], {"counted"}), (["--include-uncounted"], {"counted", "rejected"})):
+        out = tmp_path / "k.csv"
+        res = CliRunner().invoke(cli, ["sample", str(DEMO), "-n", "1000", "--unit", "kwic", "-o", str(out), *extra])
+        assert res.exit_code == 0, res.output
+        sheet = pd.read_csv(out, encoding="utf-8-sig")
+        lines = sheet[sheet.stratum != "zero"]
+        assert set(lines.status) == statuses and sheet[sheet.stratum == "zero"].status.isna().all()
+        if extra:  # the demo's rejected crude hits (防止“一刀切” ...) are the only uncounted lines
+            rejected = lines[lines.status == "rejected"]
+            assert len(rejected) == 10 and set(rejected.category) == {"crude"}
+            assert len(lines) - len(rejected) == counted
+        else:
+            counted = len(lines)
+
+
 def test_sample_errors(tmp_path):
     res = CliRunner().invoke(cli, ["sample", str(DEMO), "-n", "3", "-o", str(tmp_path / "s.json")])
     assert res.exit_code == 4 and "xlsx or .csv" in res.stderr

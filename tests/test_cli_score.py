@@ -365,6 +365,6 @@ def test_score_rows_to_text_matches_pandas_on_any_values():
 
         frame = pd.DataFrame.from_records(records, columns=columns)
         for fmt in ("csv", "tsv"):
-            assert ScoreRows(columns, records, [], False, None, [], []).to_text(fmt) == table_to_text(frame, fmt)
+            assert ScoreRows(columns, records, [], False).to_text(fmt) == table_to_text(frame, fmt)
 
     check()

@@ -1,5 +1,7 @@
 """policytext validate."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -56,6 +58,23 @@ def test_validate_errors_are_one_line(files, tmp_path):
 # -- validate --gold on the coded sentences of ../shared/gold (documented in docs/validation.md) ------------------
 #: lexicon 1.1.0 on dev.csv, `policytext validate --gold ../shared/gold/dev.csv` (docs/validation.md, table 1)
 DEV_F1, DEV_PRECISION, DEV_AUROC_SHARE = 0.750, 0.947, 0.808
+
+
+def test_the_documented_dev_figures_are_the_ones_asserted():
+    """Table 1 of docs/validation.md quotes, for the default lexicon, the figures the test below checks."""
+    import re
+
+    from policytext import load_lexicon
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    table = doc.split("### Table 1", 1)[1].split("\n\n", 2)[1]
+    header = [c.strip() for c in table.splitlines()[0].strip("|").split("|")]
+    col = header.index(load_lexicon().version)  # the default lexicon's column
+    rows = {r.split("|")[1].strip(): r.split("|")[col + 1] for r in table.splitlines()[2:]}
+    value = lambda label: float(re.search(r"\d\.\d{3}", rows[label]).group())  # noqa: E731
+    assert value("F1") == DEV_F1
+    assert value("precision of the positive call") == DEV_PRECISION
+    assert value("AUROC of `sentence_share`") == DEV_AUROC_SHARE
 
 
 @pytest.fixture(scope="module")

@@ -129,3 +129,21 @@ def test_topics_apply_on_a_cluster_equals_the_local_table(cluster, tmp_path):
                                    cluster.scheduler_address, "-o", str(shares), "-q"])
     assert run.exit_code == 0, run.output
     assert len(pd.read_csv(shares)) == len(local)
+
+
+def test_every_reader_option_reaches_the_workers(cluster, tmp_path):
+    """--max-chars, --include-docs (and --sheet) are read on the workers as locally: the ReadOptions object
+    travels with the task, so a cluster run reads exactly what read_corpus reads."""
+    from policytext.readers import ReadOptions
+
+    root = tmp_path / "opts"
+    root.mkdir()
+    (root / "README.txt").write_text("推进精细化治理。", encoding="utf-8")
+    (root / "long.txt").write_text("推进精细化治理，实现无缝对接。" * 20, encoding="utf-8")
+    (root / "short.txt").write_text("社区共治。", encoding="utf-8")
+    opts = ReadOptions(max_chars=100, include_docs=True)
+    local = pt.Scorer().score([root], read_options=opts)
+    remote = pt.Scorer().score([root], read_options=opts, scheduler=cluster.scheduler_address)
+    assert list(local.scores.doc_id) == ["README", "short"]
+    pd.testing.assert_frame_equal(remote.scores, local.scores)
+    assert [e.error for e in remote.errors] == [e.error for e in local.errors] == ["TooLargeError"]

@@ -14,7 +14,7 @@ from policytext.errors import ConfigError, LexiconError
 from policytext.expansion import CANDIDATE_COLUMNS, bump_version, expand_lexicon, merge_candidates
 
 REPO = Path(__file__).resolve().parents[1]
-SETTINGS = dict(min_count=2, epochs=3, top_n=4, seed=0)
+SETTINGS = dict(min_count=2, epochs=3, top_n=4, random_state=0)
 
 FINGERPRINT = textwrap.dedent("""
     import hashlib, sys
@@ -24,8 +24,8 @@ FINGERPRINT = textwrap.dedent("""
     from policytext.expansion import expand_lexicon
     corpus = read_corpus(sys.argv[1])
     sents = corpus_sentences(corpus, topic_tokenizer())
-    wv = train_word2vec(sents.tokens, min_count=2, epochs=3, seed=0)
-    table = expand_lexicon(corpus, min_count=2, epochs=3, top_n=4, seed=0).candidates
+    wv = train_word2vec(sents.tokens, min_count=2, epochs=3, random_state=0)
+    table = expand_lexicon(corpus, min_count=2, epochs=3, top_n=4, random_state=0).candidates
     print(hashlib.sha256(wv.vectors.tobytes()).hexdigest(), len(wv),
           hashlib.sha256(table.to_csv(index=False).encode()).hexdigest())
 """)
@@ -53,7 +53,7 @@ def test_candidate_table(result):
     first = table.iloc[0]
     assert first["provenance"].startswith("expansion: similarity ") and "word2vec, 24 documents, seed 0" in first["provenance"]
     assert "【" + first["candidate"] + "】" in first["example_1"]  # keyword in context, with the document id
-    assert result.settings["workers"] == 1 and result.settings["seed"] == 0
+    assert result.settings["workers"] == 1 and result.settings["random_state"] == 0
 
 
 def test_fitting_twice_in_one_process_gives_identical_vectors(demo, result):
@@ -61,10 +61,10 @@ def test_fitting_twice_in_one_process_gives_identical_vectors(demo, result):
     from policytext.embedding import corpus_sentences, train_word2vec
 
     sents = corpus_sentences(demo, topic_tokenizer())
-    a = train_word2vec(sents.tokens, min_count=2, epochs=3, seed=0)
-    b = train_word2vec(sents.tokens, min_count=2, epochs=3, seed=0)
+    a = train_word2vec(sents.tokens, min_count=2, epochs=3, random_state=0)
+    b = train_word2vec(sents.tokens, min_count=2, epochs=3, random_state=0)
     assert a.index_to_key == b.index_to_key and (a.vectors == b.vectors).all()
-    c = train_word2vec(sents.tokens, min_count=2, epochs=3, seed=1)
+    c = train_word2vec(sents.tokens, min_count=2, epochs=3, random_state=1)
     assert not (a.vectors == c.vectors).all()
     pd.testing.assert_frame_equal(expand_lexicon(demo, **SETTINGS).candidates, result.candidates)
 

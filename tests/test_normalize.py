@@ -86,3 +86,85 @@ def test_fast_nfkc_equals_unicodedata():
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
     check()
+
+
+# --------------------------------------------------------------------------- long texts in slices (issue 13.10)
+
+# characters next to which a cut could go wrong: line breaks and returns, spaces, combining marks, full-width
+# forms, invisible characters, heading characters, traditional characters inside OpenCC phrases, quotes
+_SLICE_ALPHABET = list("。。。\n\n\r 　\t、，,；第条一二（）(1.精细化治理網格後台乾隆發財面條著名隻憑藉深沈\u0301\u200b\u2060ＡＢ２ｅ“”")
+
+
+def _whole(text, **kw):
+    import policytext.normalize as nz
+
+    return nz._normalize(text, kw.get("t2s", True), kw.get("join_wraps", True))
+
+
+def test_normalising_in_slices_gives_the_normalisation_of_the_whole():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from policytext.normalize import normalization_slices, normalized_slices
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(_SLICE_ALPHABET), max_size=120), st.integers(1, 12),
+           st.booleans(), st.booleans())
+    def check(text, size, t2s, join_wraps):
+        slices = normalization_slices(text, size)
+        assert slices[0][0] == 0 and slices[-1][1] == len(text)
+        assert all(b == c for (_, b), (c, _) in zip(slices, slices[1:]))
+        joined = "".join(normalized_slices(text, t2s=t2s, join_wraps=join_wraps, size=size))
+        assert joined == _whole(text, t2s=t2s, join_wraps=join_wraps)
+
+    check()
+
+
+def test_long_texts_are_normalised_in_slices_with_the_same_result(monkeypatch):
+    import random
+
+    import policytext.normalize as nz
+
+    rng = random.Random(4)
+    text = "".join(rng.choice(_SLICE_ALPHABET) for _ in range(20_000))
+    monkeypatch.setattr(nz, "SLICE_CHARS", 37)
+    assert len(nz.normalization_slices(text)) > 300
+    assert normalize_text(text) == _whole(text)
+
+
+def test_slices_are_cut_before_an_ideograph_after_a_full_stop_or_a_blank_line():
+    from policytext.normalize import normalization_slices
+
+    text = "甲乙。丙丁\n戊己。\n庚辛\n\n壬癸。”子丑\n寅"
+    cuts = [b for _, b in normalization_slices(text, 1)[:-1]]
+    assert [text[c - 1:c + 1] for c in cuts] == ["。丙", "\n庚", "\n壬"]  # never after 。” or a lone \n
+    assert normalization_slices("无标点的长文本" * 10, 5) == [(0, 70)]
+    crlf = "甲。\r\n乙\r\n丙\r\n\r\n丁"
+    assert [crlf[c - 2:c + 1] for _, c in normalization_slices(crlf, 1)[:-1]] == ["\r\n乙", "\r\n丁"]
+
+
+def test_opencc_keys_longer_than_one_character_are_made_of_ideographs_only(tmp_path):
+    """The premise of slicing t2s: no key of the installed t2s dictionaries spans 。 or a line break."""
+    import json
+    import os
+    import re
+    import subprocess
+
+    import opencc
+    import pytest
+
+    share = os.path.join(os.path.dirname(opencc.__file__), "clib", "share", "opencc")
+    tool = os.path.join(os.path.dirname(opencc.__file__), "clib", "bin", "opencc_dict")
+    if not (os.path.isfile(tool) and os.path.isfile(os.path.join(share, "t2s.json"))):
+        pytest.skip("this OpenCC build ships no opencc_dict tool or t2s.json to read its dictionaries with")
+    with open(os.path.join(share, "t2s.json"), encoding="utf-8") as fh:
+        files = re.findall(r'"file"\s*:\s*"([^"]+\.ocd2)"', json.dumps(json.load(fh)))
+    assert "TSPhrases.ocd2" in files
+    ideographs = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+    for name in files:
+        out = tmp_path / (name + ".txt")
+        subprocess.run([tool, "-i", os.path.join(share, name), "-o", str(out), "-f", "ocd2", "-t", "text"],
+                       check=True, capture_output=True)
+        keys = [line.split("\t", 1)[0] for line in out.read_text(encoding="utf-8").splitlines()]
+        assert keys and all(ideographs.fullmatch(k) for k in keys if len(k) > 1), name
+    assert opencc.OpenCC("t2s").convert("。\n") == "。\n"

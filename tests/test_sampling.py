@@ -33,20 +33,20 @@ def test_allocation():
 
 
 def test_document_sample_strata(corpus, tokenizer):
-    s = draw_sample(corpus, 6, lexicon=LEX, tokenizer=tokenizer, seed=0)
+    s = draw_sample(corpus, 6, lexicon=LEX, tokenizer=tokenizer, random_state=0)
     assert list(s.columns) == DOCUMENT_COLUMNS
     assert dict(zip(s.doc_id, s.stratum)) == {"h1": "high", "h2": "high", "l1": "low", "l2": "low", "z1": "zero",
                                               "z2": "zero"}
     assert s.sample_id.tolist() == [1, 2, 3, 4, 5, 6] and s.code.isna().all() and (s.unit == "document").all()
     assert s.set_index("doc_id").loc["h1", "text"] == TEXTS["h1"]
-    again = draw_sample(corpus, 6, lexicon=LEX, tokenizer=tokenizer, seed=0)
+    again = draw_sample(corpus, 6, lexicon=LEX, tokenizer=tokenizer, random_state=0)
     assert s.equals(again)
-    three = draw_sample(corpus, 3, lexicon=LEX, tokenizer=tokenizer, seed=1)
+    three = draw_sample(corpus, 3, lexicon=LEX, tokenizer=tokenizer, random_state=1)
     assert sorted(three.stratum) == ["high", "low", "zero"]
 
 
 def test_kwic_sample_has_hits_and_passages(corpus, tokenizer):
-    s = draw_sample(corpus, 9, unit="kwic", lexicon=LEX, tokenizer=tokenizer, seed=2, window=4)
+    s = draw_sample(corpus, 9, unit="kwic", lexicon=LEX, tokenizer=tokenizer, random_state=2, window=4)
     assert list(s.columns) == KWIC_COLUMNS
     hits = s[s.stratum != "zero"]
     assert len(hits) == 6  # all six hits of the high and low documents
@@ -61,7 +61,7 @@ def test_kwic_sample_has_hits_and_passages(corpus, tokenizer):
 
 
 def test_xlsx_sheet_reads_back_as_labels(corpus, tokenizer, tmp_path):
-    s = draw_sample(corpus, 6, lexicon=LEX, tokenizer=tokenizer, seed=0)
+    s = draw_sample(corpus, 6, lexicon=LEX, tokenizer=tokenizer, random_state=0)
     s.loc[0, "text"] = "=HYPERLINK(\"x\")"  # a text a spreadsheet would run
     path = tmp_path / "sample.xlsx"
     write_sample(s, path)
@@ -84,7 +84,7 @@ def test_xlsx_sheet_reads_back_as_labels(corpus, tokenizer, tmp_path):
 
 
 def test_key_file_keeps_the_score_out_of_the_sheet(corpus, tokenizer, tmp_path):
-    s = draw_sample(corpus, 4, lexicon=LEX, tokenizer=tokenizer, seed=0)
+    s = draw_sample(corpus, 4, lexicon=LEX, tokenizer=tokenizer, random_state=0)
     write_sample(s, tmp_path / "s.csv", key=tmp_path / "key.csv")
     sheet = pd.read_csv(tmp_path / "s.csv", encoding="utf-8-sig")
     key = pd.read_csv(tmp_path / "key.csv", encoding="utf-8-sig")
@@ -101,3 +101,43 @@ def test_errors(corpus, tokenizer, tmp_path):
     with pytest.raises(OutputError, match="xlsx or .csv"):
         write_sample(s, tmp_path / "s.parquet")
     assert not list(tmp_path.iterdir())
+
+
+RULES_YAML = """\
+name: rules
+version: "1.0.0"
+categories:
+  co:
+    label: co
+    polarity: 1
+    terms:
+      - {term: "协同治理", exclude_context: [污染]}
+      - {term: "共治"}
+  crude:
+    label: crude
+    polarity: -1
+    reject_context: [反对]
+    terms:
+      - {term: "形式主义"}
+"""
+# r1: one counted 协同治理, one vetoed (大气污染), one rejected 形式主义; r2: one counted 共治, one counted 形式主义
+RULE_TEXTS = {"r1": "推动社会协同治理。大气污染协同治理。坚决反对形式主义。",
+              "r2": "推进共治。形式主义严重。"}
+
+
+def test_kwic_sample_draws_only_counted_hits_by_default(tokenizer, tmp_path):
+    from policytext import load_lexicon
+
+    (tmp_path / "rules.yaml").write_text(RULES_YAML, encoding="utf-8")
+    lex = load_lexicon(tmp_path / "rules.yaml")
+    corpus = Corpus.from_texts(RULE_TEXTS)
+    s = draw_sample(corpus, 50, unit="kwic", lexicon=lex, tokenizer=tokenizer, random_state=0)
+    assert sorted(zip(s.doc_id, s.match, s.status)) == [("r1", "协同治理", "counted"), ("r2", "共治", "counted"),
+                                                        ("r2", "形式主义", "counted")]
+    assert s.set_index("match").loc["协同治理", "offset"] == 4  # the pollution co-control (offset 13) is vetoed
+    every = draw_sample(corpus, 50, unit="kwic", lexicon=lex, tokenizer=tokenizer, random_state=0,
+                        include_uncounted=True)
+    assert sorted(zip(every.doc_id, every.offset, every.status)) == [
+        ("r1", 4, "counted"), ("r1", 13, "vetoed"), ("r1", 22, "rejected"), ("r2", 2, "counted"), ("r2", 5, "counted")]
+    # documents: no zero stratum here, so only the hits are drawn; the default sample is a subset
+    assert set(zip(s.doc_id, s.offset)) < set(zip(every.doc_id, every.offset))

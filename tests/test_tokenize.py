@@ -180,11 +180,12 @@ def test_rjieba_takes_jieba_frequencies_and_total():
 def test_shipped_frequency_table_equals_jieba(tmp_path):
     """``policytext/data/jieba_frequencies.json`` (read by the rjieba engine instead of building jieba's
     dictionary) equals a fresh computation with jieba. If this fails after a lexicon change, regenerate it:
-    ``python -c "from policytext.tokenize import write_frequency_table; write_frequency_table()"``."""
+    ``python -c "from policytext.lexicon import write_frequency_table; write_frequency_table()"``."""
     import json
     from importlib import resources
 
-    from policytext.tokenize import _FREQ_TABLE, write_frequency_table
+    from policytext.lexicon import write_frequency_table
+    from policytext.tokenize import _FREQ_TABLE
 
     shipped = json.loads(resources.files("policytext").joinpath(_FREQ_TABLE).read_text("utf-8"))
     fresh = json.loads(write_frequency_table(path=tmp_path / "freqs.json").read_text("utf-8"))

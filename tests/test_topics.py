@@ -13,7 +13,7 @@ from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
 from policytext.topics import (
     LdaModel, NmfModel, SeededLdaModel, SeedError, SeedWarning, apply_topics, coherence_npmi, fit_topics, parse_k,
-    select_k, topic_diversity, topic_stability, write_topics,
+    TopicOptions, select_k, topic_diversity, topic_stability, write_topics,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def test_same_corpus_settings_and_seed_give_an_identical_document_table(demo):
 def test_seeded_topics_are_labelled_and_governance_topics_are_the_positive_ones(demo):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        r = fit_topics(demo, 9, model="seeded-dimensions")
+        r = fit_topics(demo, 9, TopicOptions(model="seeded-dimensions"))
     assert r.topics["seeded_dimension"].tolist()[:7] == [
         "fine_grained", "smart_admin", "seamless_service", "co_governance", "grassroots", "performance", "crude"]
     assert r.governance_topics == [0, 1, 2, 3, 4, 5]  # crude (polarity -1) and the two unseeded topics are not
@@ -80,19 +80,19 @@ def test_missing_and_rare_seeds_are_warned_with_numbers(demo_dtm):
 def test_a_lexicon_none_of_whose_terms_occur_is_an_error(demo):
     lex = Lexicon.from_dict({"x": ["量子纠缠", "暗物质"], "y": ["黑洞"]})
     with pytest.raises(SeedError, match=r"none of the seed words of the 2 dimensions occurs in the vocabulary \(\d+ words"):
-        fit_topics(demo, 4, lexicon=lex, model="seeded-dimensions")
+        fit_topics(demo, 4, TopicOptions(model="seeded-dimensions"), lexicon=lex)
 
 
 def test_k_larger_than_the_rows_is_an_error_with_the_numbers(demo):
     with pytest.raises(ConfigError, match=r"K=30 is more than the 24 documents of 24 documents; use K <= 24"):
-        fit_topics(demo, 30, unit="document", model="lda")
+        fit_topics(demo, 30, TopicOptions(unit="document", model="lda"))
     with pytest.raises(ConfigError, match="at least 2"):
         LdaModel(1).fit(build_dtm(demo, unit="document"))
 
 
 def test_too_few_topics_for_the_seeds(demo_dtm):
     with pytest.raises(ConfigError, match=r"7 seeded dimensions x 1 topics each need K >= 7, got K=5"):
-        fit_topics(read_corpus(REPO / "corpora" / "demo"), 5, model="seeded-dimensions")
+        fit_topics(read_corpus(REPO / "corpora" / "demo"), 5, TopicOptions(model="seeded-dimensions"))
 
 
 def test_parse_k():
@@ -102,12 +102,12 @@ def test_parse_k():
 
 
 def test_select_k_reports_coherence_perplexity_diversity_and_one_choice(demo_dtm):
-    table = select_k(demo_dtm, [3, 5], model="lda", random_state=1)
+    table = select_k(demo_dtm, [3, 5], TopicOptions(model="lda"), random_state=1)
     assert table.columns.tolist() == ["k", "coherence_npmi", "perplexity", "diversity", "chosen", "reason"]
     assert table["chosen"].sum() == 1 and (table["perplexity"] > 1).all()
     assert table.loc[table.chosen, "reason"].item().startswith(f"K={table.loc[table.chosen, 'k'].item()}: highest")
     assert table["diversity"].between(0, 1).all() and table["coherence_npmi"].between(-1, 1).all()
-    nmf = select_k(demo_dtm, [3, 4], model="nmf")
+    nmf = select_k(demo_dtm, [3, 4], TopicOptions(model="nmf"))
     assert nmf["perplexity"].isna().all()  # NMF is not a probability model
 
 
@@ -147,7 +147,7 @@ def test_write_and_apply_reproduce_the_document_table(demo, tmp_path):
 def test_write_replaces_the_folder_atomically(demo, tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        r = fit_topics(demo, 4, model="nmf")
+        r = fit_topics(demo, 4, TopicOptions(model="nmf"))
     out = tmp_path / "out"
     write_topics(r, out)
     before = (out / "documents.csv").read_bytes()
@@ -166,9 +166,9 @@ def test_write_replaces_the_folder_atomically(demo, tmp_path, monkeypatch):
 def test_stability_fits_every_k_and_seed_and_agrees_with_single_fits(demo):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        result = topic_stability(demo, "8,9", "0,1", model="seeded-dimensions")
-        single = fit_topics(demo, 9, random_state=1, model="seeded-dimensions")
-        again = topic_stability(demo, "8,9", "0,1", model="seeded-dimensions")
+        result = topic_stability(demo, "8,9", "0,1", TopicOptions(model="seeded-dimensions"))
+        single = fit_topics(demo, 9, TopicOptions(model="seeded-dimensions"), random_state=1)
+        again = topic_stability(demo, "8,9", "0,1", TopicOptions(model="seeded-dimensions"))
     names = ["k8_seed0", "k8_seed1", "k9_seed0", "k9_seed1"]
     assert result.fits["fit"].tolist() == names and result.fits["k"].tolist() == [8, 8, 9, 9]
     assert list(result.documents.columns) == ["doc_id", *names, "mean", "sd", "min", "max"]

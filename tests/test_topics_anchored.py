@@ -16,7 +16,7 @@ from policytext.anchored import (
 from policytext.dtm import build_dtm
 from policytext.errors import ConfigError
 from policytext.lexicon import Lexicon, load_lexicon
-from policytext.topics import SeedError, SeedWarning, fit_topics, topic_stability
+from policytext.topics import SeedError, SeedWarning, TopicOptions, fit_topics, topic_stability
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = ["社区", "网格", "精细化", "满意度", "基层"]
@@ -151,7 +151,7 @@ def test_verdict_thresholds():
 def test_anchored_stability_has_a_verdict_and_parallel_fits_equal_serial_ones(demo):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        st = topic_stability(demo, "5,6", "0,1", max_iter=100)
+        st = topic_stability(demo, "5,6", "0,1", TopicOptions(max_iter=100))
     s = st.summary
     assert s["model"] == "anchored" and s["unit"] == "document" and s["fits"] == 4
     assert s["verdict"] in ("stable", "unstable") and s["verdict_text"].startswith(s["verdict"])
@@ -167,7 +167,7 @@ def test_report_topic_section_shows_intervals_verdict_and_discovered_words(demo)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        r = fit_topics(demo, 5, n_fits=2, max_iter=100, random_state=1, candidates=0)
+        r = fit_topics(demo, 5, TopicOptions(n_fits=2, max_iter=100, candidates=0), random_state=1)
     html = topics_section(r.documents, r.topics, Scorer().score(demo).scores, settings=r.settings)
     assert "锚定主题模型" in html and "共 5 个主题，2 次不同随机种子的拟合取中位数" in html
     assert "稳定性判定" in html and r.settings["verdict_text"].split(":")[0] in html
@@ -175,7 +175,7 @@ def test_report_topic_section_shows_intervals_verdict_and_discovered_words(demo)
     assert "5%–95% 范围" in html and "其他主题 1" in html
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        one = fit_topics(demo, 5, n_fits=1, max_iter=100, candidates=0)
+        one = fit_topics(demo, 5, TopicOptions(n_fits=1, max_iter=100, candidates=0))
     html = topics_section(one.documents, one.topics, Scorer().score(demo).scores, settings=one.settings)
     assert "只有一次拟合，没有区间" in html and "5%–95% 范围" not in html
 

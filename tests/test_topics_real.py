@@ -103,7 +103,7 @@ def test_anchored_share_separates_the_known_groups(shared_corpora):
     """Smart-governance policies score higher than local regulations of similar length (a slice of the
     known-groups target: 60 policies, each paired with the unused regulation closest in length, one 3-fit
     ensemble at K=20; the full construction is in benchmarks/validation_study.py)."""
-    from policytext.topics import fit_topics
+    from policytext.topics import TopicOptions, fit_topics
     from policytext.validation import auroc
 
     smart = sorted(read_corpus(shared_corpora / "smart_governance_policies", glob="*/*.txt").documents,
@@ -123,7 +123,7 @@ def test_anchored_share_separates_the_known_groups(shared_corpora):
     y = np.array([1] * len(smart) + [0] * len(chosen))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedWarning)
-        r = fit_topics(both, 20, n_fits=3, tokenizer=topic_tokenizer(engine="rjieba"), candidates=0)
+        r = fit_topics(both, 20, TopicOptions(n_fits=3, candidates=0), tokenizer=topic_tokenizer(engine="rjieba"))
     share = r.documents["governance_share"].to_numpy()
     plain = _seed_token_share(r.dtm, r.model.seed_words_)
     print(f"\nknown groups slice: AUROC governance_share {auroc(share, y):.3f}, plain seed-token share "

@@ -50,30 +50,30 @@ def test_bootstrap_of_a_mean_of_two_values():
     # resampled means of [0, 10] are 0, 5, 10 with chances 1/4, 1/2, 1/4: the 95% interval spans 0 to 10, and
     # the 30% and 70% quantiles both fall in the middle mass at 5
     mean = lambda a: float(np.mean(a))  # noqa: E731
-    assert bootstrap_ci(mean, [0.0, 10.0], seed=0) == (0.0, 10.0, 2000)
-    assert bootstrap_ci(mean, [0.0, 10.0], seed=0, level=0.4) == (5.0, 5.0, 2000)
+    assert bootstrap_ci(mean, [0.0, 10.0], random_state=0) == (0.0, 10.0, 2000)
+    assert bootstrap_ci(mean, [0.0, 10.0], random_state=0, level=0.4) == (5.0, 5.0, 2000)
 
 
 def test_stratified_bootstrap_of_auroc():
     # one positive (1.0), negatives 0.0 and 2.0 resampled within their stratum: {0,0} -> AUROC 1, {0,2} -> 0.5,
     # {2,2} -> 0, with chances 1/4, 1/2, 1/4; the positive is always drawn, so no resample is undefined
     args = ([1.0, 0.0, 2.0], [1, 0, 0])
-    assert bootstrap_ci(auroc, *args, strata=[1, 0, 0], seed=0) == (0.0, 1.0, 2000)
-    assert bootstrap_ci(auroc, *args, strata=[1, 0, 0], seed=0, level=0.4) == (0.5, 0.5, 2000)
+    assert bootstrap_ci(auroc, *args, strata=[1, 0, 0], random_state=0) == (0.0, 1.0, 2000)
+    assert bootstrap_ci(auroc, *args, strata=[1, 0, 0], random_state=0, level=0.4) == (0.5, 0.5, 2000)
     # without strata, resamples that lose the positive (chance 8/27) are undefined and left out
-    low, high, n_valid = bootstrap_ci(auroc, *args, seed=0)
+    low, high, n_valid = bootstrap_ci(auroc, *args, random_state=0)
     assert abs(n_valid - 2000 * 19 / 27) < 100
 
 
 def test_bootstrap_is_seeded_and_skips_undefined_resamples():
     x, y = [1.0, 2.0], [1.0, 2.0]
-    low, high, n_valid = bootstrap_ci(spearman, x, y, seed=3)
+    low, high, n_valid = bootstrap_ci(spearman, x, y, random_state=3)
     assert (low, high) == (1.0, 1.0)  # every defined resample is the pair itself
     assert abs(n_valid - 1000) < 100  # half the resamples draw one row twice: Spearman undefined
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=30), rng.normal(size=30)
-    assert bootstrap_ci(spearman, a, b, seed=5) == bootstrap_ci(spearman, a, b, seed=5)
-    assert bootstrap_ci(spearman, a, b, seed=5) != bootstrap_ci(spearman, a, b, seed=6)
+    assert bootstrap_ci(spearman, a, b, random_state=5) == bootstrap_ci(spearman, a, b, random_state=5)
+    assert bootstrap_ci(spearman, a, b, random_state=5) != bootstrap_ci(spearman, a, b, random_state=6)
 
 
 # -- tables -------------------------------------------------------------------------------------------------

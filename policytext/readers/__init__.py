@@ -86,12 +86,11 @@ import stat
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..corpus import Corpus, Document, ErrorRecord
 from ..errors import (
     ColumnError,
-    ConfigError,
     CorpusError,
     DocumentError,
     DuplicateIdError,
@@ -102,16 +101,73 @@ from ..errors import (
 )
 from ._decode import decode_bytes, lookup_encoding
 from ._files import MAX_CHARS, MAX_UNZIPPED_BYTES, read_docx, read_html, read_pdf, read_plain_text
-from ._frames import corpus_from_object
+from ._frames import ACCEPTED as ACCEPTED_INPUTS, corpus_from_object
 from ._metadata import load_metadata
+from ._options import ReadOptions
 from ._tables import TABLE_FORMATS, open_tables, table_documents
 
-__all__ = ["DOCUMENT_FORMATS", "DOC_FILE_PREFIXES", "MAX_CHARS", "MAX_UNZIPPED_BYTES", "SUPPORTED_FORMATS",
-           "TABLE_FORMATS", "decode_bytes", "iter_corpus", "read_corpus"]
+__all__ = ["ACCEPTED_INPUTS", "DOCUMENT_FORMATS", "DOC_FILE_PREFIXES", "FORMATS", "Format", "MAX_CHARS",
+           "MAX_UNZIPPED_BYTES", "ReadOptions", "SUPPORTED_FORMATS", "TABLE_FORMATS", "decode_bytes", "formats_help",
+           "is_path_input", "iter_corpus", "iter_objects", "plan_corpus", "read_corpus"]
 
-DOCUMENT_FORMATS = (".docx", ".htm", ".html", ".md", ".pdf", ".txt")
+
+@dataclass(frozen=True)
+class Format:
+    """How one file extension is read.
+
+    Parameters
+    ----------
+    kind : {"document", "table"}
+        A document file (one file, one document) or a table (one document per row, opened by
+        :func:`policytext.readers._tables.open_tables`).
+    read : callable or None
+        Documents: ``read(path, encoding, max_chars) -> (text, codec used or None)``; None for tables.
+    """
+
+    kind: str
+    read: Callable[[Path, "str | None", "int | None"], "tuple[str, str | None]"] | None = None
+
+
+def _own_encoding(read: Callable[[Path, "int | None"], str]) -> Callable:
+    """A reader of a format that carries its own encoding (.docx, .pdf), in the registry's form."""
+
+    def read_file(path: Path, encoding: str | None, max_chars: int | None) -> tuple[str, None]:
+        return read(path, max_chars), None
+
+    read_file.__name__ = read_file.__qualname__ = read.__name__
+    return read_file
+
+
+#: the reader registry, ``{extension: Format}``: the one place a format is added. DOCUMENT_FORMATS,
+#: SUPPORTED_FORMATS, the dispatch (:func:`read_entry`) and the command line's help are derived from it; an
+#: extension not in it is an ``UnsupportedFormatError`` record. Every extension is described in docs/semantics.md
+#: (a test checks).
+FORMATS: dict[str, Format] = {
+    ".txt": Format("document", read_plain_text),
+    ".md": Format("document", read_plain_text),
+    ".docx": Format("document", _own_encoding(read_docx)),
+    ".pdf": Format("document", _own_encoding(read_pdf)),
+    ".html": Format("document", read_html),
+    ".htm": Format("document", read_html),
+    **{ext: Format("table") for ext in TABLE_FORMATS},
+}
+#: the extensions read as one document per file, sorted
+DOCUMENT_FORMATS = tuple(sorted(ext for ext, f in FORMATS.items() if f.kind == "document"))
 #: every extension read_corpus reads, sorted
-SUPPORTED_FORMATS = tuple(sorted(DOCUMENT_FORMATS + TABLE_FORMATS))
+SUPPORTED_FORMATS = tuple(sorted(FORMATS))
+
+
+def formats_help() -> str:
+    """The readable extensions as the command line's help lists them.
+
+    Returns
+    -------
+    str
+        ``"folders and files: .txt .md ...; tables: .csv ..."`` in registry order.
+    """
+    docs = " ".join(ext for ext, f in FORMATS.items() if f.kind == "document")
+    tables = " ".join(ext for ext, f in FORMATS.items() if f.kind == "table")
+    return f"documents {docs}; tables {tables}"
 METADATA_FILENAME = "metadata.csv"
 #: files in a folder whose name starts with one of these (any case) describe the corpus and are not documents
 DOC_FILE_PREFIXES = ("readme", "manifest", "license", "licence", "changelog")
@@ -131,93 +187,85 @@ class _Input:
     problem: DocumentError | None = None
 
 
-def read_corpus(
-    inputs: PathLike | Iterable[PathLike],
-    *,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    encoding: str | None = None,
-    metadata: PathLike | None = None,
-    metadata_id_column: str | None = None,
-    glob: str | Iterable[str] | None = None,
-    progress: Any = None,
-    max_chars: int | None = MAX_CHARS,
-    sheet: str | int | None = None,
-    include_docs: bool = False,
-) -> Corpus:
+def read_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | None = None, *, progress: Any = None,
+                **fields: Any) -> Corpus:
     """Read folders, document files and table files into one :class:`~policytext.corpus.Corpus`.
 
-    ``inputs`` is a path or a list of paths (folders are read recursively). ``text_column`` and
-    ``id_column`` apply to tables; ``encoding`` forces a codec for text, HTML, CSV/TSV and JSONL files;
-    ``metadata`` is a CSV joined by id (``metadata_id_column``, else ``doc_id``, else ``id``), whose values
-    override table columns of the same name; ``glob`` keeps only folder files whose relative path matches;
-    ``progress`` is a tqdm-like object (``total`` is set once the files are listed, ``update(1)`` per file);
-    ``max_chars`` is the most characters one document may have (larger: a ``TooLargeError`` record; None: no
-    limit); ``sheet`` chooses the .xlsx worksheet (a name, a position from 1, ``"all"``; default: the first
-    visible one); ``include_docs`` reads README/MANIFEST/LICENSE/CHANGELOG files of folders as documents.
-    The module docstring gives the full rules.
+    The module docstring gives the full rules. Reader options come as a :class:`ReadOptions` or as its
+    fields by keyword (``read_corpus(path, text_column="正文")``): both are turned into one
+    :class:`ReadOptions` (:meth:`ReadOptions.of`), so every entry point takes the same options in the same way.
 
-    ``inputs`` may also be a pandas DataFrame (one document per row, ``text_column``/``id_column`` as for
-    tables), a ``{doc_id: text}`` dict or a list of strings (ids ``doc1``, ``doc2`` ...); anything else that
-    is not a path raises :class:`TypeError` naming what is accepted.
+    Parameters
+    ----------
+    inputs : path, list of paths, DataFrame, dict or list of str
+        A path or a list of paths (folders are read recursively); or a pandas DataFrame (one document per
+        row, ``text_column``/``id_column`` as for tables), a ``{doc_id: text}`` dict or a list of strings
+        (ids ``doc1``, ``doc2`` ...); anything else raises :class:`TypeError` naming what is accepted.
+    options : ReadOptions, optional
+        How to read (default: ``ReadOptions()``).
+    progress : tqdm-like, optional
+        ``total`` is set once the files are listed, ``update(1)`` is called per file.
+    **fields
+        Fields of :class:`ReadOptions` (``text_column``, ``id_column``, ``encoding``, ``metadata``,
+        ``metadata_id_column``, ``glob``, ``max_chars``, ``sheet``, ``include_docs``), replacing those of
+        ``options``.
 
-    Raises :class:`CorpusError` for a missing input, :class:`ColumnError`, :class:`MetadataError`,
-    :class:`NoDocumentsError` when nothing at all was found, :class:`ConfigError` for an unknown encoding.
-    Documents that fail are returned as ``corpus.errors``.
+    Returns
+    -------
+    Corpus
+        The documents read and, as ``corpus.errors``, the inputs that failed; ``corpus.info`` says how.
+
+    Raises
+    ------
+    CorpusError
+        A missing input; :class:`ColumnError`, :class:`MetadataError`; :class:`NoDocumentsError` when nothing
+        at all was found; :class:`ConfigError` for an unknown encoding.
     """
     info: dict = {}
     documents: list[Document] = []
     errors: list[ErrorRecord] = []
-    for item in iter_corpus(inputs, text_column=text_column, id_column=id_column, encoding=encoding,
-                            metadata=metadata, metadata_id_column=metadata_id_column, glob=glob,
-                            progress=progress, info=info, max_chars=max_chars, sheet=sheet,
-                            include_docs=include_docs):
+    for item in iter_corpus(inputs, ReadOptions.of(options, **fields), progress=progress, info=info):
         (errors if isinstance(item, ErrorRecord) else documents).append(item)
     return Corpus(documents, errors, info)
 
 
-def iter_corpus(
-    inputs: PathLike | Iterable[PathLike],
-    *,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    encoding: str | None = None,
-    metadata: PathLike | None = None,
-    metadata_id_column: str | None = None,
-    glob: str | Iterable[str] | None = None,
-    progress: Any = None,
-    info: dict | None = None,
-    max_chars: int | None = MAX_CHARS,
-    sheet: str | int | None = None,
-    include_docs: bool = False,
-) -> Iterator[Document | ErrorRecord]:
-    """What :func:`read_corpus` reads, one item at a time: each :class:`Document` (metadata joined, id
-    checked) or :class:`ErrorRecord`, in input order, without holding the corpus in memory.
+def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | None = None, *, progress: Any = None,
+                info: dict | None = None, **fields: Any) -> Iterator[Document | ErrorRecord]:
+    """What :func:`read_corpus` reads, one item at a time, without holding the corpus in memory.
 
-    The arguments are those of :func:`read_corpus`. When the iterator is exhausted, ``info`` (if given) is
-    filled with what ``corpus.info`` would hold. The same errors are raised, when the iteration reaches them.
+    Parameters
+    ----------
+    inputs : path, list of paths, DataFrame, dict or list of str
+        As :func:`read_corpus`.
+    options : ReadOptions, optional
+        How to read.
+    progress : tqdm-like, optional
+        As :func:`read_corpus`.
+    info : dict, optional
+        Filled, when the iterator is exhausted, with what ``corpus.info`` would hold.
+    **fields
+        Fields of :class:`ReadOptions`, replacing those of ``options``.
+
+    Returns
+    -------
+    iterator of Document or ErrorRecord
+        Each document (metadata joined, id checked) or error record, in input order. The same errors as
+        :func:`read_corpus` are raised, when the iteration reaches them.
     """
+    options = ReadOptions.of(options, **fields)
     if not isinstance(inputs, (str, os.PathLike, list, tuple, dict)) and type(inputs).__name__ != "DataFrame" \
             and hasattr(inputs, "__iter__"):
         inputs = list(inputs)  # a generator of paths
-    if not _is_pathlike_input(inputs):  # a DataFrame, a dict of texts, a list of strings
-        items, what = corpus_from_object(inputs, text_column=text_column, id_column=id_column, max_chars=max_chars)
-        assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
-        for item in items:
-            yield assembler.add(item)
-        if info is not None:
-            info.update({**assembler.finish(), "inputs": [what], "n_files": 0})
+    if not is_path_input(inputs):  # a DataFrame, a dict of texts, a list of strings
+        yield from iter_objects(inputs, options, info=info)
         return
-    _check_max_chars(max_chars)
-    plan = plan_corpus(inputs, encoding=encoding, metadata=metadata, metadata_id_column=metadata_id_column,
-                       glob=glob, include_docs=include_docs)
+    plan = plan_corpus(inputs, options)
     if progress is not None:
         progress.total = len(plan.entries)
     assembler = CorpusAssembler(plan)
     for entry in plan.entries:
         try:
-            for item in read_entry(entry, text_column, id_column, encoding, assembler.encodings, plan.notes,
-                                   max_chars=max_chars, sheet=sheet):
+            for item in read_entry(entry, options, assembler.encodings, plan.notes):
                 yield assembler.add(item)
         except ColumnError as exc:
             if len(plan.entries) == 1:
@@ -232,6 +280,36 @@ def iter_corpus(
         info.update(final)
 
 
+def iter_objects(obj: Any, options: ReadOptions | None = None, *, info: dict | None = None
+                 ) -> Iterator[Document | ErrorRecord]:
+    """The documents of a corpus held in memory, one item at a time, ids checked as :func:`iter_corpus` checks
+    them.
+
+    Parameters
+    ----------
+    obj : DataFrame, dict or list of str
+        A pandas DataFrame (one document per row), a ``{doc_id: text}`` dict or a list of texts (ids ``doc1``,
+        ``doc2`` ...); a list of strings is always texts here, never paths.
+    options : ReadOptions, optional
+        ``text_column``, ``id_column`` and ``max_chars`` apply.
+    info : dict, optional
+        Filled, when the iterator is exhausted, with what ``corpus.info`` would hold.
+
+    Returns
+    -------
+    iterator of Document or ErrorRecord
+        In order.
+    """
+    options = ReadOptions.of(options)
+    items, what = corpus_from_object(obj, text_column=options.text_column, id_column=options.id_column,
+                                     max_chars=options.max_chars)
+    assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
+    for item in items:
+        yield assembler.add(item)
+    if info is not None:
+        info.update({**assembler.finish(), "inputs": [what], "n_files": 0})
+
+
 @dataclass
 class CorpusPlan:
     """The inputs of a corpus, listed but not read: files (``entries``, in reading order) and metadata."""
@@ -244,19 +322,36 @@ class CorpusPlan:
     notes: list[str]
 
 
-def plan_corpus(inputs: PathLike | Iterable[PathLike], *, encoding: str | None = None,
-                metadata: PathLike | None = None, metadata_id_column: str | None = None,
-                glob: str | Iterable[str] | None = None, include_docs: bool = False) -> CorpusPlan:
+def plan_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | None = None, **fields: Any
+                ) -> CorpusPlan:
     """List the files :func:`read_corpus` would read and load the metadata; read no document.
 
     In folders, documentation files (:data:`DOC_FILE_PREFIXES`: README, MANIFEST, LICENSE, CHANGELOG ...)
     are ``SkippedInputError`` entries unless ``include_docs``; a metadata file given with ``metadata`` that
     lies in an input folder is not also read as a table (a note says so). An input named directly that is not
-    a regular file (FIFO, socket, device) is an ``UnreadableFileError`` entry: nothing blocks on it."""
+    a regular file (FIFO, socket, device) is an ``UnreadableFileError`` entry: nothing blocks on it.
+
+    Parameters
+    ----------
+    inputs : path or list of paths
+        The corpus.
+    options : ReadOptions, optional
+        How to read (``encoding``, ``metadata``, ``metadata_id_column``, ``glob`` and ``include_docs`` are
+        used here).
+    **fields
+        Fields of :class:`ReadOptions`, replacing those of ``options``.
+
+    Returns
+    -------
+    CorpusPlan
+        The entries in reading order, the metadata and notes.
+    """
+    options = ReadOptions.of(options, **fields)
+    encoding, metadata, include_docs = options.encoding, options.metadata, options.include_docs
     if encoding:
         lookup_encoding(encoding)
     paths = _as_paths(inputs)
-    patterns = [glob] if isinstance(glob, str) else (list(glob) if glob is not None else None)
+    patterns = options.patterns
     notes: list[str] = []
 
     entries: list[_Input] = []
@@ -287,7 +382,7 @@ def plan_corpus(inputs: PathLike | Iterable[PathLike], *, encoding: str | None =
             entries = kept
     else:
         metadata_paths = found_metadata
-    joined = load_metadata(metadata_paths, metadata_id_column) if metadata_paths else None
+    joined = load_metadata(metadata_paths, options.metadata_id_column) if metadata_paths else None
     return CorpusPlan(paths, patterns, entries, metadata_paths, joined, notes)
 
 
@@ -352,13 +447,20 @@ class CorpusAssembler:
         }
 
 
-def _check_max_chars(max_chars) -> None:
-    if max_chars is not None and (isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1):
-        raise ConfigError(f"max_chars must be a whole number of at least 1 (or None for no limit), not {max_chars!r}")
+def is_path_input(inputs) -> bool:
+    """Whether ``inputs`` are paths (what the folder and file readers take) rather than a corpus in memory.
 
+    Parameters
+    ----------
+    inputs : object
+        A path, a list of paths, or a DataFrame, dict or list of texts.
 
-def _is_pathlike_input(inputs) -> bool:
-    """True for a path or an iterable of paths (what the folder and file readers take)."""
+    Returns
+    -------
+    bool
+        True for a path or a list of paths; a list of strings is texts when one of them cannot be a path (a
+        line break, or no such path and CJK text without an extension).
+    """
     if isinstance(inputs, (str, os.PathLike)):
         return True
     if isinstance(inputs, (list, tuple)):
@@ -504,47 +606,38 @@ def _strip_ext(rel: str) -> str:
 # --------------------------------------------------------------------------- reading one input
 
 
-def read_entry(entry: _Input, text_column, id_column, encoding, encodings: dict, notes: list, *,
-               max_chars: int | None = MAX_CHARS, sheet: str | int | None = None
-               ) -> Iterable[Document | DocumentError]:
-    """Documents and errors from one input file (a list, or a generator for tables)."""
+def read_entry(entry: _Input, options: ReadOptions, encodings: dict, notes: list) -> Iterable[Document | DocumentError]:
+    """Documents and errors from one input file (a list, or a generator for tables), read as the registry
+    :data:`FORMATS` says for its extension; an extension not in it is an ``UnsupportedFormatError``."""
     if entry.problem is not None:
         entry.problem.source, entry.problem.doc_id = entry.source, None
         return [entry.problem]
     ext = entry.path.suffix.lower()
+    fmt = FORMATS.get(ext)
+    if fmt is None:
+        return [_unsupported(entry, ext)]
+    is_table = fmt.kind == "table"
     try:
-        if ext in TABLE_FORMATS:
-            return _read_table(entry, ext, text_column, id_column, encoding, encodings, notes, max_chars, sheet)
-        if ext not in DOCUMENT_FORMATS:
-            return [_unsupported(entry, ext)]
-        text, used = _read_document(entry.path, ext, encoding, max_chars)
+        if is_table:
+            return _read_table(entry, ext, options, encodings, notes)
+        text, used = fmt.read(entry.path, options.encoding, options.max_chars)
     except DocumentError as exc:
         exc.source = entry.source
-        exc.doc_id = None if ext in TABLE_FORMATS else entry.file_id
+        exc.doc_id = None if is_table else entry.file_id
         return [exc]
     except OSError as exc:
         return [UnreadableFileError(f"cannot read the file ({exc.strerror or exc})", entry.source,
-                                    None if ext in TABLE_FORMATS else entry.file_id)]
+                                    None if is_table else entry.file_id)]
     if used is not None:
         encodings[entry.source] = used
     return [Document(entry.file_id, text, {}, entry.source)]
 
 
-def _read_document(path: Path, ext: str, encoding: str | None, max_chars: int | None = MAX_CHARS
-                   ) -> tuple[str, str | None]:
-    if ext in (".txt", ".md"):
-        return read_plain_text(path, encoding, max_chars)
-    if ext in (".html", ".htm"):
-        return read_html(path, encoding, max_chars)
-    if ext == ".docx":
-        return read_docx(path, max_chars), None
-    return read_pdf(path, max_chars), None
-
-
-def _read_table(entry: _Input, ext: str, text_column, id_column, encoding, encodings: dict, notes: list,
-                max_chars: int | None = MAX_CHARS, sheet: str | int | None = None):
+def _read_table(entry: _Input, ext: str, options: ReadOptions, encodings: dict, notes: list):
+    text_column, id_column, encoding = options.text_column, options.id_column, options.encoding
+    max_chars = options.max_chars
     try:
-        tables = open_tables(entry.path, ext, encoding, sheet)
+        tables = open_tables(entry.path, ext, encoding, options.sheet)
     except ColumnError as exc:
         raise ColumnError(f"{entry.source}: {exc}") from None
     for table in tables:

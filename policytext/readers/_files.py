@@ -28,6 +28,7 @@ __all__ = [
     "check_zip",
     "read_bytes",
     "read_docx",
+    "html_main_text",
     "read_html",
     "read_pdf",
     "read_plain_text",
@@ -422,6 +423,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-
 _SINGLE_BYTE = {"ascii", "latin-1", "iso8859-1", "cp1252"}
 #: a candidate must hold at least this share of the body's text, else the whole body is used
 _MIN_CANDIDATE_SHARE = 0.3
+#: characters of a page given to the HTML parser at a time
+_HTML_FEED_CHARS = 1 << 20
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -467,83 +470,214 @@ def read_html(path: Path, encoding: str | None = None, max_chars: int | None = M
     of the body's text, otherwise the whole ``<body>`` is used. Runs of HTML white space (space, tab,
     newline) collapse to one space as in a browser; ``&nbsp;`` and the ideographic space stay inside a line.
     ``<br>`` and block elements end a line; lines of only white space (``<p>&nbsp;</p>`` spacers) are dropped.
-    """
-    from bs4 import BeautifulSoup
 
+    The page is parsed by lxml's HTML parser (libxml2, ``recover=True``) as a stream of events
+    (:class:`_PageText`); no tree is built. The rules above are those BeautifulSoup with the lxml parser gave
+    before (issue 13.10: its tree took 11 times the page's size); ``tests/test_html_text.py`` compares the
+    two on generated and real pages.
+    """
     text, used = decode_html(text_bytes(path, max_chars), encoding)
     check_chars(text, max_chars)
-    soup = BeautifulSoup(text, "lxml")
-    for element in [*soup.find_all(_DROP_TAGS), *soup.find_all(_is_hidden)]:
-        if not element.decomposed:  # an ancestor may have gone already
-            element.decompose()
-    root = soup.body or soup
-    main = _main_element(root)
-    return _require_text(_block_text(main if main is not None else root), "page"), used
+    return _require_text(html_main_text(text), "page"), used
 
 
-def _is_hidden(tag) -> bool:
-    if tag.has_attr("hidden"):
+def html_main_text(markup: str) -> str:
+    """The main text of the page ``markup`` (see :func:`read_html`), ``""`` when it has none."""
+    from lxml import etree
+
+    if markup[:1] == "\ufeff":
+        markup = markup[1:]
+    errors = (UnicodeDecodeError, LookupError, etree.ParserError)
+    for codec in (None, "utf8"):  # as text; else (as BeautifulSoup did next) as UTF-8 bytes
+        target = _PageText()
+        parser = etree.HTMLParser(target=target, recover=True, huge_tree=False, encoding=codec)
+        try:
+            # in pieces: lxml copies what it is given into UTF-8 (a whole page: 1.5 times its size at once);
+            # libxml2's push parser gives the same events however the input is cut (tests/test_html_text.py)
+            for i in range(0, max(len(markup), 1), _HTML_FEED_CHARS):
+                piece = markup[i:i + _HTML_FEED_CHARS]
+                parser.feed(piece if codec is None else piece.encode("utf-8"))
+            parser.close()
+        except errors as exc:
+            reason = exc
+            continue
+        del parser
+        return target.main_text()
+    raise CorruptFileError(f"not a valid .html ({one_line_reason(reason)})")
+
+
+def _is_hidden_attrs(attrib) -> bool:
+    if "hidden" in attrib:
         return True
-    style = tag.get("style")
+    style = attrib.get("style")
     return bool(style) and re.search(r"display\s*:\s*none", style, re.IGNORECASE) is not None
 
 
-def _text_lengths(tag) -> tuple[int, int]:
-    """(all text, text inside links), counted without white space."""
-    total = len(_HTML_SPACE.sub("", tag.get_text()))
-    links = sum(len(_HTML_SPACE.sub("", a.get_text())) for a in tag.find_all("a"))
-    return total, links
-
-
-def _is_candidate(tag) -> bool:
-    if tag.name in ("article", "main"):
+def _is_candidate_attrs(name: str, attrib) -> bool:
+    if name in ("article", "main"):
         return True
-    hints = [tag.get("id") or "", *(tag.get("class") or [])]
-    return any(_CONTENT_HINT.search(h) for h in hints if isinstance(h, str))
+    return any(_CONTENT_HINT.search(h) for h in (attrib.get("id") or "", attrib.get("class") or "") if h)
 
 
-def _main_element(root):
-    body_total, body_links = _text_lengths(root)
-    best, best_score = None, 0
-    for tag in root.find_all(_is_candidate):
-        total, links = _text_lengths(tag)
-        score = total - 2 * links
-        if score > best_score:
-            best, best_score = tag, score
-    if best is None or best_score < _MIN_CANDIDATE_SHARE * (body_total - body_links):
-        return None
-    return best
+#: tags whose strings are of their own kind (BeautifulSoup's string containers): text inside <rt> or <rp>
+#: counts for the main-text choice only inside that tag, and is part of the lines all the same
+_STRING_KINDS = {"rt": 1, "rp": 2}
+_BREAK = None  # marks the end of a line in the event list
 
 
-def _block_text(root) -> str:
-    from bs4 import NavigableString, Tag
-    from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
+class _PageText:
+    """lxml parser target: the page as a flat list of text pieces and line ends, with what choosing the main
+    element needs (text and link-text lengths of each candidate and of ``<body>``), in one pass.
 
+    It reproduces the extraction of earlier versions, which built a BeautifulSoup tree (lxml parser) and then
+    (1) removed the dropped and hidden elements with their content, (2) took the first ``<body>`` left, (3)
+    scored each candidate below it by the length of its text without white space minus twice that of the text
+    inside each ``<a>`` below it (nested links counted once per link), (4) walked the chosen element (or the
+    body) turning block elements and ``<br>`` into line ends. Consecutive text events form one string, as in
+    BeautifulSoup, before runs of white space collapse; comments, processing instructions and the doctype
+    end a string and are not text.
+    """
+
+    def __init__(self):
+        self.events: list[str | None] = []
+        self._data: list[str] = []
+        self._stack: list[tuple] = []  # per open element: (name, index, skip, kind)
+        self._skip = 0  # > 0 inside a dropped element (or inside <br>)
+        self._kind = [0]  # string kind of the innermost container
+        self._n = 0  # elements seen (pre-order index)
+        self._links_open = 0
+        self.totals = [0, 0, 0]  # non-white-space characters of text so far, per string kind
+        self.link_sum = 0  # sum over text of its length times the number of <a> open around it
+        # an element's record: [index, index of its last descendant, kind of string it counts, totals, link_sum,
+        # links open (itself included) and events, at its start; then at its end: its text, its link text, events]
+        self.body: list | None = None  # the first <body> not dropped
+        self.candidates: list[list] = []  # candidates for the main element, in document order
+        self._open: dict[int, list] = {}  # element index -> its record, while open
+
+    # -- text ----------------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        if not self._data:
+            return
+        text = "".join(self._data)
+        self._data = []
+        if self._skip:
+            return
+        kind = self._kind[-1]
+        n = len(text) - sum(map(text.count, " \t\n\r\f"))
+        self.totals[kind] += n
+        if kind == 0:
+            self.link_sum += n * self._links_open
+        self.events.append(_HTML_SPACE.sub(" ", text))
+
+    def data(self, text: str) -> None:
+        self._data.append(text)
+
+    def comment(self, _text) -> None:
+        self._flush()
+
+    def pi(self, *_args) -> None:
+        self._flush()
+
+    def doctype(self, *_args) -> None:
+        self._flush()
+
+    # -- elements ------------------------------------------------------------------------------------
+    def start(self, tag, attrib, *_nsmap) -> None:
+        self._flush()
+        name = tag.rpartition("}")[2] if tag[:1] == "{" else tag
+        index = self._n
+        self._n += 1
+        skip = bool(self._skip) or name in _DROP_TAGS or _is_hidden_attrs(attrib)
+        kind = _STRING_KINDS.get(name, self._kind[-1]) if name not in ("script", "style", "template") else 3
+        self._stack.append((name, index, skip, kind != self._kind[-1]))
+        if kind != self._kind[-1]:
+            self._kind.append(kind)
+        if skip:
+            self._skip += 1
+            return
+        if name == "br":
+            self.events.append(_BREAK)
+            self._skip += 1  # BeautifulSoup's walk never looked inside a <br>
+            self._stack[-1] = (name, index, True, self._stack[-1][3])
+            return
+        if name in _BLOCK_TAGS:
+            self.events.append(_BREAK)
+        if name == "a":
+            self._links_open += 1
+        record = None
+        if name == "body" and self.body is None:
+            record = self.body = [index, None, 0, list(self.totals), self.link_sum, self._links_open, len(self.events)]
+        if _is_candidate_attrs(name, attrib):
+            record = [index, None, _STRING_KINDS.get(name, 0), list(self.totals), self.link_sum,
+                      self._links_open, len(self.events)]
+            self.candidates.append(record)
+            if name == "body" and self.body is not None and self.body[0] == index:
+                self.body = record
+        if record is not None:
+            self._open[index] = record
+
+    def end(self, tag) -> None:
+        self._flush()
+        if not self._stack:
+            return
+        name, index, skip, pushed_kind = self._stack.pop()
+        if pushed_kind:
+            self._kind.pop()
+        if skip:
+            self._skip -= 1
+            return
+        if name == "a":
+            self._links_open -= 1
+        if name in _BLOCK_TAGS:
+            self.events.append(_BREAK)
+        record = self._open.pop(index, None)
+        if record is not None:
+            kind = record[2]
+            total = self.totals[kind] - record[3][kind]
+            plain = self.totals[0] - record[3][0]
+            links = self.link_sum - record[4] - record[5] * plain
+            record[1] = self._n - 1  # the last element inside it
+            record.extend([total, links, len(self.events)])
+
+    def close(self) -> None:
+        self._flush()
+
+    # -- the result ----------------------------------------------------------------------------------
+    def main_text(self) -> str:
+        body = self.body if self.body is not None and self.body[1] is not None else None
+        if body is not None:
+            first, last = body[0], body[1]
+            body_total, body_links = body[7], body[8]
+            span = (body[6], body[9])
+        else:  # no <body> left: the whole page, as BeautifulSoup's soup object
+            first, last = -1, self._n
+            body_total, body_links = self.totals[0], self.link_sum
+            span = (0, len(self.events))
+        best, best_score = None, 0
+        for c in self.candidates:
+            if first < c[0] <= last and c[1] is not None:
+                score = c[7] - 2 * c[8]
+                if score > best_score:
+                    best, best_score = c, score
+        if best is not None and best_score >= _MIN_CANDIDATE_SHARE * (body_total - body_links):
+            span = (best[6], best[9])
+        return _lines(self.events, *span)
+
+
+def _lines(events: list, start: int, end: int) -> str:
     lines: list[str] = []
     current: list[str] = []
-
-    def end_line() -> None:
-        line = "".join(current).strip(" \t\n\r\f")
-        if line and not line.isspace():  # a spacer such as <p>&nbsp;</p> is not a line
-            lines.append(line)
-        current.clear()
-
-    end = object()  # marks the end of a block element on the stack
-    stack: list = [root]
-    while stack:
-        node = stack.pop()
-        if node is end:
-            end_line()
-        elif isinstance(node, NavigableString):
-            if not isinstance(node, (PreformattedString, Script, Stylesheet, TemplateString)):
-                current.append(_HTML_SPACE.sub(" ", str(node)))
-        elif isinstance(node, Tag):
-            if node.name == "br":
-                end_line()
-                continue
-            if node.name in _BLOCK_TAGS:
-                end_line()
-                stack.append(end)
-            stack.extend(reversed(node.contents))
-    end_line()
+    for i in range(start, end):
+        piece = events[i]
+        if piece is _BREAK:
+            if current:
+                line = "".join(current).strip(" \t\n\r\f")
+                if line and not line.isspace():  # a spacer such as <p>&nbsp;</p> is not a line
+                    lines.append(line)
+                current.clear()
+        else:
+            current.append(piece)
+    line = "".join(current).strip(" \t\n\r\f")
+    if line and not line.isspace():
+        lines.append(line)
     return "\n".join(lines)

@@ -132,27 +132,62 @@ def write_report(
 ) -> ReportResult:
     """Score ``corpus`` and write a batch report folder (see the module docstring) to ``output_dir``.
 
-    ``corpus`` is a :class:`~policytext.Corpus` or what :func:`~policytext.read_corpus` takes. ``group_by``
-    names metadata columns to compare (a year or date column is found by itself for the trend);
-    ``topics`` is a number of topics K (fits ``policytext.topics.fit_topics(corpus, K, model="anchored")``, an
-    ensemble of 5 anchored fits on whole documents) or an
-    already fitted result with ``documents`` and ``topics`` DataFrames; ``seed`` seeds the bootstrap
-    (``n_resamples`` resamples) and the topic model. ``command`` (e.g. ``sys.argv``) is recorded in the
-    manifest. ``progress`` is a factory ``progress(stage) -> tqdm-like`` (``total``, ``update``, ``close``),
-    called once per stage; nothing is printed. ``jobs`` processes score (None: every core; the report is the
-    same whatever their number).
+    Scoring is checkpointed beside ``output_dir`` (``.<name>.checkpoint/``, the fingerprint of
+    :meth:`policytext.checkpoint.Checkpoint.for_run`): after an interruption, ``resume=True`` reuses the
+    documents already scored and the report comes out as an uninterrupted run would have written it.
 
-    Scoring is checkpointed beside ``output_dir`` (``.<name>.checkpoint/``, every ``checkpoint_every``
-    documents): after an interruption, ``resume=True`` reuses the documents already scored and the report
-    comes out as an uninterrupted run would have written it (:mod:`policytext.checkpoint`).
+    Parameters
+    ----------
+    corpus : Corpus, path or list of paths
+        A :class:`~policytext.Corpus` or what :func:`~policytext.read_corpus` takes.
+    output_dir : str or os.PathLike
+        The report folder (replaced as a whole).
+    group_by : iterable of str
+        Metadata columns to compare (a year or date column is found by itself for the trend).
+    topics : int or fitted result, optional
+        A number of topics K (fits ``policytext.topics.fit_topics(corpus, K, model="anchored")``, an ensemble
+        of 5 anchored fits on whole documents), or an already fitted result with ``documents`` and ``topics``
+        DataFrames.
+    title : str, optional
+        The report's title (default: 精细化治理政策文本分析报告).
+    lexicon : Lexicon, optional
+        The lexicon scored against (default: fine-grained governance, shipped with policytext).
+    tokenizer : Tokenizer, optional
+        The tokenizer of scoring (default: a new ``Tokenizer()``).
+    t2s : bool
+        Traditional to simplified characters first (on by default).
+    seed : int
+        Seeds the bootstrap and the topic model.
+    n_resamples : int
+        Bootstrap resamples of every interval.
+    command : iterable of str, optional
+        The command line (e.g. ``sys.argv``), recorded in the manifest.
+    progress : callable, optional
+        A factory ``progress(stage) -> tqdm-like`` (``total``, ``update``, ``close``), called once per stage;
+        nothing is printed.
+    jobs : int or None
+        Processes that score (None: every core; the report is the same whatever their number).
+    resume : bool
+        Continue from the checkpoint of an interrupted run.
+    checkpoint_every : int
+        Save scoring progress every this many documents.
+    lang : {"zh", "en"}
+        Chinese category labels and headings, or English ones (from the lexicon's ``label_en``); the text of
+        the page and the Word file stays Chinese.
 
-    ``lang`` is ``"zh"`` (Chinese category labels and headings) or ``"en"`` (English ones, from the lexicon's
-    ``label_en``); the text of the page and the Word file stays Chinese.
+    Returns
+    -------
+    ReportResult
+        The folder, its files, the scores and the error records.
 
-    Raises :class:`~policytext.errors.ConfigError` for a ``group_by`` column that does not exist and
-    :class:`~policytext.errors.OutputError` when the folder cannot be written.
+    Raises
+    ------
+    ConfigError
+        A ``group_by`` column that does not exist.
+    OutputError
+        The folder cannot be written.
     """
-    from ..checkpoint import Checkpoint, fingerprint
+    from ..checkpoint import Checkpoint
     from ..corpus import Corpus
     from ..readers import read_corpus
     from ..scoring import Scorer
@@ -173,8 +208,7 @@ def write_report(
         with _stage(progress, "reading") as bar:
             corpus = read_corpus(corpus, progress=bar)
     scorer = Scorer(lexicon, tokenizer, t2s=t2s)
-    checkpoint = Checkpoint(out, fingerprint(documents=[(d.doc_id, d.source) for d in corpus.documents],
-                                             scorer=scorer.config), every=checkpoint_every)
+    checkpoint = Checkpoint.for_run(out, scorer, corpus=corpus, every=checkpoint_every)  # as policytext score's
     if resume and checkpoint.exists():  # the run being resumed was killed: its temporary folder is garbage
         remove_stale_temps(out, max_age=0)
     with _stage(progress, "scoring") as bar:
@@ -192,12 +226,12 @@ def write_report(
     if topics is not None:
         if isinstance(topics, int):
             from ..dtm import topic_tokenizer  # imported only when asked for: topic models are heavy
-            from ..topics import fit_topics
+            from ..topics import TopicOptions, fit_topics
 
             tok = topic_tokenizer(scorer.lexicon, engine=scorer.tokenizer.engine, hmm=scorer.tokenizer.hmm)
             with _stage(progress, "topics") as bar:
-                topic_result = fit_topics(corpus, topics, model="anchored", lexicon=scorer.lexicon, tokenizer=tok,
-                                          random_state=seed, t2s=t2s, progress=bar, candidates=0)
+                topic_result = fit_topics(corpus, topics, TopicOptions(model="anchored", t2s=t2s, candidates=0),
+                                          lexicon=scorer.lexicon, tokenizer=tok, random_state=seed, progress=bar)
         else:
             topic_result = topics
 

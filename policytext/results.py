@@ -1,0 +1,302 @@
+"""What a scoring run returns: the score table (one row per document), the evidence (one row per hit) and the
+error records, held as plain rows until a DataFrame is asked for.
+
+A low module: :mod:`policytext.parallel` and :mod:`policytext.distributed` build results here without
+importing :mod:`policytext.scoring` (which drives them), and pandas is imported only when
+:attr:`ScoreResult.scores` or :attr:`ScoreResult.hits` is read, so ``policytext score`` can print or write
+CSV without it (:meth:`ScoreResult.to_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from .corpus import Corpus, Document, ErrorRecord
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["HIT_COLUMNS", "ScoreResult", "ScoreRows", "score_rows"]
+
+#: the columns of the evidence table
+HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right", "status"]
+
+
+def score_rows(score_columns: list[str], documents: Iterable[Document], rows: Iterable[dict],
+               errors: list[ErrorRecord] | None = None) -> ScoreRows:
+    """The score table of scored ``documents`` and their ``rows`` (as :meth:`policytext.Scorer.analyze` gives).
+
+    Parameters
+    ----------
+    score_columns : list of str
+        The score columns, in order (:attr:`policytext.Scorer.score_columns`).
+    documents : iterable of Document
+        The scored documents (their ids and metadata; the text is not used).
+    rows : iterable of dict
+        One score row per document, in the same order.
+    errors : list of ErrorRecord, optional
+        The inputs that could not be scored.
+
+    Returns
+    -------
+    ScoreRows
+        Columns ``doc_id``, the metadata keys in order of first appearance (renamed ``meta_<key>`` where a key
+        is ``doc_id`` or a score column), then the score columns.
+    """
+    documents = list(documents)
+    meta_keys: list[str] = []
+    for d in documents:
+        for k in d.meta:
+            if k not in meta_keys:
+                meta_keys.append(k)
+    reserved = {"doc_id", *score_columns}
+    renamed = {k: (f"meta_{k}" if k in reserved else k) for k in meta_keys}
+    records = []
+    for d, r in zip(documents, rows):
+        rec = {"doc_id": d.doc_id}
+        for k in meta_keys:
+            rec[renamed[k]] = d.meta.get(k)
+        rec.update(r)
+        records.append(rec)
+    columns = ["doc_id", *renamed.values(), *score_columns]
+    return ScoreRows(columns, records, list(errors or []), bool(meta_keys), list(score_columns))
+
+
+@dataclass
+class ScoreRows:
+    """The score table before it becomes a DataFrame, so that a run printing or writing CSV/TSV need not import
+    pandas (about 0.2-0.3 s of start-up, most of what scoring one document costs). :meth:`frame` gives the
+    table :attr:`ScoreResult.scores` holds; :meth:`to_text` the bytes :func:`policytext.io.table_to_text`
+    writes for it (tested equal)."""
+
+    columns: list[str]
+    records: list[dict]
+    errors: list[ErrorRecord]
+    #: True when the documents carry metadata (columns whose types only pandas decides: :meth:`to_text` refuses)
+    has_metadata: bool
+    #: the score columns (their types are fixed: counts as int64, flags as bool)
+    score_columns: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def frame(self) -> pd.DataFrame:
+        """The score table as a DataFrame (what :attr:`ScoreResult.scores` holds).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per scored document; counts as ``int64``, ``coverage`` and ``short`` as ``bool``.
+        """
+        import pandas as pd
+
+        df = pd.DataFrame.from_records(self.records, columns=self.columns)
+        score_cols = self.score_columns or []
+        int_cols = [c for c in ("n_chars", "n_tokens", "n_terms", "n_sentences", "sentences_positive")
+                    if c in score_cols] + [c for c in score_cols if c.startswith("hits_") or c.endswith("_rejected")]
+        df[int_cols] = df[int_cols].astype("int64")
+        for flag in ("coverage", "short"):
+            if flag in score_cols:
+                df[flag] = df[flag].astype(bool)
+        return df
+
+    def to_text(self, fmt: str = "csv") -> str:
+        """The table as CSV or TSV text, formulas neutralised, byte for byte what
+        ``table_to_text(self.frame(), fmt)`` gives; only for tables without metadata columns.
+
+        Parameters
+        ----------
+        fmt : {"csv", "tsv"}
+            The format.
+
+        Returns
+        -------
+        str
+            The table, header first, lines ending in ``\\n``.
+        """
+        if self.has_metadata or fmt not in ("csv", "tsv"):
+            raise ValueError("to_text: only CSV/TSV of tables without metadata; use table_to_text(frame())")
+        import csv
+        import io
+
+        from .io import FORMULA_START
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n",
+                            quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
+        writer.writerow(self.columns)
+        for rec in self.records:
+            # ints, floats (repr, as pandas writes float64), booleans (True/False) and text (neutralised)
+            writer.writerow(["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                             for v in (rec[c] for c in self.columns)])
+        return buf.getvalue()
+
+
+class ScoreResult:
+    """What a scoring run returns (:meth:`policytext.Scorer.score`): the score table, the evidence (one row
+    per hit) and the error records (reading errors first, then scoring errors, each in input order).
+
+    ``scores`` and ``hits`` are DataFrames built when first read; a run that wrote its evidence to a file
+    keeps no hit in memory (``hits`` is then empty).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame, optional
+        The score table, if already built.
+    hits : pandas.DataFrame, optional
+        The evidence table, if already built.
+    errors : list of ErrorRecord, optional
+        The inputs not scored.
+    rows : ScoreRows, optional
+        The score table as rows (``scores`` is then built from them when read).
+    hit_rows : list of dict, optional
+        The evidence as rows (``hits`` is then built from them when read).
+    """
+
+    def __init__(self, scores: pd.DataFrame | None = None, hits: pd.DataFrame | None = None,
+                 errors: list[ErrorRecord] | None = None, *, rows: ScoreRows | None = None,
+                 hit_rows: list[dict] | None = None):
+        if scores is None and rows is None:
+            raise TypeError("ScoreResult needs the scores (a DataFrame) or their rows")
+        self._scores, self._hits, self._rows, self._hit_rows = scores, hits, rows, hit_rows
+        self.errors = list(errors if errors is not None else (rows.errors if rows is not None else []))
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The score table: one row per scored document (columns in :mod:`policytext.scoring`)."""
+        if self._scores is None:
+            self._scores = self._rows.frame()
+        return self._scores
+
+    @scores.setter
+    def scores(self, frame: pd.DataFrame) -> None:
+        self._scores, self._rows = frame, None  # the rows no longer describe the table
+
+    @property
+    def hits(self) -> pd.DataFrame:
+        """The evidence: one row per hit, columns :data:`HIT_COLUMNS` (empty when it went to a file)."""
+        if self._hits is None:
+            import pandas as pd
+
+            self._hits = pd.DataFrame(self._hit_rows or [], columns=HIT_COLUMNS)
+        return self._hits
+
+    @hits.setter
+    def hits(self, frame: pd.DataFrame) -> None:
+        self._hits, self._hit_rows = frame, None
+
+    @property
+    def errors_frame(self) -> pd.DataFrame:
+        """The error records as a table (``Corpus.errors_frame``)."""
+        return Corpus(errors=self.errors).errors_frame()
+
+    @property
+    def records(self) -> list[dict]:
+        """The score table as one dict per document, without pandas when the run kept its rows."""
+        if self._rows is not None:
+            return self._rows.records
+        return self.scores.to_dict("records")
+
+    @property
+    def has_metadata(self) -> bool:
+        """True when the table has metadata columns (whose types only pandas decides)."""
+        if self._rows is not None:
+            return self._rows.has_metadata
+        return True
+
+    def to_text(self, fmt: str = "csv") -> str:
+        """The score table as CSV or TSV text: :meth:`ScoreRows.to_text` (no pandas) where the table has no
+        metadata columns, else ``policytext.io.table_to_text(self.scores, fmt)``; the same bytes either way.
+
+        Parameters
+        ----------
+        fmt : {"csv", "tsv"}
+            The text format.
+
+        Returns
+        -------
+        str
+            CSV or TSV text with a header line.
+        """
+        if self._rows is not None and not self._rows.has_metadata:
+            return self._rows.to_text(fmt)
+        from .io import table_to_text
+
+        return table_to_text(self.scores, fmt)
+
+    def __len__(self) -> int:
+        """The number of scored documents."""
+        return len(self._rows) if self._rows is not None else len(self._scores)
+
+    def __repr__(self) -> str:
+        return f"ScoreResult({len(self)} documents scored, {len(self.errors)} errors)"
+
+
+class ScoreCollector:
+    """Takes a run's outcomes in input order and makes its :class:`ScoreResult`: what the local run
+    (:func:`policytext.parallel.score_documents`) and the cluster run
+    (:func:`policytext.distributed.score_distributed`) share.
+
+    Parameters
+    ----------
+    on_hits : callable, optional
+        Receives each scored document's hit rows, in input order; the evidence is then not kept.
+    progress : tqdm-like, optional
+        Updated once per outcome by :meth:`add` (with ``advance=True``).
+    """
+
+    def __init__(self, on_hits=None, progress=None):
+        self.on_hits = on_hits
+        self.progress = progress
+        self.read_errors: list[ErrorRecord] = []
+        self.score_errors: list[ErrorRecord] = []
+        self.documents: list[Document] = []
+        self.rows: list[dict] = []
+        self.hit_rows: list[dict] = []
+
+    def add(self, doc_id: str, source: str, meta: dict, row: dict | None, hit_rows: list[dict],
+            error: ErrorRecord | None, advance: bool = True) -> None:
+        """Record one document's outcome (``row`` None and ``error`` set when it could not be scored).
+
+        Parameters
+        ----------
+        doc_id, source : str
+            The document's id and source.
+        meta : dict
+            Its metadata.
+        row : dict or None
+            Its score row.
+        hit_rows : list of dict
+            Its evidence.
+        error : ErrorRecord or None
+            Why it was not scored.
+        advance : bool
+            Update ``progress`` by one.
+        """
+        if error is not None:
+            self.score_errors.append(error)
+        else:
+            self.rows.append(row)
+            self.documents.append(Document(doc_id, "", meta, source))
+            if self.on_hits is not None:
+                self.on_hits(hit_rows)
+            else:
+                self.hit_rows.extend(hit_rows)
+        if advance and self.progress is not None:
+            self.progress.update(1)
+
+    def result(self, score_columns: list[str]) -> ScoreResult:
+        """The result: score rows in input order, reading errors then scoring errors.
+
+        Parameters
+        ----------
+        score_columns : list of str
+            The scorer's score columns.
+
+        Returns
+        -------
+        ScoreResult
+        """
+        rows = score_rows(score_columns, self.documents, self.rows, self.read_errors + self.score_errors)
+        return ScoreResult(rows=rows, hit_rows=self.hit_rows)

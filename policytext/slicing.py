@@ -1,0 +1,196 @@
+"""Scoring one long document slice by slice, with the memory of one slice (issue 13.10).
+
+:meth:`policytext.Scorer.analyze` hands a document longer than :data:`SLICE_CHARS` characters to
+:func:`analyze_in_slices`, which returns exactly what the whole-text path returns: the same score row and the
+same evidence rows (offsets, left and right context, statuses), in the same order. The normalised text of the
+whole document, its token arrays and its sentence list never exist at once; one slice's do. With a token cache,
+each slice is an entry of its own (keyed by the slice's raw text like any text), so a warm run reads one slice
+at a time too.
+
+The slices are those of :func:`policytext.normalize.normalization_slices`: each is cut before an ideograph
+that follows ``。``, ``。\\n`` or ``\\n\\n``, and the slices, each normalised on its own, give the normalised
+text of the whole in pieces (the proof is in that function's docstring). Each cut is checked once more after
+normalisation: the piece before it must end with ``。`` or a line break and the piece after it start with an
+ideograph, else the document is scored whole. At such a cut, every step of scoring is local:
+
+* **tokens**: ``。`` and a line break are tokens of their own for jieba and jieba-rs, outside the runs of
+  ideographs, letters and digits they segment (:func:`policytext.tokenize.clause_slices`);
+* **hits**: a hit is text equal to a term; no term and no exclusion phrase of the lexicon contains ``。`` or a
+  line break (:func:`can_slice` checks; otherwise the document is scored whole), so neither a hit nor an
+  exclusion spans the cut;
+* **context rules** look only inside a hit's clause, and ``。`` and a line break end a clause
+  (:data:`policytext.lexicon.CLAUSE_BREAKS`);
+* **sentences**: a sentence ends at the cut (``。`` or a line break followed by an ideograph, not by another
+  mark or a closing quote), and each piece starts with a word character, so the sentences of the pieces are
+  those of the whole in order, and a hit's sentence is found in its piece;
+* **counts** (characters, tokens, hits, weighted sums in hit order, sentences) add up, and the evidence
+  context that reaches across a cut is taken from the last characters of the text before it and the first
+  characters of the text after it.
+
+``tests/test_slicing.py`` compares the two paths on texts crossing many slice boundaries, with traditional
+characters, hard wraps, context rules, exclusions, weights and both engines.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Iterator
+
+from .normalize import normalization_slices
+
+if TYPE_CHECKING:
+    from .corpus import Document
+    from .scoring import Scorer
+
+__all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice"]
+
+#: documents longer than this many characters are scored slice by slice (without a token cache)
+SLICE_CHARS = 250_000
+_CUT_MARKS = ("。", "\n")
+_STARTS_WITH_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]").match
+
+
+def can_slice(scorer: Scorer) -> bool:
+    """Whether the scorer's lexicon allows slicing: no term and no exclusion phrase contains ``。`` or a line
+    break."""
+    for t in scorer.lexicon.terms:
+        for text in (t.term, *t.exclusions):
+            if any(mark in text for mark in _CUT_MARKS):
+                return False
+    return True
+
+
+def _segmented_slices(scorer: Scorer, doc: Document, size: int, cache) -> Iterator:
+    """The :class:`~policytext.cache.Segmentation` of each slice of ``doc.text`` (normalised text and tokens),
+    from ``cache`` when given (each slice is an entry of its own), else computed; ``None`` for a slice left
+    without any character (its normalised text then comes with it: ``(None, text)``)."""
+    from .cache import segment_text
+    from .errors import EmptyDocumentError
+    from .normalize import normalize_text
+
+    text = doc.text
+    for a, b in normalization_slices(text, size):
+        raw = text[a:b]
+        try:
+            if cache is not None:
+                yield cache.segment(raw, scorer.tokenizer, t2s=scorer.t2s, source=doc.source, doc_id=doc.doc_id)
+            else:
+                yield segment_text(raw, scorer.tokenizer, t2s=scorer.t2s, source=doc.source, doc_id=doc.doc_id)
+        except EmptyDocumentError:  # only white space: no token, no sentence, but its length and context count
+            yield None, normalize_text(raw, t2s=scorer.t2s)
+
+
+def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
+                      cache=None) -> tuple[dict, list[dict]] | None:
+    """``scorer.analyze(doc, cache=cache)`` computed slice by slice, or None when the text is one slice, the
+    lexicon does not allow slicing (:func:`can_slice`) or a cut does not hold after normalisation (never seen;
+    checked all the same): then the caller scores the document whole. With a ``cache``, each slice is looked
+    up and stored as an entry of its own."""
+    from .matching import split_sentences
+
+    size = SLICE_CHARS if size is None else size
+    if len(doc.text) <= size or not can_slice(scorer) or len(normalization_slices(doc.text, size)) < 2:
+        return None
+
+    lex, matcher = scorer.lexicon, scorer.matcher
+    cats = lex.categories
+    polarity = {c: lex.category(c).polarity for c in cats}
+    contrast = [c for c in cats if polarity[c] == -1]
+    counts = dict.fromkeys(cats, 0)
+    rejected = dict.fromkeys(contrast, 0)
+    n_vetoed = 0
+    weighted = {1: 0.0, -1: 0.0}
+    term_counts: Counter = Counter()
+    sent_cats: dict[str, set[int]] = {c: set() for c in cats}
+    n_counted = 0
+    hit_rows: list[dict] = []
+    w = scorer.evidence_window
+    offset = n_chars = n_tokens = n_sent = 0
+    tail = ""  # the last w characters before the current piece
+    pending: list[tuple[dict, int]] = []  # rows whose right context runs into the next piece: (row, missing)
+    for seg in _segmented_slices(scorer, doc, size, cache):
+        text = seg[1] if isinstance(seg, tuple) else seg.text
+        if offset and not (tail.endswith(_CUT_MARKS) and _STARTS_WITH_IDEOGRAPH(text)):
+            return None  # not a clean cut after normalisation (see the module docstring): score it whole
+        if pending:
+            still = []
+            for row, missing in pending:
+                more = text[:missing]
+                row["right"] += more
+                if len(more) < missing:
+                    still.append((row, missing - len(more)))
+            pending = still
+        if isinstance(seg, tuple):
+            offset += len(text)
+            tail = (tail + text)[-max(w, 1):]
+            continue
+        hits = matcher.match_spans(text, seg.starts, seg.ends)
+        sentences = split_sentences(text)
+        sent_starts = [a for a, _ in sentences]
+        for h, statuses in zip(hits, matcher.statuses(text, hits)):
+            if "counted" in statuses:
+                term_counts[h.term] += 1
+                n_counted += 1
+            for t, status in zip(h.terms, statuses):
+                pol = polarity[t.category]
+                if status == "counted":
+                    counts[t.category] += 1
+                    weighted[pol] += t.weight
+                    if sentences:
+                        sent_cats[t.category].add(n_sent + max(0, bisect.bisect_right(sent_starts, h.start) - 1))
+                elif status == "rejected" and pol == -1:
+                    rejected[t.category] += 1
+                elif status == "vetoed":
+                    n_vetoed += 1
+                left_start = h.start - w
+                left = (text[left_start:h.start] if left_start >= 0
+                        else tail[max(0, len(tail) + left_start):] + text[:h.start])
+                right = text[h.end:h.end + w]
+                row = {"doc_id": doc.doc_id, "term": h.term, "category": t.category, "polarity": pol,
+                       "weight": t.weight, "start": offset + h.start, "end": offset + h.end,
+                       "left": left, "right": right, "status": status}
+                if len(right) < w and h.end + w > len(text):
+                    pending.append((row, w - len(right)))
+                hit_rows.append(row)
+        n_chars += seg.n_chars
+        n_tokens += seg.n_tokens
+        n_sent += len(sentences)
+        offset += len(text)
+        tail = (tail + text[-max(w, 1):])[-max(w, 1):]  # at least the last character: the cut check reads it
+        del seg, hits, sentences, sent_starts
+    if n_chars == 0:  # cannot happen (a slice after a cut starts with an ideograph), but never divide by 0
+        from .errors import EmptyDocumentError
+
+        raise EmptyDocumentError("no text left after normalisation", source=doc.source, doc_id=doc.doc_id)
+    # the score row, as Scorer._row builds it from the totals
+    row: dict = {"n_chars": n_chars, "n_tokens": n_tokens}
+    for c in cats:
+        row[f"hits_{c}"] = counts[c]
+    for c in cats:
+        row[f"per10k_{c}"] = 10000.0 * counts[c] / n_chars
+    for c in cats:
+        row[f"per1ktok_{c}"] = 1000.0 * counts[c] / n_tokens if n_tokens else 0.0
+    positive = [c for c in cats if polarity[c] == 1]
+    row["hits_total"] = n_counted
+    row["n_terms"] = len(term_counts)
+    row["coverage"] = any(counts[c] for c in positive)
+    row["index_positive"] = 10000.0 * weighted[1] / n_chars
+    row["index_contrast"] = 10000.0 * weighted[-1] / n_chars
+    row["index"] = row["index_positive"] - row["index_contrast"]
+    for c in contrast:
+        row[f"{c}_rejected"] = rejected[c]
+    row["n_vetoed"] = n_vetoed
+    pos_sents = set().union(*(sent_cats[c] for c in positive)) if positive else set()
+    row["n_sentences"] = n_sent
+    row["sentences_positive"] = len(pos_sents)
+    row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
+    for c in cats:
+        row[f"sentence_share_{c}"] = len(sent_cats[c]) / n_sent if n_sent else 0.0
+    from .matching import SHORT_TEXT
+
+    row["short"] = n_chars < SHORT_TEXT
+    ordered = sorted(term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
+    return row, hit_rows
