@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["PARQUET_EXTRA", "TABLE_FORMATS", "atomic_write", "check_output_folder", "remove_stale_temps", "replace_folder", "replacing_folder", "temp_folder_beside", "reproducible_zip", "neutralize_formulas", "publish_mode", "require_parquet",
-           "read_table", "table_to_text", "write_table", "write_text_table"]
+           "excel_cells", "read_table", "table_to_text", "write_table", "write_text_table"]
 
 TABLE_FORMATS = (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")
 #: how to get what ``.parquet`` files need (pyarrow is an extra: most users never read or write Parquet)
@@ -257,7 +257,7 @@ def reproducible_zip(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _excel_cells(values: list) -> list:
+def excel_cells(values: list) -> list:
     """``values`` (one column, as ``Series.tolist()`` gives them) as cell values, as ``DataFrame.to_excel`` writes
     them: missing values (None, NaN, NaT, ``pd.NA``) empty, infinities as the text ``inf``/``-inf``, numpy
     scalars as Python numbers, timestamps as ``datetime``, other objects as their text."""
@@ -272,7 +272,7 @@ def _excel_cells(values: list) -> list:
         elif hasattr(v, "to_pydatetime"):
             out.append(v.to_pydatetime())
         elif hasattr(v, "item") and not hasattr(v, "__len__"):  # a numpy scalar
-            out.extend(_excel_cells([v.item()]))
+            out.extend(excel_cells([v.item()]))
         elif isinstance(v, (datetime.date, datetime.time, datetime.timedelta, decimal.Decimal)):
             out.append(v)
         else:  # a list, a dict, any other object: its text, as pandas writes it
@@ -294,7 +294,7 @@ def _xlsx_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_name)
     ws.freeze_panes = "A2"
-    columns = [_excel_cells(safe[col].tolist()) for col in safe.columns]
+    columns = [excel_cells(safe[col].tolist()) for col in safe.columns]
     for i, col in enumerate(df.columns, start=1):
         width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))

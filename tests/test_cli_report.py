@@ -155,14 +155,14 @@ def test_anchored_topics_without_tomotopy_is_one_line_naming_the_extra(tmp_path)
     res = _without_tomotopy(tmp_path, f"""
         import policytext as pt
         from policytext.errors import ConfigError, MissingDependencyError
-        from policytext.topics import fit_topics
+        from policytext.topics import TopicOptions, fit_topics
         corpus = pt.read_corpus({DEMO!r})
         try:
-            fit_topics(corpus, 3, model="anchored", n_fits=1)
+            fit_topics(corpus, 3, TopicOptions(model="anchored", n_fits=1))
         except MissingDependencyError as exc:
             assert isinstance(exc, ConfigError)
             print(exc)
-        print(fit_topics(corpus, 3, model="nmf").settings["k"], "tomotopy" in sys.modules and sys.modules["tomotopy"] is None)
+        print(fit_topics(corpus, 3, TopicOptions(model="nmf")).settings["k"], "tomotopy" in sys.modules and sys.modules["tomotopy"] is None)
     """)
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[0].endswith(extra + " (the lda, nmf and seeded-dimensions models do without it)")

@@ -158,7 +158,7 @@ def write_workbook(data: ReportData, path) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    from ..io import _excel_cells
+    from ..io import excel_cells
 
     bold = Font(bold=True)
     machine = Font(color="718096", size=9)
@@ -180,7 +180,7 @@ def write_workbook(data: ReportData, path) -> None:
             sample = safe[col].head(300).tolist()
             width = max([_width(col), _width(heading)] + [_width(v) for v in sample])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
-            values = _excel_cells(safe[col].tolist())
+            values = excel_cells(safe[col].tolist())
             if pd.api.types.is_float_dtype(df[col]):  # three decimals shown, every digit stored
                 template = WriteOnlyCell(ws)
                 template.number_format = "0.000"
