@@ -2,6 +2,7 @@
 
     python benchmarks/score_e2e.py                      # all of ../shared/corpora/laws_regulations, 3 runs each
     python benchmarks/score_e2e.py --runs 5 --install   # also the size of a fresh ``pip install .``
+    python benchmarks/score_e2e.py --install-only       # only that (no corpus needed), with each package's size
 
 Every figure is the wall time of a command started as a new process (Python's start-up and imports included),
 the median of ``--runs``, with the spread (min-max) beside it; ratios are to the baseline measured in the same
@@ -52,6 +53,17 @@ for path in sorted(Path(sys.argv[1]).rglob("*.txt")):
 print(total)
 """
 
+PER_PACKAGE = """
+import importlib.metadata as md
+for d in md.distributions():
+    size = 0
+    for f in d.files or []:
+        p = d.locate_file(f)
+        if p.is_file() and not p.is_symlink():
+            size += p.stat().st_size
+    print(f"{size / 1e6:.1f} {d.metadata['Name']}")
+"""
+
 RSS = """
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:])
@@ -91,23 +103,40 @@ def peak_rss_mb(cmd: list[str]) -> float:
     return int(line.split()[1]) / 1024
 
 
-def install_size(work: Path) -> tuple[float, int]:
+def install_size(work: Path, extras: str = "") -> tuple[float, int, list[tuple[float, str]]]:
+    """``pip install .[extras]`` into a new virtual environment: the size of every file in it (MB, symlinks not
+    followed; pip and setuptools, which every venv has, are in the size but not in the count), the number of
+    packages, and each distribution's installed size, largest first."""
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = venv / "bin" / "pip"
-    subprocess.run([str(pip), "install", "-q", str(REPO)], check=True)
+    subprocess.run([str(pip), "install", "-q", f"{REPO}[{extras}]" if extras else str(REPO)], check=True)
     listed = subprocess.run([str(pip), "list", "--format=freeze"], capture_output=True, text=True, check=True)
     packages = [x for x in listed.stdout.splitlines() if x and not x.split("==")[0].lower() in ("pip", "setuptools")]
     size = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink())
-    return size / 1e6, len(packages)
+    each = subprocess.run([str(venv / "bin" / "python"), "-c", PER_PACKAGE], capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+    per = sorted(((float(mb), name) for mb, name in (x.split(" ", 1) for x in each)), reverse=True)
+    return size / 1e6, len(packages), per
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per command; the median is shown (default 3)")
     parser.add_argument("--install", action="store_true", help="also measure a fresh `pip install .`")
+    parser.add_argument("--install-only", action="store_true",
+                        help="only measure a fresh `pip install .` (and each package's size); no corpus needed")
     parser.add_argument("--limit", type=int, default=None, help="only the first N files (a quick check)")
     opts = parser.parse_args()
+    if opts.install_only:
+        with tempfile.TemporaryDirectory(prefix="policytext-install-") as work:
+            size, packages, per = install_size(Path(work))
+        print(f"Python {platform.python_version()}; {platform.machine()}")
+        print(f"fresh `pip install .`: {size:.0f} MB in the virtual environment, {packages} packages "
+              f"(pip and setuptools not counted)")
+        print("largest: " + ", ".join(f"{name} {mb:.0f} MB" for mb, name in per[:12]))
+        print(f"target install <= 620 MB and <= 36 packages: {'met' if size <= 620 and packages <= 36 else 'MISSED'}")
+        return
     root = SHARED / "laws_regulations"
     if not root.is_dir():
         sys.exit(f"the public corpora are not at {SHARED}")
@@ -175,7 +204,7 @@ def main() -> None:
         print(f"\npeak RSS of the largest process: 1x {rss[0]:.0f} MB, 5x {rss[1]:.0f} MB, ratio {rss[1] / rss[0]:.2f}")
         size = packages = None
         if opts.install:
-            size, packages = install_size(work)
+            size, packages, _ = install_size(work)
             print(f"fresh `pip install .`: {size:.0f} MB in the virtual environment, {packages} packages")
         one_s = statistics.median(rows[1][1])
         targets = [

@@ -48,7 +48,7 @@ from .errors import ConfigError, SeedError
 from .lexicon import Lexicon, load_lexicon
 
 __all__ = ["AnchoredEnsemble", "AnchoredTopicModel", "anchored_seeds", "fit_many", "fit_seeds", "fold_in",
-           "majority_mode", "match_topics", "pairwise_spearman", "stability_verdict"]
+           "majority_mode", "match_topics", "pairwise_spearman", "require_tomotopy", "stability_verdict"]
 
 #: the default topic-word prior of a seed word on its own topic (docs/topics.md: 10 lets non-seed words carry
 #: half of the share but fits disagree more; 15 meets the stability targets on the provincial reports)
@@ -201,6 +201,20 @@ def _shares(counts: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
+def require_tomotopy():
+    """The ``tomotopy`` module, or :class:`~policytext.errors.MissingDependencyError` (one line naming the extra):
+    tomotopy (96 MB) is the ``[topics]`` extra; the other topic models and the rest of policytext do without it."""
+    try:
+        import tomotopy
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError('the anchored topic model needs tomotopy, which is not installed; '
+                                     'pip install "policytext[topics]" (the lda, nmf and seeded-dimensions models '
+                                     'do without it)') from None
+    return tomotopy
+
+
 _PARAMETERS = """
     n_components : int
         Number of topics K: the governance topic, the contrast topic (when there are contrast seeds) and K - 1 or
@@ -328,7 +342,7 @@ class AnchoredTopicModel(_AnchoredBase):
             The words of a plain matrix's columns, so that the seeds can be found; ignored for a
             ``DocumentTermMatrix``.
         """
-        import tomotopy as tp
+        tp = require_tomotopy()
 
         dtm = as_dtm(X, vocabulary)
         pos, neg = self.check(dtm)

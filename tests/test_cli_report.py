@@ -111,3 +111,59 @@ def test_score_round_n_rounds_the_decimal_columns_and_keeps_full_precision_by_de
     assert (a["hits_total"] == b["hits_total"]).all()
     assert re.search(r"\.\d{5,}", full.stdout) and not re.search(r"\d\.\d{3,}", rounded.stdout)
     assert runner.invoke(cli, ["score", DEMO, "--round", "-1"]).exit_code == 2
+
+
+# -- tomotopy is an extra (issue 15.5) ---------------------------------------------------------------------------
+WITHOUT_TOMOTOPY = """
+import sys
+sys.modules["tomotopy"] = None  # as if tomotopy were not installed: every import of it raises ImportError
+{body}
+"""
+
+
+def _without_tomotopy(tmp_path, body: str):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-c", WITHOUT_TOMOTOPY.format(body=textwrap.dedent(body))],
+                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+
+
+def test_anchored_topics_without_tomotopy_is_one_line_naming_the_extra(tmp_path):
+    """`pip install .` leaves tomotopy out (92 MB); the commands that fit the anchored model say in one line
+    which extra to install, the library raises the typed error, and the models that do without it still fit."""
+    extra = 'pip install "policytext[topics]"'
+    cli_run = """
+        from policytext.cli import main
+        sys.argv = ["policytext", *{args!r}]
+        main()
+    """
+    for args in (["report", DEMO, "-o", "out", "--topics", "3"],
+                 ["topics", "fit", DEMO, "--k", "3", "--seeds", "2", "-o", "tout"]):
+        res = _without_tomotopy(tmp_path, cli_run.format(args=args))
+        assert res.returncode == 3, (args, res.stderr)
+        lines = res.stderr.strip().splitlines()
+        assert "Traceback" not in res.stderr, res.stderr
+        assert lines[-1].startswith("policytext: error: the anchored topic model needs tomotopy, which is not "
+                                    "installed; " + extra), (args, lines)
+        assert res.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no report folder, no table
+
+    res = _without_tomotopy(tmp_path, f"""
+        import policytext as pt
+        from policytext.errors import ConfigError, MissingDependencyError
+        from policytext.topics import TopicOptions, fit_topics
+        corpus = pt.read_corpus({DEMO!r})
+        try:
+            fit_topics(corpus, 3, TopicOptions(model="anchored", n_fits=1))
+        except MissingDependencyError as exc:
+            assert isinstance(exc, ConfigError)
+            print(exc)
+        print(fit_topics(corpus, 3, TopicOptions(model="nmf")).settings["k"], "tomotopy" in sys.modules and sys.modules["tomotopy"] is None)
+    """)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0].endswith(extra + " (the lda, nmf and seeded-dimensions models do without it)")
+    assert res.stdout.splitlines()[1:] == ["3 True"]

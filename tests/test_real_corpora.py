@@ -1,7 +1,7 @@
 """Every document of the national and provincial work reports is scored; none is lost.
 
 Reads ../shared/corpora (public documents beside the checkout); skips with a reason where it is absent.
-Run with ``-s`` to see the ten highest and lowest documents by index.
+The ten highest and lowest documents by index are printed at the end of the run (tests/conftest.py).
 """
 
 import pytest
@@ -16,7 +16,7 @@ def scorer():
 
 
 @pytest.mark.parametrize("name", ["gwr", "provincial_gwr"])
-def test_every_work_report_is_scored(shared_corpora, scorer, name, capsys):
+def test_every_work_report_is_scored(shared_corpora, scorer, name, record_property):
     folder = shared_corpora / name
     n_files = len(list(folder.rglob("*.txt")))
     corpus = read_corpus(folder, glob="*.txt")
@@ -31,9 +31,9 @@ def test_every_work_report_is_scored(shared_corpora, scorer, name, capsys):
     assert result.scores.set_index("doc_id").drop(unmatched)[meta_col].notna().all()
     assert (result.scores["n_chars"] > 0).all()
     ranked = result.scores.sort_values("index", ascending=False)[["doc_id", meta_col, "n_chars", "hits_total", "index"]]
-    with capsys.disabled():
-        print(f"\n{name}: {len(ranked)} documents scored; ten highest by index:\n{ranked.head(10).to_string(index=False)}")
-        print(f"{name}: ten lowest by index:\n{ranked.tail(10).to_string(index=False)}")
+    record_property("show", f"{name}: {len(ranked)} documents scored; ten highest by index:\n"
+                            f"{ranked.head(10).to_string(index=False)}\n"
+                            f"{name}: ten lowest by index:\n{ranked.tail(10).to_string(index=False)}")
     if name == "provincial_gwr":
         assert result.scores["coverage"].all()  # every provincial report speaks of 基层/社区/精准 ...
     else:

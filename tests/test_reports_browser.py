@@ -295,10 +295,11 @@ def assert_cjk_renders(fonts: dict) -> None:
     assert any(f.startswith(CJK_FAMILIES) for f in fonts["h1_fonts"]), fonts
 
 
-def _show(capsys, *paths: Path) -> None:
-    with capsys.disabled():
-        for p in paths:
-            print(f"\n[artifact] {p}")
+def _show(record_property, *paths: Path) -> None:
+    """Name the screenshots at the end of the run (tests/conftest.py prints every ``show`` property; a worker's
+    own output is not shown under pytest-xdist)."""
+    for p in paths:
+        record_property("show", f"[artifact] {p}")
 
 
 def test_chinese_text_renders_with_a_cjk_font(browser, report_dir):
@@ -355,7 +356,7 @@ def _ticks(b, chart: str, axis: str) -> list[str]:
     return b.eval(f"[...document.querySelectorAll('#chart-{chart} .{axis}tick text')].map(t => t.textContent)")
 
 
-def test_provincial_report_axes_fonts_and_screenshots(browser, provincial_dir, capsys):
+def test_provincial_report_axes_fonts_and_screenshots(browser, provincial_dir, record_property):
     b = browser
     b.open(provincial_dir / "report.html")
     assert_cjk_renders(b.cjk_fonts())
@@ -378,5 +379,5 @@ def test_provincial_report_axes_fonts_and_screenshots(browser, provincial_dir, c
     b.screenshot(top)
     y = b.eval("document.getElementById('groups').getBoundingClientRect().top + window.scrollY")
     b.screenshot(groups, clip={"x": 0, "y": y, "width": 1280, "height": 1800})
-    _show(capsys, top, groups)
+    _show(record_property, top, groups)
     assert b.errors() == []

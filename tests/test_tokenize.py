@@ -113,10 +113,13 @@ def test_rjieba_split_rule_matches_jieba_on_ascii_runs():
 
 
 def _conformance_part(args):
-    """Compare the engines on some files, in a worker process: the names of files whose tokens or spans differ."""
-    paths, hmm, words = args
-    ref, fast = Tokenizer(engine="jieba", hmm=hmm, words=words), Tokenizer(engine="rjieba", hmm=hmm, words=words)
-    differ, n_chars = [], 0
+    """Compare the engines on some files, in a worker process, with HMM on and off (each file read and
+    normalised once for both): per setting, the names of files whose tokens or spans differ; and the number of
+    characters compared."""
+    paths, words = args
+    engines = {hmm: (Tokenizer(engine="jieba", hmm=hmm, words=words), Tokenizer(engine="rjieba", hmm=hmm, words=words))
+               for hmm in (True, False)}
+    differ, n_chars = {True: [], False: []}, 0
     for name in paths:
         raw = Path(name).read_bytes()
         try:
@@ -124,27 +127,36 @@ def _conformance_part(args):
         except UnicodeDecodeError:
             text = normalize_text(raw.decode("gb18030", errors="replace"))
         n_chars += len(text)
-        expected = ref.tokenize(text)
-        starts, ends = fast._spans(text, _code_points(text))  # the array path scoring takes
-        if expected != fast.tokenize(text) or \
-                list(zip(starts.tolist(), ends.tolist())) != [(s, e) for _, s, e in expected]:
-            differ.append(name)
+        points = _code_points(text)
+        for hmm, (ref, fast) in engines.items():
+            expected = ref.tokenize(text)
+            starts, ends = fast._spans(text, points)  # the array path scoring takes
+            if expected != fast.tokenize(text) or \
+                    list(zip(starts.tolist(), ends.tolist())) != [(s, e) for _, s, e in expected]:
+                differ[hmm].append(name)
     return differ, n_chars
 
 
+@pytest.fixture(scope="module")
+def conformance(shared_corpora):
+    """Both engines on every text file of ``../shared/corpora``, HMM on and off, in two processes (one pass over
+    the files serves both settings: each test below asserts one)."""
+    files = sorted(str(p) for p in shared_corpora.rglob("*.txt"))
+    words = [t.term for t in load_lexicon().terms if not t.is_glob]
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(_conformance_part, [(files[i::2], words) for i in range(2)]))
+    return files, results
+
+
 @pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
-def test_rjieba_conformance_on_every_shared_document(shared_corpora, hmm):
+def test_rjieba_conformance_on_every_shared_document(conformance, hmm):
     """``--engine auto`` (the default) takes rjieba because it gives jieba's tokens, token for token and offset for
     offset, on every text file of ``../shared/corpora`` (laws and regulations, national and provincial work
     reports, smart-governance policies, State Council documents, congress reports, the segmentation corpus and
     the stopword lists: about 22 M characters), with the default lexicon's terms injected."""
-    files = sorted(str(p) for p in shared_corpora.rglob("*.txt"))
+    files, results = conformance
     assert len(files) > 3000
-    words = [t.term for t in load_lexicon().terms if not t.is_glob]
-    parts = [(files[i::2], hmm, words) for i in range(2)]
-    with ProcessPoolExecutor(2) as pool:
-        results = list(pool.map(_conformance_part, parts))
-    differ = sorted(name for part, _ in results for name in part)
+    differ = sorted(name for part, _ in results for name in part[hmm])
     n_chars = sum(n for _, n in results)
     assert n_chars > 20_000_000
     assert differ == [], f"rjieba differs from jieba on {len(differ)} of {len(files)} files: {differ[:5]}"

@@ -199,6 +199,10 @@ def write_report(
     Labels(None, lang)  # an unknown language is refused before any work
     if isinstance(topics, bool) or (isinstance(topics, int) and topics < 2):
         raise ConfigError(f"topics must be a number of topics of at least 2, not {topics!r}")
+    if isinstance(topics, int):  # tomotopy is an extra: a missing one is said before anything is read or scored
+        from ..anchored import require_tomotopy
+
+        require_tomotopy()
 
     if not isinstance(corpus, Corpus):
         with _stage(progress, "reading") as bar:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from copy import copy
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,30 +149,55 @@ def workbook_sheets(data: ReportData) -> dict[str, pd.DataFrame]:
 
 
 def write_workbook(data: ReportData, path) -> None:
-    """Write the report workbook to ``path`` (not atomically: the report folder is swapped in as a whole)."""
+    """Write the report workbook to ``path`` (not atomically: the report folder is swapped in as a whole).
+
+    openpyxl's write-only mode streams each sheet's rows into its XML (``DataFrame.to_excel`` builds a cell
+    object per value, then styles the float cells one by one: about 3x slower on a report's evidence sheet)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from ..io import excel_cells
+
     bold = Font(bold=True)
     machine = Font(color="718096", size=9)
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, df in workbook_sheets(data).items():
-            safe = neutralize_formulas(df)
-            safe.to_excel(xw, index=False, sheet_name=name, startrow=1)  # row 2: machine names
-            ws = xw.sheets[name]
-            ws.freeze_panes = "A3"
-            if len(df.columns):
-                ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{max(2, len(df) + 2)}"
-            for i, col in enumerate(df.columns, start=1):
-                own = SHEET_HEADINGS.get(name, {}).get(col)
-                heading = own[data.labels.lang != "zh"] if own else data.labels.column(col)
-                ws.cell(row=1, column=i, value=heading).font = bold
-                ws.cell(row=2, column=i).font = machine
-                sample = safe[col].head(300).tolist()
-                width = max([_width(col), _width(heading)] + [_width(v) for v in sample])
-                ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
-                if pd.api.types.is_float_dtype(df[col]):
-                    for (cell,) in ws.iter_rows(min_row=3, min_col=i, max_col=i, max_row=len(df) + 2):
-                        cell.number_format = "0.000"
+    wb = Workbook(write_only=True)
+    for name, df in workbook_sheets(data).items():
+        safe = neutralize_formulas(df)
+        ws = wb.create_sheet(name)
+        ws.freeze_panes = "A3"
+        if len(df.columns):
+            ws.auto_filter.ref = f"A2:{get_column_letter(len(df.columns))}{max(2, len(df) + 2)}"
+        headings, names, columns = [], [], []
+        for i, col in enumerate(df.columns, start=1):
+            own = SHEET_HEADINGS.get(name, {}).get(col)
+            heading = own[data.labels.lang != "zh"] if own else data.labels.column(col)
+            headings.append(WriteOnlyCell(ws, value=heading))
+            headings[-1].font = bold
+            names.append(WriteOnlyCell(ws, value=col))
+            names[-1].font = machine
+            sample = safe[col].head(300).tolist()
+            width = max([_width(col), _width(heading)] + [_width(v) for v in sample])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+            values = excel_cells(safe[col].tolist())
+            if pd.api.types.is_float_dtype(df[col]):  # three decimals shown, every digit stored
+                template = WriteOnlyCell(ws)
+                template.number_format = "0.000"
+                values = [v if v is None or isinstance(v, str) else _styled(WriteOnlyCell(ws, v), template._style)
+                          for v in values]  # a missing value stays empty, an infinity is the text inf
+            columns.append(values)
+        if headings:
+            ws.append(headings)
+            ws.append(names)
+        for row in zip(*columns):
+            ws.append(row)
+    wb.save(path)
     Path(path).write_bytes(reproducible_zip(Path(path).read_bytes()))  # same content, same bytes
 
+
+def _styled(cell, style):
+    """``cell`` with a copy of ``style`` (what setting ``number_format`` gives, without looking the format up
+    again for every cell)."""
+    cell._style = copy(style)
+    return cell
