@@ -9,18 +9,122 @@ CSV without it (:meth:`ScoreResult.to_text`).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from .corpus import Corpus, Document, ErrorRecord
+from .matching import SHORT_TEXT
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HIT_COLUMNS", "ScoreResult", "ScoreRows", "score_rows"]
+    from .lexicon import Lexicon, Term
+    from .matching import Hit
+
+__all__ = ["HIT_COLUMNS", "ScoreResult", "ScoreRows", "Tally", "score_rows"]
 
 #: the columns of the evidence table
 HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right", "status"]
+
+
+class Tally:
+    """What one document's hits add up to, and its score row: the formulas of :mod:`policytext.scoring`.
+
+    :meth:`policytext.Scorer.analyze` adds a whole document's hits; :mod:`policytext.slicing` adds a long
+    document's slices one after the other (``n_chars``, ``n_tokens`` and ``n_sentences`` summed, sentence
+    indexes counted from the document's start), so both give the same row.
+
+    Parameters
+    ----------
+    lexicon : Lexicon
+        The lexicon the hits are of (its categories and their polarities).
+    """
+
+    def __init__(self, lexicon: Lexicon):
+        self.cats = list(lexicon.categories)
+        self.polarity = {c: lexicon.category(c).polarity for c in self.cats}
+        self.contrast = [c for c in self.cats if self.polarity[c] == -1]
+        self.counts = dict.fromkeys(self.cats, 0)
+        self.rejected = dict.fromkeys(self.contrast, 0)
+        self.weighted = {1: 0.0, -1: 0.0}
+        self.term_counts: Counter = Counter()
+        self.sentence_sets: dict[str, set[int]] = {c: set() for c in self.cats}
+        self.n_counted = self.n_vetoed = 0
+        self.n_chars = self.n_tokens = self.n_sentences = 0
+
+    def add(self, hit: Hit, statuses: tuple[str, ...], sentence: int | None) -> list[tuple[Term, int, str]]:
+        """Count one hit.
+
+        Parameters
+        ----------
+        hit : Hit
+            The matched span and its lexicon entries.
+        statuses : tuple of str
+            One status per entry of ``hit.terms`` (:data:`policytext.matching.STATUSES`).
+        sentence : int or None
+            The index of the sentence the hit starts in (None: the text has no sentence).
+
+        Returns
+        -------
+        list of (Term, int, str)
+            Each entry with its category's polarity and its status, for the evidence rows.
+        """
+        if "counted" in statuses:
+            self.term_counts[hit.term] += 1
+            self.n_counted += 1
+        out = []
+        for t, status in zip(hit.terms, statuses):
+            pol = self.polarity[t.category]
+            if status == "counted":
+                self.counts[t.category] += 1
+                self.weighted[pol] += t.weight
+                if sentence is not None:
+                    self.sentence_sets[t.category].add(sentence)
+            elif status == "rejected" and pol == -1:
+                self.rejected[t.category] += 1
+            elif status == "vetoed":
+                self.n_vetoed += 1
+            out.append((t, pol, status))
+        return out
+
+    def row(self) -> dict:
+        """The score row (columns as :attr:`policytext.Scorer.score_columns`).
+
+        Returns
+        -------
+        dict
+            ``{column: value}`` in column order.
+        """
+        cats, counts, n_chars, n_tokens = self.cats, self.counts, self.n_chars, self.n_tokens
+        row: dict = {"n_chars": n_chars, "n_tokens": n_tokens}
+        for c in cats:
+            row[f"hits_{c}"] = counts[c]
+        for c in cats:
+            row[f"per10k_{c}"] = 10000.0 * counts[c] / n_chars
+        for c in cats:
+            row[f"per1ktok_{c}"] = 1000.0 * counts[c] / n_tokens if n_tokens else 0.0
+        positive = [c for c in cats if self.polarity[c] == 1]
+        row["hits_total"] = self.n_counted
+        row["n_terms"] = len(self.term_counts)
+        row["coverage"] = any(counts[c] for c in positive)
+        row["index_positive"] = 10000.0 * self.weighted[1] / n_chars
+        row["index_contrast"] = 10000.0 * self.weighted[-1] / n_chars
+        row["index"] = row["index_positive"] - row["index_contrast"]
+        for c in self.contrast:
+            row[f"{c}_rejected"] = self.rejected[c]
+        row["n_vetoed"] = self.n_vetoed
+        n_sent = self.n_sentences
+        pos_sents = set().union(*(self.sentence_sets[c] for c in positive)) if positive else set()
+        row["n_sentences"] = n_sent
+        row["sentences_positive"] = len(pos_sents)
+        row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
+        for c in cats:
+            row[f"sentence_share_{c}"] = len(self.sentence_sets[c]) / n_sent if n_sent else 0.0
+        row["short"] = n_chars < SHORT_TEXT
+        ordered = sorted(self.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
+        return row
 
 
 def score_rows(score_columns: list[str], documents: Iterable[Document], rows: Iterable[dict],

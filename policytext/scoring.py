@@ -38,15 +38,13 @@ word tokens (tokens holding a letter, digit or ideograph; punctuation excluded, 
 from __future__ import annotations
 
 import bisect
-import re
-from collections import Counter
 from typing import TYPE_CHECKING, Iterable
 
 from .corpus import Corpus, Document
 from .lexicon import Lexicon, load_lexicon
 from .matching import (MAX_CLAUSE, SHORT_TEXT, STATUSES, Hit, Matcher, hidden_occurrences,  # noqa: F401
                        split_sentences)  # (re-exported)
-from .results import HIT_COLUMNS, ScoreResult, ScoreRows  # noqa: F401  (re-exported)
+from .results import HIT_COLUMNS, ScoreResult, ScoreRows, Tally  # noqa: F401  (re-exported)
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:  # pandas is imported when a table is built, not with policytext
@@ -131,68 +129,20 @@ class Scorer:
         return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits)
 
     def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit]) -> tuple[dict, list[dict]]:
-        lex = self.lexicon
-        cats = lex.categories
-        polarity = {c: lex.category(c).polarity for c in cats}
-        contrast = [c for c in cats if polarity[c] == -1]
-        counts = dict.fromkeys(cats, 0)
-        rejected = dict.fromkeys(contrast, 0)
-        n_vetoed = 0
-        weighted = {1: 0.0, -1: 0.0}
-        term_counts: Counter = Counter()
+        tally = Tally(self.lexicon)
         hit_rows = []
         w = self.evidence_window
         sentences = split_sentences(text)
         sent_starts = [a for a, _ in sentences]
-        sent_cats: dict[str, set[int]] = {c: set() for c in cats}
-        n_counted = 0
         for h, statuses in zip(hits, self.matcher.statuses(text, hits)):
-            if "counted" in statuses:
-                term_counts[h.term] += 1
-                n_counted += 1
-            for t, status in zip(h.terms, statuses):
-                pol = polarity[t.category]
-                if status == "counted":
-                    counts[t.category] += 1
-                    weighted[pol] += t.weight
-                    if sentences:
-                        sent_cats[t.category].add(max(0, bisect.bisect_right(sent_starts, h.start) - 1))
-                elif status == "rejected" and pol == -1:
-                    rejected[t.category] += 1
-                elif status == "vetoed":
-                    n_vetoed += 1
+            sentence = max(0, bisect.bisect_right(sent_starts, h.start) - 1) if sentences else None
+            for t, pol, status in tally.add(h, statuses, sentence):
                 hit_rows.append({"doc_id": doc.doc_id, "term": h.term, "category": t.category, "polarity": pol,
                                  "weight": t.weight, "start": h.start, "end": h.end,
                                  "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w],
                                  "status": status})
-        row: dict = {"n_chars": n_chars, "n_tokens": n_tokens}
-        for c in cats:
-            row[f"hits_{c}"] = counts[c]
-        for c in cats:
-            row[f"per10k_{c}"] = 10000.0 * counts[c] / n_chars
-        for c in cats:
-            row[f"per1ktok_{c}"] = 1000.0 * counts[c] / n_tokens if n_tokens else 0.0
-        positive = [c for c in cats if polarity[c] == 1]
-        row["hits_total"] = n_counted
-        row["n_terms"] = len(term_counts)
-        row["coverage"] = any(counts[c] for c in positive)
-        row["index_positive"] = 10000.0 * weighted[1] / n_chars
-        row["index_contrast"] = 10000.0 * weighted[-1] / n_chars
-        row["index"] = row["index_positive"] - row["index_contrast"]
-        for c in contrast:
-            row[f"{c}_rejected"] = rejected[c]
-        row["n_vetoed"] = n_vetoed
-        n_sent = len(sentences)
-        pos_sents = set().union(*(sent_cats[c] for c in positive)) if positive else set()
-        row["n_sentences"] = n_sent
-        row["sentences_positive"] = len(pos_sents)
-        row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
-        for c in cats:
-            row[f"sentence_share_{c}"] = len(sent_cats[c]) / n_sent if n_sent else 0.0
-        row["short"] = n_chars < SHORT_TEXT
-        ordered = sorted(term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
-        return row, hit_rows
+        tally.n_chars, tally.n_tokens, tally.n_sentences = n_chars, n_tokens, len(sentences)
+        return tally.row(), hit_rows
 
     def score(self, corpus, progress=None, *, jobs: int | None = 1, cache=None, read_options=None, scheduler=None,
               output=None, evidence=None, errors=None, checkpoint=None, resume: bool = False,

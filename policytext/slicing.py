@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from typing import TYPE_CHECKING, Iterator
 
 from .normalize import normalization_slices
+from .results import Tally
 
 if TYPE_CHECKING:
     from .corpus import Document
@@ -94,20 +94,11 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
     if len(doc.text) <= size or not can_slice(scorer) or len(normalization_slices(doc.text, size)) < 2:
         return None
 
-    lex, matcher = scorer.lexicon, scorer.matcher
-    cats = lex.categories
-    polarity = {c: lex.category(c).polarity for c in cats}
-    contrast = [c for c in cats if polarity[c] == -1]
-    counts = dict.fromkeys(cats, 0)
-    rejected = dict.fromkeys(contrast, 0)
-    n_vetoed = 0
-    weighted = {1: 0.0, -1: 0.0}
-    term_counts: Counter = Counter()
-    sent_cats: dict[str, set[int]] = {c: set() for c in cats}
-    n_counted = 0
+    matcher = scorer.matcher
+    tally = Tally(scorer.lexicon)
     hit_rows: list[dict] = []
     w = scorer.evidence_window
-    offset = n_chars = n_tokens = n_sent = 0
+    offset = 0
     tail = ""  # the last w characters before the current piece
     pending: list[tuple[dict, int]] = []  # rows whose right context runs into the next piece: (row, missing)
     for seg in _segmented_slices(scorer, doc, size, cache):
@@ -130,20 +121,9 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
         sentences = split_sentences(text)
         sent_starts = [a for a, _ in sentences]
         for h, statuses in zip(hits, matcher.statuses(text, hits)):
-            if "counted" in statuses:
-                term_counts[h.term] += 1
-                n_counted += 1
-            for t, status in zip(h.terms, statuses):
-                pol = polarity[t.category]
-                if status == "counted":
-                    counts[t.category] += 1
-                    weighted[pol] += t.weight
-                    if sentences:
-                        sent_cats[t.category].add(n_sent + max(0, bisect.bisect_right(sent_starts, h.start) - 1))
-                elif status == "rejected" and pol == -1:
-                    rejected[t.category] += 1
-                elif status == "vetoed":
-                    n_vetoed += 1
+            sentence = (tally.n_sentences + max(0, bisect.bisect_right(sent_starts, h.start) - 1)
+                        if sentences else None)
+            for t, pol, status in tally.add(h, statuses, sentence):
                 left_start = h.start - w
                 left = (text[left_start:h.start] if left_start >= 0
                         else tail[max(0, len(tail) + left_start):] + text[:h.start])
@@ -154,43 +134,14 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
                 if len(right) < w and h.end + w > len(text):
                     pending.append((row, w - len(right)))
                 hit_rows.append(row)
-        n_chars += seg.n_chars
-        n_tokens += seg.n_tokens
-        n_sent += len(sentences)
+        tally.n_chars += seg.n_chars
+        tally.n_tokens += seg.n_tokens
+        tally.n_sentences += len(sentences)
         offset += len(text)
         tail = (tail + text[-max(w, 1):])[-max(w, 1):]  # at least the last character: the cut check reads it
         del seg, hits, sentences, sent_starts
-    if n_chars == 0:  # cannot happen (a slice after a cut starts with an ideograph), but never divide by 0
+    if tally.n_chars == 0:  # cannot happen (a slice after a cut starts with an ideograph), but never divide by 0
         from .errors import EmptyDocumentError
 
         raise EmptyDocumentError("no text left after normalisation", source=doc.source, doc_id=doc.doc_id)
-    # the score row, as Scorer._row builds it from the totals
-    row: dict = {"n_chars": n_chars, "n_tokens": n_tokens}
-    for c in cats:
-        row[f"hits_{c}"] = counts[c]
-    for c in cats:
-        row[f"per10k_{c}"] = 10000.0 * counts[c] / n_chars
-    for c in cats:
-        row[f"per1ktok_{c}"] = 1000.0 * counts[c] / n_tokens if n_tokens else 0.0
-    positive = [c for c in cats if polarity[c] == 1]
-    row["hits_total"] = n_counted
-    row["n_terms"] = len(term_counts)
-    row["coverage"] = any(counts[c] for c in positive)
-    row["index_positive"] = 10000.0 * weighted[1] / n_chars
-    row["index_contrast"] = 10000.0 * weighted[-1] / n_chars
-    row["index"] = row["index_positive"] - row["index_contrast"]
-    for c in contrast:
-        row[f"{c}_rejected"] = rejected[c]
-    row["n_vetoed"] = n_vetoed
-    pos_sents = set().union(*(sent_cats[c] for c in positive)) if positive else set()
-    row["n_sentences"] = n_sent
-    row["sentences_positive"] = len(pos_sents)
-    row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
-    for c in cats:
-        row[f"sentence_share_{c}"] = len(sent_cats[c]) / n_sent if n_sent else 0.0
-    from .matching import SHORT_TEXT
-
-    row["short"] = n_chars < SHORT_TEXT
-    ordered = sorted(term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])
-    return row, hit_rows
+    return tally.row(), hit_rows
