@@ -654,7 +654,7 @@ def report(inputs, output_dir, group_by, n_topics, title, seed, jobs, lang, resu
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = write_report(corpus, output_dir, group_by=group_by, topics=n_topics, title=title, lexicon=lexicon,
-                              tokenizer=tokenizer, t2s=not no_t2s, seed=seed, command=sys.argv,
+                              tokenizer=tokenizer, t2s=not no_t2s, random_state=seed, command=sys.argv,
                               progress=functools.partial(_progress, quiet), jobs=jobs, resume=resume,
                               checkpoint_every=checkpoint_every, lang=lang)
     _warn_lines([w for w in caught if issubclass(w.category, UserWarning)], quiet)

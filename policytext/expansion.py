@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
     from .tokenize import Tokenizer
 
-__all__ = ["CANDIDATE_COLUMNS", "ExpansionResult", "bump_version", "expand_lexicon", "merge_candidates"]
+__all__ = ["CANDIDATE_COLUMNS", "ExpansionResult", "bump_version", "context_examples", "expand_lexicon",
+           "merge_candidates"]
 
 CANDIDATE_COLUMNS = ["accept", "category", "candidate", "similarity", "frequency", "documents", "nearest_seeds",
                      "example_1", "example_2", "example_3", "provenance"]
@@ -108,7 +109,8 @@ def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None 
                                         f"{len(docs)} documents, seed {random_state})")})
     table = pd.DataFrame(rows, columns=[c for c in CANDIDATE_COLUMNS if not c.startswith("example_")])
     table["accept"] = table["accept"].astype(object)
-    lines = _examples(docs, table["candidate"].tolist(), tokenizer, t2s, examples, example_window) if len(table) else {}
+    lines = (context_examples(docs, table["candidate"].tolist(), tokenizer, t2s, examples, example_window)
+             if len(table) else {})
     n_ex = max(examples, 3)
     for j in range(1, n_ex + 1):
         table[f"example_{j}"] = [(lines.get(w, [])[j - 1] if len(lines.get(w, [])) >= j else "")
@@ -122,7 +124,8 @@ def expand_lexicon(corpus: Corpus | Iterable[Document], lexicon: Lexicon | None 
     return ExpansionResult(table, settings, {c: list(s) for c, s in seeds.items()})
 
 
-def _examples(docs: list[Document], words: list[str], tokenizer, t2s: bool, k: int, window: int) -> dict[str, list[str]]:
+def context_examples(docs: list[Document], words: list[str], tokenizer, t2s: bool, k: int,
+                     window: int) -> dict[str, list[str]]:
     """Up to ``k`` keyword-in-context lines per word, from different documents first, in corpus order."""
     from .kwic import kwic
 

@@ -788,7 +788,7 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     """
     import pandas as pd
 
-    from .expansion import CANDIDATE_COLUMNS, _examples
+    from .expansion import CANDIDATE_COLUMNS, context_examples
 
     m, dtm = result.model, result.dtm
     g = m.governance_topic_
@@ -817,7 +817,7 @@ def governance_candidates(result: TopicsResult, docs, lexicon: Lexicon, *, top_n
     S = X[:, seed_idx].toarray()
     S = S / np.maximum(np.linalg.norm(S, axis=0, keepdims=True), 1e-12)
     words = [dtm.vocabulary[j] for j in order]
-    ex = _examples(list(docs), words, result.tokenizer, result.settings["t2s"], examples, window) if words else {}
+    ex = context_examples(list(docs), words, result.tokenizer, result.settings["t2s"], examples, window) if words else {}
     n_fits = len(m.fits_)
     rows = []
     for j, w in zip(order, words):

@@ -102,11 +102,6 @@ def test_the_walk_finds_a_lazy_import_inside_a_function_and_a_circle(tmp_path):
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-#: private names still used across modules, in files of another session's issue (14 part B); each must still
-#: exist (so that the list shrinks when one is fixed) and no other may appear
-KNOWN_PRIVATE_USES = {"policytext.topics -> policytext.expansion._examples"}
-
-
 def private_uses(files) -> set[str]:
     """``module -> other._name`` for every private name of another module taken by ``from other import _name``,
     by importing a private module (``pkg._mod``) from outside ``pkg``, or as ``alias._name`` where ``alias`` is
@@ -152,8 +147,7 @@ def private_uses(files) -> set[str]:
 
 def test_no_module_uses_a_private_member_of_another_package():
     uses = private_uses(sorted(PACKAGE.rglob("*.py")))
-    assert uses - KNOWN_PRIVATE_USES == set()
-    assert KNOWN_PRIVATE_USES <= uses  # a fixed one is taken off the list
+    assert uses == set()
 
 
 def test_the_private_use_check_sees_each_kind(tmp_path, monkeypatch):

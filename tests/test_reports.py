@@ -66,7 +66,7 @@ class Bar:
 def report(corpus_dir, tmp_path_factory, tokenizer):
     Bar.opened = []
     out = tmp_path_factory.mktemp("out") / "report"
-    result = write_report(corpus_dir, out, group_by=["region"], tokenizer=tokenizer, seed=7,
+    result = write_report(corpus_dir, out, group_by=["region"], tokenizer=tokenizer, random_state=7,
                           command=["policytext", "report", str(corpus_dir), "-o", str(out)], progress=Bar)
     return SimpleNamespace(dir=out, result=result, bars=list(Bar.opened))
 
@@ -320,11 +320,11 @@ def test_a_fitted_topic_result_goes_into_page_and_workbook(corpus_dir, tmp_path,
 # -- statistics --------------------------------------------------------------------------------------------------
 def test_bootstrap_interval_known_answer_and_determinism():
     # n=2 resamples have means 0, 5, 10 with chances 1/4, 1/2, 1/4: the 2.5% and 97.5% quantiles are 0 and 10
-    assert analysis.bootstrap_mean_ci([0.0, 10.0], seed=0) == (5.0, 0.0, 10.0)
+    assert analysis.bootstrap_mean_ci([0.0, 10.0], random_state=0) == (5.0, 0.0, 10.0)
     assert analysis.bootstrap_mean_ci([3.0, 3.0, 3.0]) == (3.0, 3.0, 3.0)
     values = np.arange(50, dtype=float) ** 1.5
-    a = analysis.bootstrap_mean_ci(values, seed=1)
-    assert a == analysis.bootstrap_mean_ci(values, seed=1) != analysis.bootstrap_mean_ci(values, seed=2)
+    a = analysis.bootstrap_mean_ci(values, random_state=1)
+    assert a == analysis.bootstrap_mean_ci(values, random_state=1) != analysis.bootstrap_mean_ci(values, random_state=2)
     assert a[1] < a[0] < a[2]
     mean, lo, hi = analysis.bootstrap_mean_ci([4.0])
     assert mean == 4.0 and math.isnan(lo) and math.isnan(hi)
@@ -334,8 +334,8 @@ def test_bootstrap_interval_known_answer_and_determinism():
 def test_group_interval_does_not_depend_on_other_groups(report):
     scores = report.result.scores
     cats = ["co_governance"]
-    both = analysis.group_table(scores, "region", cats, seed=3, min_ci_n=2).set_index("group")
-    east_only = analysis.group_table(scores[scores["region"] == "东部"], "region", cats, seed=3,
+    both = analysis.group_table(scores, "region", cats, random_state=3, min_ci_n=2).set_index("group")
+    east_only = analysis.group_table(scores[scores["region"] == "东部"], "region", cats, random_state=3,
                                      min_ci_n=2).set_index("group")
     assert both.loc["东部", ["mean_index", "ci_low", "ci_high"]].tolist() == \
         east_only.loc["东部", ["mean_index", "ci_low", "ci_high"]].tolist()

@@ -3,7 +3,7 @@
 Every function here takes DataFrames and returns DataFrames or plain values; nothing is drawn or written.
 
 * :func:`bootstrap_mean_ci`: percentile bootstrap confidence interval of a mean, seeded with
-  ``numpy.random.default_rng(seed)``. Each group gets a generator of its own built from the same seed, so the
+  ``numpy.random.default_rng(random_state)``. Each group gets a generator of its own built from the same seed, so the
   interval of a group does not depend on which other groups exist or on their order.
 * :func:`group_table`: per value of a metadata column, the number of documents, the mean index with its
   bootstrap interval, the median, coverage and the mean rate of every category.
@@ -12,7 +12,7 @@ Every function here takes DataFrames and returns DataFrames or plain values; not
 * :func:`term_table`, :func:`evidence_table`, :func:`category_table`: top terms, keyword-in-context lines for
   the top documents, category profiles.
 
->>> bootstrap_mean_ci([0.0, 10.0], seed=0)  # resampled means 0, 5, 10 with chances 1/4, 1/2, 1/4
+>>> bootstrap_mean_ci([0.0, 10.0], random_state=0)  # resampled means 0, 5, 10 with chances 1/4, 1/2, 1/4
 (5.0, 0.0, 10.0)
 >>> bootstrap_mean_ci([5.0])  # one value: no interval
 (5.0, nan, nan)
@@ -60,11 +60,11 @@ _DATE_HINTS = ("date", "日期", "时间", "time")
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 
 
-def bootstrap_mean_ci(values: Iterable[float], *, n_resamples: int = N_RESAMPLES, seed: int = 0,
+def bootstrap_mean_ci(values: Iterable[float], *, n_resamples: int = N_RESAMPLES, random_state: int = 0,
                       level: float = 0.95) -> tuple[float, float, float]:
     """``(mean, low, high)``: the mean of ``values`` and its percentile bootstrap interval.
 
-    ``n_resamples`` resamples with replacement, drawn by ``numpy.random.default_rng(seed)``; the bounds are
+    ``n_resamples`` resamples with replacement, drawn by ``numpy.random.default_rng(random_state)``; the bounds are
     the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the resampled means. With fewer than two
     values there is no interval: the bounds are NaN (and the mean too when there is no value).
     """
@@ -76,7 +76,7 @@ def bootstrap_mean_ci(values: Iterable[float], *, n_resamples: int = N_RESAMPLES
     mean = float(v.mean())
     if n < 2:
         return mean, math.nan, math.nan
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     means = np.empty(n_resamples)
     chunk = max(1, 4_000_000 // n)  # bound memory: at most ~4M indices at once
     for lo in range(0, n_resamples, chunk):
@@ -154,7 +154,7 @@ def count_flags(s: pd.Series) -> int:
 
 
 def group_table(scores: pd.DataFrame, column: str, categories: list[str], *, keys: pd.Series | None = None,
-                n_resamples: int = N_RESAMPLES, seed: int = 0, sort: str = "mean",
+                n_resamples: int = N_RESAMPLES, random_state: int = 0, sort: str = "mean",
                 min_ci_n: int = MIN_CI_N) -> pd.DataFrame:
     """One row per group of ``column``: ``n``, ``mean_index`` with ``ci_low``/``ci_high`` (bootstrap, 95%),
     ``median_index``, ``sd_index``, ``coverage_share``, ``mean_index_positive``, ``mean_index_contrast`` and
@@ -177,7 +177,8 @@ def group_table(scores: pd.DataFrame, column: str, categories: list[str], *, key
         frame = frame[frame["_key"].notna()]
     rows = []
     for key, g in frame.groupby("_key", sort=True):
-        mean, low, high = bootstrap_mean_ci(g["index"].to_numpy(float), n_resamples=n_resamples, seed=seed)
+        mean, low, high = bootstrap_mean_ci(g["index"].to_numpy(float), n_resamples=n_resamples,
+                                            random_state=random_state)
         if len(g) < min_ci_n:
             low = high = math.nan
         row = {"column": column, "group": key, "n": int(len(g)), "mean_index": mean, "ci_low": low, "ci_high": high,
@@ -336,12 +337,12 @@ def _flat(s: str) -> str:
 
 
 def summary_facts(scores: pd.DataFrame, categories: pd.DataFrame, *, n_inputs: int, n_errors: int,
-                  n_resamples: int = N_RESAMPLES, seed: int = 0) -> dict:
+                  n_resamples: int = N_RESAMPLES, random_state: int = 0) -> dict:
     """The headline numbers: counts, index mean (with bootstrap interval, none below ``MIN_CI_N`` documents),
     median, spread, coverage, the highest and lowest documents, the category with the highest mean rate, and,
     where the scores carry them, the mean ``sentence_share`` and the number of ``short`` documents (else None)."""
     idx = scores["index"].to_numpy(float)
-    mean, low, high = bootstrap_mean_ci(idx, n_resamples=n_resamples, seed=seed)
+    mean, low, high = bootstrap_mean_ci(idx, n_resamples=n_resamples, random_state=random_state)
     if len(idx) < MIN_CI_N:
         low = high = math.nan
     ranked = scores.sort_values(["index", "doc_id"], ascending=[False, True], kind="mergesort")

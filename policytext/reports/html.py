@@ -410,7 +410,7 @@ def _group_top_terms(data: ReportData, column: str) -> dict:
 def _groups(page: _Page, data: ReportData) -> None:
     L = data.labels
     parts = ["<p>对每个分组列，计算各组文件的平均指数及其 95% 自助法置信区间"
-             f"（{data.n_resamples:,} 次重抽样，随机种子 {data.seed}）。点表示均值，横线表示区间；"
+             f"（{data.n_resamples:,} 次重抽样，随机种子 {data.random_state}）。点表示均值，横线表示区间；"
              f"不足 {MIN_CI_N} 份文件的组（空心点）只给出均值和文件数，不给区间：这么少的文件重抽样得到的“区间”"
              "只是这几个数值本身的范围，没有意义。热力图显示各组在每个维度上的平均每万字出现次数。</p>"]
     cats = _labelled_categories(data)
@@ -626,7 +626,7 @@ index = index_positive − index_contrast<br>
 coverage = 至少命中一次正向维度{sentence_formula}</div>
 <p>n_chars 为规范化文本中非空白字符的数量（含标点）。{sentence_text}分组均值的 95% 置信区间为百分位自助法：
 对组内文件有放回地重抽样 {data.n_resamples:,} 次，取重抽样均值的 2.5% 和 97.5% 分位数；
-随机数由 <code>numpy.random.default_rng({data.seed})</code> 产生，每组独立使用同一种子，
+随机数由 <code>numpy.random.default_rng({data.random_state})</code> 产生，每组独立使用同一种子，
 因此结果可以复现，且一组的区间不受其他组的影响。不足 {MIN_CI_N} 份文件的组（以及不足 {MIN_CI_N} 份文件的整个语料）
 只给出均值和文件数，区间记为“—”：两份文件的重抽样均值只能取两者之一或其平均，所谓区间就是这两个数值本身，
 不能说明任何抽样误差。</p>

@@ -71,7 +71,7 @@ class ReportData:
     topics: dict | None
     manifest: dict
     title_column: str | None = None
-    seed: int = 0
+    random_state: int = 0
     n_resamples: int = analysis.N_RESAMPLES
     labels: Labels = field(default_factory=lambda: Labels(None))
     meta_columns: list[str] = field(default_factory=list)
@@ -121,7 +121,7 @@ def write_report(
     lexicon: Lexicon | None = None,
     tokenizer: Tokenizer | None = None,
     t2s: bool = True,
-    seed: int = 0,
+    random_state: int = 0,
     n_resamples: int = analysis.N_RESAMPLES,
     command: Iterable[str] | None = None,
     progress: Callable[[str], Any] | None = None,
@@ -156,7 +156,7 @@ def write_report(
         The tokenizer of scoring (default: a new ``Tokenizer()``).
     t2s : bool
         Traditional to simplified characters first (on by default).
-    seed : int
+    random_state : int
         Seeds the bootstrap and the topic model.
     n_resamples : int
         Bootstrap resamples of every interval.
@@ -231,7 +231,7 @@ def write_report(
             tok = topic_tokenizer(scorer.lexicon, engine=scorer.tokenizer.engine, hmm=scorer.tokenizer.hmm)
             with _stage(progress, "topics") as bar:
                 topic_result = fit_topics(corpus, topics, TopicOptions(model="anchored", t2s=t2s, candidates=0),
-                                          lexicon=scorer.lexicon, tokenizer=tok, random_state=seed, progress=bar)
+                                          lexicon=scorer.lexicon, tokenizer=tok, random_state=random_state, progress=bar)
         else:
             topic_result = topics
 
@@ -246,8 +246,8 @@ def write_report(
         "lexicon": scorer.config["lexicon"],
         "tokenizer": scorer.config["tokenizer"],
         "normalization": scorer.config["normalization"],
-        "seeds": {"bootstrap": seed, "bootstrap_resamples": n_resamples,
-                  "topics": seed if isinstance(topics, int) else None},
+        "seeds": {"bootstrap": random_state, "bootstrap_resamples": n_resamples,
+                  "topics": random_state if isinstance(topics, int) else None},
         "topics": _topic_settings(topic_result),
         "options": {"group_by": group_by, "topics": topics if isinstance(topics, int) else
                     (None if topics is None else "fitted by caller"), "title": title or DEFAULT_TITLE,
@@ -259,7 +259,7 @@ def write_report(
     }
 
     with _stage(progress, "statistics", total=3 + len(group_by)) as bar:
-        data = _build(corpus, result, scorer, group_by, topic_result, manifest, title or DEFAULT_TITLE, seed,
+        data = _build(corpus, result, scorer, group_by, topic_result, manifest, title or DEFAULT_TITLE, random_state,
                       n_resamples, t2s, bar, lang)
 
     tmp = temp_folder_beside(out)
@@ -316,7 +316,7 @@ def _version() -> str:
     return __version__
 
 
-def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed, n_resamples, t2s, bar,
+def _build(corpus, result, scorer, group_by, topic_result, manifest, title, random_state, n_resamples, t2s, bar,
            lang="zh") -> ReportData:
     lex = scorer.lexicon
     cats = lex.categories
@@ -333,18 +333,18 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
         hits = hits[hits["status"] == "counted"].reset_index(drop=True)
     categories = analysis.category_table(scores, hits, lex)
     summary = analysis.summary_facts(scores, categories, n_inputs=corpus.n_inputs, n_errors=len(result.errors),
-                                     n_resamples=n_resamples, seed=seed)
+                                     n_resamples=n_resamples, random_state=random_state)
     bar.update(1)
     group_tables = {}
     for col in group_by:
         if col in scores.columns:  # absent only when no document was scored
-            group_tables[col] = analysis.group_table(scores, col, cats, n_resamples=n_resamples, seed=seed)
+            group_tables[col] = analysis.group_table(scores, col, cats, n_resamples=n_resamples, random_state=random_state)
         bar.update(1)
     time = None
     found = analysis.find_time_column(scores, meta_cols)
     if found is not None:
         col, year = found
-        table = analysis.group_table(scores, col, cats, keys=year, n_resamples=n_resamples, seed=seed, sort="key")
+        table = analysis.group_table(scores, col, cats, keys=year, n_resamples=n_resamples, random_state=random_state, sort="key")
         dated = year.notna()
         rho = float("nan")
         if dated.sum() >= 3 and year[dated].nunique() > 1 and scores.loc[dated, "index"].nunique() > 1:
@@ -362,7 +362,7 @@ def _build(corpus, result, scorer, group_by, topic_result, manifest, title, seed
     return ReportData(title=title, scores=scores, hits=result.hits, errors=result.errors_frame, lexicon=lex,
                       config=scorer.config, summary=summary, categories=categories, terms=terms, evidence=evidence,
                       group_columns=group_by, group_tables=group_tables, time=time, topics=topic_data,
-                      manifest=manifest, title_column=title_column, seed=seed, n_resamples=n_resamples,
+                      manifest=manifest, title_column=title_column, random_state=random_state, n_resamples=n_resamples,
                       labels=Labels(lex, lang), meta_columns=meta_cols)
 
 

@@ -147,7 +147,7 @@ def write_docx(data: ReportData, path) -> None:
 
     if data.group_tables:
         doc.add_heading("分组比较", level=1)
-        doc.add_paragraph(f"各组的平均指数及其 95% 自助法置信区间（{data.n_resamples:,} 次重抽样，随机种子 {data.seed}）。"
+        doc.add_paragraph(f"各组的平均指数及其 95% 自助法置信区间（{data.n_resamples:,} 次重抽样，随机种子 {data.random_state}）。"
                           f"不足 {MIN_CI_N} 份文件的组只给出均值和文件数，区间记为“—”。")
         for col, g in data.group_tables.items():
             doc.add_heading(f"按“{L.column(col)}”比较", level=2)
@@ -228,7 +228,7 @@ def _methods(doc, data: ReportData) -> None:
     for f in formulas:
         doc.add_paragraph(f, style="List Bullet")
     doc.add_paragraph(f"分组均值的 95% 置信区间为百分位自助法：对组内文件有放回地重抽样 {data.n_resamples:,} 次，"
-                      f"取重抽样均值的 2.5% 和 97.5% 分位数（numpy.random.default_rng({data.seed})）。不足 {MIN_CI_N} "
+                      f"取重抽样均值的 2.5% 和 97.5% 分位数（numpy.random.default_rng({data.random_state})）。不足 {MIN_CI_N} "
                       "份文件的组不给出区间：两三份文件的重抽样只能得到这几个数值本身的范围，不能说明抽样误差。")
     doc.add_heading("注意事项", level=2)
     caveats = ["指数计量的是用语。文件提到“精细化”不等于做到了精细化；反之亦然。",

@@ -71,7 +71,7 @@ def summary_frame(data: ReportData) -> pd.DataFrame:
         ("group_by", "分组列", ", ".join(data.group_columns)),
         ("time_column", "时间列", data.time["column"] if data.time else None),
         ("bootstrap_resamples", "自助法重抽样次数", data.n_resamples),
-        ("seed", "随机种子", data.seed),
+        ("seed", "随机种子", data.random_state),
     ]
     return pd.DataFrame([{"key": k, "item": label, "value": _plain(v)} for k, label, v in rows],
                         columns=["key", "item", "value"]).astype({"value": object})
