@@ -289,6 +289,8 @@ class TokenCache:
         self._pending: dict[bytes, bytes] = {}  # digest -> entry bytes, not yet written
         self._pending_bytes = 0
         self._batch = 0
+        #: ``(key, length of the normalised text)`` of the last :meth:`segment` call
+        self.last: tuple[str, int] | None = None
 
     def __repr__(self) -> str:
         return f"TokenCache({str(self.folder)!r})"
@@ -336,7 +338,13 @@ class TokenCache:
                     if path.suffix == ".pack":
                         removed["packs"] += 1
                         removed["bytes"] += st.st_size
+        for path in sorted(self.folder.glob("warm/*.idx")) + sorted(self.folder.glob("warm/.*.idx.tmp")):
+            with contextlib.suppress(OSError):  # indexes of unchanged files (policytext.warm): rebuilt when needed
+                if limit is None or path.stat().st_mtime < limit:
+                    path.unlink()
         if limit is None:
+            with contextlib.suppress(OSError):
+                (self.folder / "warm").rmdir()  # only if empty
             for path in self._old_format_files():
                 with contextlib.suppress(OSError):
                     removed["bytes"] += path.stat().st_size
@@ -421,6 +429,12 @@ class TokenCache:
         self._packs()
         return self
 
+    def contains(self, key: str) -> bool:
+        """Whether the entry for ``key`` is in a pack (its full key compared) or waiting to be written; its
+        content is not checked (:meth:`get` does)."""
+        digest = bytes.fromhex(key)
+        return digest in self._pending or self._packs().contains(digest)
+
     def get(self, key: str) -> Segmentation | None:
         """The entry for ``key``, or None if absent or damaged (a damaged pack is removed)."""
         digest = bytes.fromhex(key)
@@ -478,10 +492,11 @@ class TokenCache:
         seg = self.get(key)
         if seg is not None:
             self.stats["hits"] += 1
-            return seg
-        self.stats["misses"] += 1
-        seg = segment_text(raw, tokenizer, t2s=t2s, source=source, doc_id=doc_id)
-        self.put(key, seg)
+        else:
+            self.stats["misses"] += 1
+            seg = segment_text(raw, tokenizer, t2s=t2s, source=source, doc_id=doc_id)
+            self.put(key, seg)
+        self.last = (key, len(seg.text))
         return seg
 
 
@@ -630,12 +645,26 @@ class _PackIndex:
             i += 1
         return None
 
+    def contains(self, digest: bytes) -> bool:
+        """Whether a pack holds ``digest`` (the full key is read and compared)."""
+        where = self._where(digest)
+        return where is not None and self._pread(where[0], where[1], 32) == digest
+
     def read(self, digest: bytes) -> bytes | None:
         """The entry's bytes (without the key), or None if absent, in a removed pack, or unreadable."""
         where = self._where(digest)
         if where is None:
             return None
         pack, offset, length = where
+        data = self._pread(pack, offset, length)
+        if data[:32] != digest:
+            if len(data) != length:  # cut short or gone: the pack is damaged
+                self._remove(pack)
+            return None  # another key with the same first 8 bytes
+        return data[32:]
+
+    def _pread(self, pack: int, offset: int, length: int) -> bytes:
+        """``length`` bytes of pack ``pack`` from ``offset`` (fewer if the file is shorter; b"" on an error)."""
         try:
             if _PREAD:  # keep a few packs open; pread never moves a file offset shared with forked workers
                 fd = self._fds.get(pack)
@@ -650,11 +679,7 @@ class _PackIndex:
                     data = fh.read(length)
         except OSError:
             data = b""
-        if data[:32] != digest:
-            if len(data) != length:  # cut short or gone: the pack is damaged
-                self._remove(pack)
-            return None  # another key with the same first 8 bytes
-        return data[32:]
+        return data
 
     def discard(self, digest: bytes) -> None:
         """The entry of ``digest`` did not parse: its pack is damaged and removed."""

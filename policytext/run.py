@@ -144,6 +144,7 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
 
     # evidence to a file, dropped (evidence=False: the command line without --evidence), or kept in the result
     on_hits = writer if writer is not None else (_drop if evidence_off else None)
+    verify = bool(options.pop("verify", False))  # re-read every file, refresh the index of unchanged files
     if scheduler is not None:
         if not _is_paths(corpus):
             raise ConfigError("scheduler= scores files: give the corpus as paths (the workers read them)")
@@ -151,10 +152,13 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
 
         return score_distributed(corpus, scorer, scheduler=scheduler, read_options=read_options, info=info,
                                  progress=progress, cache=cache, on_hits=on_hits)
+    warm = None
     if _is_paths(corpus):
         from .readers import iter_corpus
 
-        items = iter_corpus(corpus, read_options, progress=progress, info=info)  # read as scored: bounded memory
+        warm = _warm_index(cache, corpus, read_options, scorer, verify)
+        # read as scored (bounded memory); unchanged files not at all
+        items = iter_corpus(corpus, read_options, progress=progress, info=info, reuse=warm)
         progress = None  # counted per file while reading
     else:
         if read_options is not None:
@@ -162,8 +166,26 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
         items = corpus
         if not isinstance(corpus, Corpus) and progress is not None and hasattr(corpus, "__len__"):
             progress.total = len(corpus)
-    return score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
-                           checkpoint=cp, resume=resume, **options)
+    if warm is not None:
+        options["warm"] = warm
+    result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
+                             checkpoint=cp, resume=resume, **options)
+    if warm is not None:
+        warm.save()
+        info["warm_index"] = {"path": str(warm.path), **warm.stats}
+    return result
+
+
+def _warm_index(cache, corpus, read_options, scorer, verify: bool):
+    """The index of unchanged files (:mod:`policytext.warm`) of a run over paths with a token cache, else None."""
+    from .cache import TokenCache
+
+    tokenizer = getattr(scorer, "tokenizer", None)
+    if not isinstance(cache, TokenCache) or tokenizer is None:
+        return None
+    from .warm import WarmIndex
+
+    return WarmIndex(cache, corpus, read_options, tokenizer, getattr(scorer, "t2s", True), verify=verify)
 
 
 def _write_scores(result: ScoreResult, output, decimals: int | None) -> Path:
