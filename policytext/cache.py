@@ -6,6 +6,16 @@ What is stored
     and ``n_tokens``: a :class:`Segmentation`. A cached run therefore skips normalising and tokenizing;
     it only hashes the raw text, reads the entry from its pack and matches.
 
+Unchanged files
+    A run over paths (:meth:`policytext.Scorer.score`, ``policytext score``) also keeps, in
+    ``<folder>/warm/<key>.idx``, an index per corpus from each single-document file's identity (path, size,
+    modification and change times in nanoseconds, inode, device) to its entry's key
+    (:mod:`policytext.warm`, which says what is and is not detected). A file whose identity is unchanged is
+    then not even opened: its document is its entry. Any doubt (another identity, other reader, normalisation
+    or tokenizer options, the entry missing from the packs, an index that does not check out) means reading
+    the file; ``verify=True`` (``policytext score --verify``) reads and hashes every file and writes the index
+    anew. Tables are always read.
+
 The key
     sha256 of the raw text together with everything that determines the normalised text and the tokens:
     the normalisation settings (t2s), the tokenizer configuration (:attr:`policytext.Tokenizer.config`:
@@ -25,11 +35,14 @@ Files
     (several processes, several machines on a shared folder) never expose half a pack, and each writes its
     own packs. A pack whose index or an entry does not check out (cut short by a crash, a disk error) is
     ignored, removed and its entries rebuilt; temporary files left by a crash are removed after an hour.
+    The indexes of unchanged files (``warm/*.idx``) are written the same way, whole, and only by the
+    process that scored the corpus: two runs at once each write a complete index, and the last wins.
     One file per chunk instead of one per document keeps cold runs fast (creating a file costs more than
     writing it) and suits shared file systems. A cache reads the index of every pack once, when first used:
     the first 8 bytes of each key in a sorted array (24 bytes per entry in memory); the full key is
     compared on every read. Nothing evicts entries on its own: :meth:`TokenCache.clear` (``policytext cache
-    clear [--older-than DAYS]``) removes packs; entries take about the corpus's size.
+    clear [--older-than DAYS]``) removes packs and the indexes of unchanged files; entries take about the
+    corpus's size.
 
 The library never writes a cache unless given one (``Scorer().score(corpus, cache=TokenCache(folder))``);
 the command line uses :func:`default_cache_dir` unless ``--no-cache``.
@@ -324,8 +337,8 @@ class TokenCache:
 
     def clear(self, older_than_days: float | None = None) -> dict:
         """Remove packs (all, or those written more than ``older_than_days`` days ago; their entries are rebuilt
-        when next needed), temporary files, and entries of older cache formats. Nothing else in the folder is
-        touched. Returns the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
+        when next needed), the indexes of unchanged files (``warm/``, :mod:`policytext.warm`) likewise,
+        temporary files, and entries of older cache formats. Nothing else in the folder is touched. Returns the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
         removed = {"packs": 0, "bytes": 0, "old_format_files": 0}
         if not self.folder.is_dir():
             return removed
