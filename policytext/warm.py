@@ -20,6 +20,8 @@ What is recorded per file
     Its absolute path as listed (the map's key) and identity: device, inode, size, ``st_mtime_ns``,
     ``st_ctime_ns`` (of the file a symbolic link points to), taken *before* the file is read; then the cache
     key, the codec the reader used (``corpus.info["encodings"]``), the raw text's length and the document id.
+    The identity is the one taken when the folder was listed (or just before reading a file named directly),
+    before the file is read.
     A file is recorded only after its document was scored through exactly one cache entry (documents long
     enough to be scored in slices, files that gave an error, and empty documents are read every time).
     Metadata (``metadata.csv`` or ``metadata=``) is read on every run and joined as in a cold run.
@@ -38,8 +40,8 @@ What is detected and what is not (as with ``make`` and ``git``)
     old modification time restored, is read again. Not detected: a change that leaves size, both times, inode
     and device as they were, which takes setting the system clock back (or writing the block device directly),
     and file systems that do not keep a ctime (some FAT and network mounts report the modification time
-    instead). A file changed within :data:`RACY_NS` of being indexed could share its recorded timestamps
-    with the changed version (file-system clocks tick coarsely; git calls these entries "racily clean"): such
+    instead). A file changed less than :data:`RACY_NS` before the run started could share its recorded
+    timestamps with a version changed later in the same clock tick (file-system clocks tick coarsely; git calls these entries "racily clean"): such
     files are not recorded, and are read on the next run too. A network file system whose clock runs more
     than that behind this machine's defeats the margin; ``--verify`` is the answer there.
 
@@ -216,6 +218,7 @@ class WarmIndex:
         from .slicing import SLICE_CHARS
 
         self._limit = SLICE_CHARS
+        self._start = time.time_ns()  # before any file is listed or read
         self._old = self._load()
         self._new: dict[str, list] = {}
         self._pending: dict[str, list] = {}  # source -> [path, identity..., codec, raw length, doc id]
@@ -265,14 +268,16 @@ class WarmIndex:
         return True
 
     # -- the reader's hook ----------------------------------------------------------------------------
-    def reuse(self, path: Path, file_id: str, source: str, options) -> tuple[Document, str | None] | None:
-        """``(document, codec)`` for a file that need not be read, else None (and its identity is noted)."""
+    def reuse(self, path: Path, file_id: str, source: str, options, st: os.stat_result | None = None
+              ) -> tuple[Document, str | None] | None:
+        """``(document, codec)`` for a file that need not be read, else None (and its identity is noted).
+        ``st``: the file's ``os.stat`` (symbolic links followed) if taken since this index was created."""
         where = os.path.abspath(path)
-        now = time.time_ns()
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
+        if st is None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
         ident = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
         if not self.verify:
             rec = self._old.get(where)
@@ -283,7 +288,7 @@ class WarmIndex:
                                    encoding=options.encoding, max_chars=options.max_chars, n_raw=rec[7])
                 return doc, rec[6]
         self.stats["read"] += 1
-        if max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS:
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self._start - RACY_NS:  # not racily clean (module docstring)
             self._pending[source] = [where, *ident]
         return None
 

@@ -185,6 +185,7 @@ class _Input:
     file_id: str
     source: str
     problem: DocumentError | None = None
+    stat: os.stat_result | None = None  # as listed (symbolic links followed), for an index of unchanged files
 
 
 def read_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | None = None, *, progress: Any = None,
@@ -245,8 +246,8 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
         Filled, when the iterator is exhausted, with what ``corpus.info`` would hold.
     reuse : object, optional
         Asked before each single-document file is read (a :class:`policytext.warm.WarmIndex`):
-        ``reuse.reuse(path, file_id, source, options)`` returns ``(document, codec)`` to take instead of
-        reading the file, or None; ``reuse.read(source, document, codec)`` is told of each such file read.
+        ``reuse.reuse(path, file_id, source, options, stat)`` (``stat``: the file's ``os.stat`` as listed,
+        or None) returns ``(document, codec)`` to take instead of reading the file, or None; ``reuse.read(source, document, codec)`` is told of each such file read.
     **fields
         Fields of :class:`ReadOptions`, replacing those of ``options``.
 
@@ -270,7 +271,7 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
     for entry in plan.entries:
         single = reuse is not None and entry.problem is None and _is_document_file(entry.path)
         if single:
-            taken = reuse.reuse(entry.path, entry.file_id, entry.source, options)
+            taken = reuse.reuse(entry.path, entry.file_id, entry.source, options, entry.stat)
             if taken is not None:
                 doc, codec = taken
                 if codec is not None:
@@ -590,7 +591,7 @@ def _list_folder(root: Path, patterns: list[str] | None, include_docs: bool = Fa
                                             "include_docs=True, to score it)")
                 entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
             else:
-                entries.append((rel, _Input(path, _strip_ext(rel), shown)))
+                entries.append((rel, _Input(path, _strip_ext(rel), shown, stat=st)))
         stack.extend(reversed(subfolders))
     entries.sort(key=lambda pair: pair[0])
     return [entry for _, entry in entries], metadata_file
