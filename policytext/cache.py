@@ -443,10 +443,11 @@ class TokenCache:
         return self
 
     def contains(self, key: str) -> bool:
-        """Whether the entry for ``key`` is in a pack (its full key compared) or waiting to be written; its
-        content is not checked (:meth:`get` does)."""
+        """Whether the packs' index lists an entry for ``key`` (by its first 8 bytes, without reading the pack)
+        or it is waiting to be written. :meth:`get` compares the full key and checks the entry; a run that
+        finds ``contains`` true and ``get`` empty falls back to reading the file (:mod:`policytext.warm`)."""
         digest = bytes.fromhex(key)
-        return digest in self._pending or self._packs().contains(digest)
+        return digest in self._pending or self._packs()._where(digest) is not None
 
     def get(self, key: str) -> Segmentation | None:
         """The entry for ``key``, or None if absent or damaged (a damaged pack is removed)."""
@@ -657,11 +658,6 @@ class _PackIndex:
                 return pack, int(self.offsets[i]), int(self.lengths[i])
             i += 1
         return None
-
-    def contains(self, digest: bytes) -> bool:
-        """Whether a pack holds ``digest`` (the full key is read and compared)."""
-        where = self._where(digest)
-        return where is not None and self._pread(where[0], where[1], 32) == digest
 
     def read(self, digest: bytes) -> bytes | None:
         """The entry's bytes (without the key), or None if absent, in a removed pack, or unreadable."""
