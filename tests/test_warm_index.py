@@ -81,7 +81,7 @@ SINGLE = sorted(rel for rel in TEXTS if not rel.endswith(".doc"))
 def run(scorer, corpus, out: Path, cache=None, **kw) -> tuple[dict, dict]:
     out.mkdir(parents=True)
     info: dict = {}
-    scorer.score(str(corpus), cache=cache, output=out / "scores.csv", evidence=out / "hits.csv",
+    scorer.score(corpus if isinstance(corpus, list) else str(corpus), cache=cache, output=out / "scores.csv", evidence=out / "hits.csv",
                  errors=out / "errors.csv", info=info, **kw)
     return {name: (out / name).read_bytes() for name in OUTPUTS}, info
 
@@ -371,3 +371,16 @@ def test_cache_clear_removes_the_indexes(corpus, tmp_path, scorers):
     assert Path(info["warm_index"]["path"]).exists()
     cache.clear()
     assert not (tmp_path / "cache" / "warm").exists()
+
+
+def test_files_named_directly(corpus, tmp_path, scorers, monkeypatch):
+    default, _ = scorers
+    files = [str(corpus / "a" / "通知.txt"), str(corpus / "b" / "报告.html")]
+    cache = tmp_path / "cache"
+    first, info = run(default, files, tmp_path / "first", TokenCache(cache))
+    assert info["warm_index"]["recorded"] == 2
+    opens = Opens(monkeypatch, corpus)
+    out, info = run(default, files, tmp_path / "warm", TokenCache(cache))
+    assert opens.documents() == [] and info["warm_index"]["unread"] == 2
+    monkeypatch.undo()
+    assert out == first == run(default, files, tmp_path / "cold")[0]
