@@ -338,7 +338,8 @@ class TokenCache:
     def clear(self, older_than_days: float | None = None) -> dict:
         """Remove packs (all, or those written more than ``older_than_days`` days ago; their entries are rebuilt
         when next needed), the indexes of unchanged files (``warm/``, :mod:`policytext.warm`) likewise,
-        temporary files, and entries of older cache formats. Nothing else in the folder is touched. Returns the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
+        temporary files, and entries of older cache formats. Nothing else in the folder is touched. Returns
+        the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
         removed = {"packs": 0, "bytes": 0, "old_format_files": 0}
         if not self.folder.is_dir():
             return removed

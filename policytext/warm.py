@@ -41,14 +41,15 @@ What is detected and what is not (as with ``make`` and ``git``)
     and device as they were, which takes setting the system clock back (or writing the block device directly),
     and file systems that do not keep a ctime (some FAT and network mounts report the modification time
     instead). A file changed less than :data:`RACY_NS` before the run started could share its recorded
-    timestamps with a version changed later in the same clock tick (file-system clocks tick coarsely; git calls these entries "racily clean"): such
-    files are not recorded, and are read on the next run too. A network file system whose clock runs more
+    timestamps with a version changed later in the same clock tick (file-system clocks tick coarsely; git
+    calls these entries "racily clean"): such files are not recorded, and are read on the next run too. A network file system whose clock runs more
     than that behind this machine's defeats the margin; ``--verify`` is the answer there.
 
 The index file
     ``PTWARM1\\n``, the SHA-256 of the body in hex and a newline, then the body (JSON, ASCII). It is written
-    only when it changed, to a temporary file in the same folder moved into place with ``os.replace``: a
-    reader sees the old index or the new one, never a mix. Two runs on the same corpus at the same time each
+    only when it changed, once the corpus is scored (a run that fails leaves the old one), to a temporary
+    file in the same folder moved into place with ``os.replace``: a reader sees the old index or the new one,
+    never a mix. Two runs on the same corpus at the same time each
     write a complete index of what they saw; the last one to finish wins, and an entry of the loser's that is
     missing is only a file read once more next time. ``TokenCache.clear()`` removes the indexes.
 """

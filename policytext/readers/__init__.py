@@ -247,7 +247,8 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
     reuse : object, optional
         Asked before each single-document file is read (a :class:`policytext.warm.WarmIndex`):
         ``reuse.reuse(path, file_id, source, options, stat)`` (``stat``: the file's ``os.stat`` as listed,
-        or None) returns ``(document, codec)`` to take instead of reading the file, or None; ``reuse.read(source, document, codec)`` is told of each such file read.
+        or None) returns ``(document, codec)`` to take instead of reading the file, or None;
+        ``reuse.read(source, document, codec)`` is told of each such file read.
     **fields
         Fields of :class:`ReadOptions`, replacing those of ``options``.
 
