@@ -13,9 +13,19 @@ run, on the same corpus, so a busy machine slows both. The rows:
 * one sentence: ``policytext score one.txt`` (default engine, default cache);
 * cold: ``policytext score CORPUS -o scores.csv --cache EMPTY`` (default engine, every core);
 * warm after a lexicon change: the cache filled by a run with the default lexicon, then
-  ``policytext score CORPUS -o scores.csv --cache FULL --lexicon changed.yaml``;
+  ``policytext score CORPUS -o scores.csv --cache FULL --lexicon changed.yaml``: no file is opened, each
+  document comes from its cache entry (:mod:`policytext.warm`);
+* the same with ``--verify``: every file read, decoded and hashed again (the warm run before issue 15.2);
+* with ``--before DIR``: the same warm command run with ``PYTHONPATH=DIR`` (another checkout, e.g. the code
+  before a change), in the same run;
 * peak RSS of the streaming run (``--evidence``, ``--no-cache``) on the corpus and on it five times over;
-* with ``--install``: ``pip install .`` into a new virtual environment, its size and package count.
+* with ``--install``: ``pip install .`` into a new virtual environment, its size and package count;
+* with ``--floor``: what a warm run is made of, each step timed inside one fresh process on the warm cache
+  (medians of ``--runs``): importing policytext, listing the corpus with the index lookups (the packs'
+  index read on the first lookup), reading the cache entries, matching the terms, splitting sentences, and
+  the whole of ``Scorer.analyze`` on the cached entries (matching, sentences and the score row).
+
+The three warm commands are timed in turn within each run, so a change in the machine's load hits them alike.
 
 The corpus is linked, never copied: ``laws_regulations/**/*.txt`` (2,982 files, 57 MB).
 """
@@ -64,6 +74,52 @@ for d in md.distributions():
     print(f"{size / 1e6:.1f} {d.metadata['Name']}")
 """
 
+FLOOR = """
+import statistics, sys, time
+t0 = time.perf_counter()
+import policytext as pt
+from policytext.cache import TokenCache
+from policytext.corpus import Document
+from policytext.matching import split_sentences
+from policytext.readers import iter_corpus
+from policytext.warm import WarmDocument, WarmIndex
+imports = time.perf_counter() - t0
+corpus, cache_dir, lexicon, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+scorer = pt.Scorer(pt.load_lexicon(lexicon))
+
+
+class Given:  # a cache that hands analyze the entry already read
+    def __init__(self, seg):
+        self.seg = seg
+
+    def segment(self, *args, **kwargs):
+        return self.seg
+
+
+steps = {}
+def timed(name, fn):
+    t = time.perf_counter()
+    out = fn()
+    steps.setdefault(name, []).append(time.perf_counter() - t)
+    return out
+
+for _ in range(runs):
+    cache = TokenCache(cache_dir)
+    timed("index the packs (TokenCache.load)", cache.load)
+    index = WarmIndex(cache, corpus, None, scorer.tokenizer, scorer.t2s)
+    docs = timed("list the corpus, stat and look up each file", lambda: [
+        d for d in iter_corpus(corpus, reuse=index) if isinstance(d, WarmDocument)])
+    segs = timed("read the cache entries (TokenCache.get)", lambda: [cache.get(d.key) for d in docs])
+    timed("match the terms (Matcher.match_spans)",
+          lambda: [scorer.matcher.match_spans(s.text, s.starts, s.ends) for s in segs])
+    timed("split sentences (matching.split_sentences)", lambda: [split_sentences(s.text) for s in segs])
+    timed("Scorer.analyze on the entries (matching, sentences, row)", lambda: [
+        scorer.analyze(Document(d.doc_id, s.text, d.meta, d.source), cache=Given(s)) for d, s in zip(docs, segs)])
+print(f"import policytext (and what the score command needs): {imports:.3f} s, documents not read: {len(docs)}")
+for name, times in steps.items():
+    print(f"{name}: {statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})")
+"""
+
 RSS = """
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:])
@@ -71,13 +127,13 @@ print("RSS", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, proc.return
 """
 
 
-def wall(cmd: list[str], runs: int, before=None) -> list[float]:
+def wall(cmd: list[str], runs: int, before=None, env=None) -> list[float]:
     times = []
     for _ in range(runs):
         if before is not None:
             before()
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
         times.append(time.perf_counter() - t)
     return times
 
@@ -127,6 +183,9 @@ def main() -> None:
     parser.add_argument("--install-only", action="store_true",
                         help="only measure a fresh `pip install .` (and each package's size); no corpus needed")
     parser.add_argument("--limit", type=int, default=None, help="only the first N files (a quick check)")
+    parser.add_argument("--floor", action="store_true", help="also time the steps of a warm run in one process")
+    parser.add_argument("--before", metavar="DIR", default=None,
+                        help="also time the warm command with PYTHONPATH=DIR (another checkout of policytext)")
     opts = parser.parse_args()
     if opts.install_only:
         with tempfile.TemporaryDirectory(prefix="policytext-install-") as work:
@@ -186,8 +245,25 @@ def main() -> None:
         empty_cache()
         wall(cold, 1)
         warm = cold + ["--lexicon", str(changed)]
-        rows.append(("`policytext score CORPUS -o scores.csv --lexicon changed.yaml`, warm cache", wall(warm, opts.runs)))
-        print(f"  warm {fmt(rows[-1][1])}", flush=True)
+        variants = [(warm, None), (warm + ["--verify"], None)]
+        if opts.before:
+            variants.append((warm, {**os.environ, "PYTHONPATH": str(Path(opts.before).resolve())}))
+        timings: list[list[float]] = [[] for _ in variants]
+        for _ in range(opts.runs):  # in turn, so that the machine's load hits each alike
+            for times, (cmd, env) in zip(timings, variants):
+                times += wall(cmd, 1, env=env)
+        rows.append(("`policytext score CORPUS -o scores.csv --lexicon changed.yaml`, warm cache", timings[0]))
+        print(f"  warm {fmt(timings[0])}", flush=True)
+        extra = [("the same with `--verify` (every file read and hashed again)", timings[1])]
+        print(f"  warm --verify {fmt(timings[1])}", flush=True)
+        if opts.before:
+            extra.append((f"the same warm command, code of `{opts.before}`", timings[2]))
+            print(f"  warm, {opts.before} {fmt(timings[2])}", flush=True)
+        if opts.floor:
+            floor = subprocess.run([sys.executable, "-c", FLOOR, str(corpus), str(cache), str(changed), str(opts.runs)],
+                                   capture_output=True, text=True, check=True)
+            print("  steps of a warm run, one process, medians (min-max):")
+            print("".join(f"    {line}\n" for line in floor.stdout.splitlines()), end="", flush=True)
 
         b = statistics.median(base)
         print(f"\n| command (fresh process, medians of {opts.runs}, min-max) | wall time | vs baseline |")
@@ -195,6 +271,8 @@ def main() -> None:
         for i, (label, times) in enumerate(rows):
             ratio = "-" if i == 1 else f"{b / statistics.median(times):.1f}x"  # one sentence: not the same work
             print(f"| {label} | {fmt(times)} | {ratio} |")
+        for label, times in extra:
+            print(f"| {label} | {fmt(times)} | {b / statistics.median(times):.1f}x |")
 
         rss = []
         for name, folder in (("1x", corpus), ("5x", big)):

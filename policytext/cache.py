@@ -6,6 +6,16 @@ What is stored
     and ``n_tokens``: a :class:`Segmentation`. A cached run therefore skips normalising and tokenizing;
     it only hashes the raw text, reads the entry from its pack and matches.
 
+Unchanged files
+    A run over paths (:meth:`policytext.Scorer.score`, ``policytext score``) also keeps, in
+    ``<folder>/warm/<key>.idx``, an index per corpus from each single-document file's identity (path, size,
+    modification and change times in nanoseconds, inode, device) to its entry's key
+    (:mod:`policytext.warm`, which says what is and is not detected). A file whose identity is unchanged is
+    then not even opened: its document is its entry. Any doubt (another identity, other reader, normalisation
+    or tokenizer options, the entry missing from the packs, an index that does not check out) means reading
+    the file; ``verify=True`` (``policytext score --verify``) reads and hashes every file and writes the index
+    anew. Tables are always read.
+
 The key
     sha256 of the raw text together with everything that determines the normalised text and the tokens:
     the normalisation settings (t2s), the tokenizer configuration (:attr:`policytext.Tokenizer.config`:
@@ -25,11 +35,14 @@ Files
     (several processes, several machines on a shared folder) never expose half a pack, and each writes its
     own packs. A pack whose index or an entry does not check out (cut short by a crash, a disk error) is
     ignored, removed and its entries rebuilt; temporary files left by a crash are removed after an hour.
+    The indexes of unchanged files (``warm/*.idx``) are written the same way, whole, and only by the
+    process that scored the corpus: two runs at once each write a complete index, and the last wins.
     One file per chunk instead of one per document keeps cold runs fast (creating a file costs more than
     writing it) and suits shared file systems. A cache reads the index of every pack once, when first used:
     the first 8 bytes of each key in a sorted array (24 bytes per entry in memory); the full key is
     compared on every read. Nothing evicts entries on its own: :meth:`TokenCache.clear` (``policytext cache
-    clear [--older-than DAYS]``) removes packs; entries take about the corpus's size.
+    clear [--older-than DAYS]``) removes packs and the indexes of unchanged files; entries take about the
+    corpus's size.
 
 The library never writes a cache unless given one (``Scorer().score(corpus, cache=TokenCache(folder))``);
 the command line uses :func:`default_cache_dir` unless ``--no-cache``.
@@ -289,6 +302,8 @@ class TokenCache:
         self._pending: dict[bytes, bytes] = {}  # digest -> entry bytes, not yet written
         self._pending_bytes = 0
         self._batch = 0
+        #: ``(key, length of the normalised text)`` of the last :meth:`segment` call
+        self.last: tuple[str, int] | None = None
 
     def __repr__(self) -> str:
         return f"TokenCache({str(self.folder)!r})"
@@ -322,8 +337,9 @@ class TokenCache:
 
     def clear(self, older_than_days: float | None = None) -> dict:
         """Remove packs (all, or those written more than ``older_than_days`` days ago; their entries are rebuilt
-        when next needed), temporary files, and entries of older cache formats. Nothing else in the folder is
-        touched. Returns the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
+        when next needed), the indexes of unchanged files (``warm/``, :mod:`policytext.warm`) likewise,
+        temporary files, and entries of older cache formats. Nothing else in the folder is touched. Returns
+        the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
         removed = {"packs": 0, "bytes": 0, "old_format_files": 0}
         if not self.folder.is_dir():
             return removed
@@ -336,7 +352,13 @@ class TokenCache:
                     if path.suffix == ".pack":
                         removed["packs"] += 1
                         removed["bytes"] += st.st_size
+        for path in sorted(self.folder.glob("warm/*.idx")) + sorted(self.folder.glob("warm/.*.idx.tmp")):
+            with contextlib.suppress(OSError):  # indexes of unchanged files (policytext.warm): rebuilt when needed
+                if limit is None or path.stat().st_mtime < limit:
+                    path.unlink()
         if limit is None:
+            with contextlib.suppress(OSError):
+                (self.folder / "warm").rmdir()  # only if empty
             for path in self._old_format_files():
                 with contextlib.suppress(OSError):
                     removed["bytes"] += path.stat().st_size
@@ -421,6 +443,13 @@ class TokenCache:
         self._packs()
         return self
 
+    def contains(self, key: str) -> bool:
+        """Whether the packs' index lists an entry for ``key`` (by its first 8 bytes, without reading the pack)
+        or it is waiting to be written. :meth:`get` compares the full key and checks the entry; a run that
+        finds ``contains`` true and ``get`` empty falls back to reading the file (:mod:`policytext.warm`)."""
+        digest = bytes.fromhex(key)
+        return digest in self._pending or self._packs()._where(digest) is not None
+
     def get(self, key: str) -> Segmentation | None:
         """The entry for ``key``, or None if absent or damaged (a damaged pack is removed)."""
         digest = bytes.fromhex(key)
@@ -478,10 +507,11 @@ class TokenCache:
         seg = self.get(key)
         if seg is not None:
             self.stats["hits"] += 1
-            return seg
-        self.stats["misses"] += 1
-        seg = segment_text(raw, tokenizer, t2s=t2s, source=source, doc_id=doc_id)
-        self.put(key, seg)
+        else:
+            self.stats["misses"] += 1
+            seg = segment_text(raw, tokenizer, t2s=t2s, source=source, doc_id=doc_id)
+            self.put(key, seg)
+        self.last = (key, len(seg.text))
         return seg
 
 
@@ -636,6 +666,15 @@ class _PackIndex:
         if where is None:
             return None
         pack, offset, length = where
+        data = self._pread(pack, offset, length)
+        if data[:32] != digest:
+            if len(data) != length:  # cut short or gone: the pack is damaged
+                self._remove(pack)
+            return None  # another key with the same first 8 bytes
+        return data[32:]
+
+    def _pread(self, pack: int, offset: int, length: int) -> bytes:
+        """``length`` bytes of pack ``pack`` from ``offset`` (fewer if the file is shorter; b"" on an error)."""
         try:
             if _PREAD:  # keep a few packs open; pread never moves a file offset shared with forked workers
                 fd = self._fds.get(pack)
@@ -650,11 +689,7 @@ class _PackIndex:
                     data = fh.read(length)
         except OSError:
             data = b""
-        if data[:32] != digest:
-            if len(data) != length:  # cut short or gone: the pack is damaged
-                self._remove(pack)
-            return None  # another key with the same first 8 bytes
-        return data[32:]
+        return data
 
     def discard(self, digest: bytes) -> None:
         """The entry of ``digest`` did not parse: its pack is damaged and removed."""

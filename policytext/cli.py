@@ -489,14 +489,17 @@ def cli():
               help="Token cache folder (default: tokens/ in the user cache folder, e.g. ~/.cache/policytext/tokens); "
                    "a re-run with another lexicon reuses the tokens.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the token cache.")
+@click.option("--verify", is_flag=True,
+              help="Read and hash every file again, also those unchanged since their tokens were cached, and "
+                   "rebuild the cache's index of unchanged files.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Score on a Dask cluster (e.g. tcp://10.0.0.5:8786); workers read their share of the files.")
 @click.option("--round", "round_to", type=click.IntRange(0, 15), metavar="N",
               help="Round the decimal columns (rates, index, shares) to N decimals (default: full precision).")
 @scoring_run_options
 @_formats_in_help
-def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, scheduler, resume, checkpoint_every,
-          round_to, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
+def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cache, verify, scheduler, resume,
+          checkpoint_every, round_to, read_options, no_t2s, lexicon_path, engine, no_hmm, inject_lexicon, quiet):
     """Score documents against the lexicon: hits, rates and a composite index per document.
 
     CORPUS is a folder (read recursively), a document file, or a table (name the text column with
@@ -525,7 +528,7 @@ def score(inputs, output, evidence, errors_path, strict, jobs, cache_dir, no_cac
             list(inputs), bar, jobs=jobs, cache=None if no_cache else (cache_dir or True), read_options=read_options,
             scheduler=scheduler, output=output, evidence=evidence or False, errors=errors_path,
             checkpoint=bool(output) and not scheduler, resume=resume, checkpoint_every=checkpoint_every,
-            decimals=round_to, info=info)
+            decimals=round_to, info=info, verify=verify)
     if not len(result):  # nothing readable: exit 3, no output written
         _nothing_readable(result.errors, errors_path, quiet)
     if not output:
@@ -551,7 +554,10 @@ def _score_summary(result, lexicon, tokenizer, no_t2s: bool, info: dict, where: 
     """What ``score`` says on stderr: what was applied, short documents, the highest and lowest index."""
     records = result.records
     cache = info.get("token_cache")
+    unread = (info.get("warm_index") or {}).get("unread")
     reuse = f"; token cache {cache['hits']} reused, {cache['misses']} new ({cache['folder']})" if cache else ""
+    if cache and unread:
+        reuse += f"; {unread} unchanged files not read"
     _info(quiet, f"policytext: scored {len(records)} documents against {lexicon.name} {lexicon.version} "
                  f"({len(lexicon.categories)} categories, {len(lexicon.terms)} terms); tokenizer {tokenizer.engine}, "
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"

@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
-from .errors import ConfigError, EmptyDocumentError, OutputError
+from .errors import ConfigError, OutputError
 from .io import publish_mode, remove_stale_temps
 
 if TYPE_CHECKING:
     from .cache import TokenCache
     from .checkpoint import Checkpoint
+    from .warm import WarmIndex
     from .results import ScoreResult
     from .scoring import Scorer
 
@@ -65,12 +66,12 @@ def default_jobs() -> int:
 
 
 def analyze_one(scorer: Scorer, doc: Document, cache: TokenCache | None = None) -> Outcome:
-    """``(row, hit rows, None)`` or ``(None, [], error record)`` for one document."""
-    try:
-        row, hits = scorer.analyze(doc, cache=cache)
-    except EmptyDocumentError as exc:
-        return None, [], ErrorRecord.from_error(exc)
-    return row, hits, None
+    """``(row, hit rows, None)`` or ``(None, [], error record)`` for one document (a
+    :class:`policytext.warm.WarmDocument` is scored from its cache entry)."""
+    from .warm import analyze_document
+
+    row, hits, error, _ = analyze_document(scorer, doc, cache)
+    return row, hits, error
 
 
 _WORKER: dict[str, Any] = {}
@@ -89,14 +90,28 @@ def _init_worker(scorer: Scorer, cache: TokenCache | None) -> None:
     _WORKER["cache"] = cache
 
 
-def _score_chunk(chunk: list[tuple[str, str, str]]) -> tuple[list[Outcome], dict | None]:
-    """Worker side: score ``(doc_id, text, source)`` triples; return the outcomes and cache counts."""
+def _score_chunk(chunk: list[tuple]) -> tuple[list[Outcome], dict | None, list | None]:
+    """Worker side: score ``(doc_id, text, source, warm ref, want key)`` tuples (the ref of a document
+    whose file was not read, :class:`policytext.warm.WarmDocument`, else None); return the outcomes, the
+    cache counts and, where asked, the notes of the cache keys used (:func:`policytext.warm.analyze_document`)."""
+    from .warm import WarmDocument, analyze_document
+
     scorer, cache = _WORKER["scorer"], _WORKER["cache"]
     before = dict(cache.stats) if cache is not None else None
+    out, notes = [], []
     with cache.batch() if cache is not None else contextlib.nullcontext():  # one pack per chunk
-        out = [analyze_one(scorer, Document(doc_id, text, {}, source), cache) for doc_id, text, source in chunk]
+        for doc_id, text, source, ref, want in chunk:
+            doc = Document(doc_id, text, {}, source) if ref is None else WarmDocument.from_ref(doc_id, source, ref)
+            *outcome, note = analyze_document(scorer, doc, cache, want)
+            out.append(tuple(outcome))
+            notes.append(note)
     delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
-    return out, delta
+    return out, delta, notes if any(n is not None for n in notes) else None
+
+
+def _size(doc: Document) -> int:
+    """The characters of a document, for sizing chunks (a document whose file was not read: as read last)."""
+    return getattr(doc, "n_raw", 0) or len(doc.text)
 
 
 def _chunks(docs: Iterable[Document], chunk_chars: int, chunk_docs: int) -> Iterator[list[Document]]:
@@ -104,7 +119,7 @@ def _chunks(docs: Iterable[Document], chunk_chars: int, chunk_docs: int) -> Iter
     size = 0
     for doc in docs:
         chunk.append(doc)
-        size += len(doc.text)
+        size += _size(doc)
         if size >= chunk_chars or len(chunk) >= chunk_docs:
             yield chunk
             chunk, size = [], 0
@@ -134,12 +149,15 @@ def _context(mp_context):
 
 def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1, cache: TokenCache | None = None,
                 chunk_chars: int = CHUNK_CHARS, chunk_docs: int = CHUNK_DOCS, min_docs: int = MIN_DOCS,
-                min_chars: int = MIN_CHARS, mp_context=None) -> Iterator[tuple[Document, dict | None, list[dict],
-                                                                                ErrorRecord | None]]:
+                min_chars: int = MIN_CHARS, mp_context=None, warm: WarmIndex | None = None
+                ) -> Iterator[tuple[Document, dict | None, list[dict], ErrorRecord | None]]:
     """Yield ``(document, row, hit rows, error)`` for each document, in input order (see the module docstring).
 
     ``jobs`` processes (1: this process). Corpora smaller than ``min_docs`` documents or ``min_chars``
-    characters are scored in this process whatever ``jobs`` says.
+    characters are scored in this process whatever ``jobs`` says. ``warm``: the index of unchanged files
+    (:class:`policytext.warm.WarmIndex`) that the documents were read with; it is told the cache key each
+    document read from a file was scored with. A :class:`policytext.warm.WarmDocument` is scored from its
+    cache entry with or without it.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -153,22 +171,34 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
         n_chars = 0
         for doc in docs:
             head.append(doc)
-            n_chars += len(doc.text)
+            n_chars += _size(doc)
             if len(head) >= min_docs and n_chars >= min_chars:
                 break
         else:
             jobs = 1  # the whole corpus is small
     if jobs == 1:
+        from .warm import analyze_document
+
         with cache.batch() if cache is not None else contextlib.nullcontext():  # packs of PACK_BYTES
             for doc in itertools.chain(head, docs):
-                yield (doc, *analyze_one(scorer, doc, cache))
+                want = warm is not None and warm.wants(doc)
+                *outcome, note = analyze_document(scorer, doc, cache, want)
+                if want:
+                    warm.scored(doc, note)
+                yield (doc, *outcome)
         return
     if cache is not None and (ctx or _default_context()).get_start_method() == "fork":
         cache.load()  # forked workers inherit the index instead of each reading it
-    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, ctx)
+    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, ctx, warm)
 
 
-def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
+def _payload(doc: Document, warm: WarmIndex | None) -> tuple:
+    ref = doc.ref() if hasattr(doc, "ref") else None
+    want = warm is not None and warm.wants(doc)
+    return (doc.doc_id, doc.text if ref is None else "", doc.source, ref, want)
+
+
+def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx, warm=None):
     from concurrent.futures import ProcessPoolExecutor
 
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
@@ -177,15 +207,17 @@ def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx):
     try:
         def take():
             chunk, future = pending.popleft()
-            outcomes, delta = future.result()
+            outcomes, delta, notes = future.result()
             if delta and cache is not None:
                 for k, v in delta.items():
                     cache.stats[k] = cache.stats.get(k, 0) + v
-            for doc, outcome in zip(chunk, outcomes):
+            for i, (doc, outcome) in enumerate(zip(chunk, outcomes)):
+                if warm is not None and warm.wants(doc):
+                    warm.scored(doc, notes[i] if notes is not None else None)
                 yield (doc, *outcome)
 
         for chunk in _chunks(docs, chunk_chars, chunk_docs):
-            payload = [(d.doc_id, d.text, d.source) for d in chunk]
+            payload = [_payload(d, warm) for d in chunk]
             pending.append((chunk, executor.submit(_score_chunk, payload)))
             if len(pending) >= 2 * jobs:
                 yield from take()

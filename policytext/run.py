@@ -77,7 +77,7 @@ def _checkpoint(checkpoint, output, corpus, scorer, read_options, evidence, ever
 def score_run(scorer, corpus, *, progress=None, jobs: int | None = 1, cache=None,
               read_options: ReadOptions | None = None, scheduler=None, output=None, evidence=None, errors=None,
               checkpoint=None, resume: bool = False, checkpoint_every: int = 200, decimals: int | None = None,
-              info: dict | None = None, **options: Any) -> ScoreResult:
+              info: dict | None = None, verify: bool = False, **options: Any) -> ScoreResult:
     """Run ``scorer`` over ``corpus`` with the outputs asked for; the arguments are those of
     :meth:`policytext.Scorer.score`, which documents them."""
     from .io import remove_stale_temps
@@ -101,7 +101,7 @@ def score_run(scorer, corpus, *, progress=None, jobs: int | None = 1, cache=None
         writer = EvidenceWriter(evidence)
     try:
         result = _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, writer, evidence is False, cp,
-                        resume, info, options)
+                        resume, info, verify, options)
         if len(result):
             if output:
                 _write_scores(result, output, decimals)
@@ -139,7 +139,7 @@ def _drop(rows: list[dict]) -> None:
 
 
 def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, writer, evidence_off, cp, resume, info,
-           options):
+           verify, options):
     from .parallel import score_documents
 
     # evidence to a file, dropped (evidence=False: the command line without --evidence), or kept in the result
@@ -151,10 +151,13 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
 
         return score_distributed(corpus, scorer, scheduler=scheduler, read_options=read_options, info=info,
                                  progress=progress, cache=cache, on_hits=on_hits)
+    warm = None
     if _is_paths(corpus):
         from .readers import iter_corpus
 
-        items = iter_corpus(corpus, read_options, progress=progress, info=info)  # read as scored: bounded memory
+        warm = _warm_index(cache, corpus, read_options, scorer, verify)
+        # read as scored (bounded memory); unchanged files not at all
+        items = iter_corpus(corpus, read_options, progress=progress, info=info, reuse=warm)
         progress = None  # counted per file while reading
     else:
         if read_options is not None:
@@ -162,8 +165,26 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
         items = corpus
         if not isinstance(corpus, Corpus) and progress is not None and hasattr(corpus, "__len__"):
             progress.total = len(corpus)
-    return score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
-                           checkpoint=cp, resume=resume, **options)
+    if warm is not None:
+        options["warm"] = warm
+    result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
+                             checkpoint=cp, resume=resume, **options)
+    if warm is not None:
+        warm.save()
+        info["warm_index"] = {"path": str(warm.path), **warm.stats}
+    return result
+
+
+def _warm_index(cache, corpus, read_options, scorer, verify: bool):
+    """The index of unchanged files (:mod:`policytext.warm`) of a run over paths with a token cache, else None."""
+    from .cache import TokenCache
+
+    tokenizer = getattr(scorer, "tokenizer", None)
+    if not isinstance(cache, TokenCache) or tokenizer is None:
+        return None
+    from .warm import WarmIndex
+
+    return WarmIndex(cache, corpus, read_options, tokenizer, getattr(scorer, "t2s", True), verify=verify)
 
 
 def _write_scores(result: ScoreResult, output, decimals: int | None) -> Path:

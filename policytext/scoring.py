@@ -147,7 +147,7 @@ class Scorer:
     def score(self, corpus, progress=None, *, jobs: int | None = 1, cache=None, read_options=None, scheduler=None,
               output=None, evidence=None, errors=None, checkpoint=None, resume: bool = False,
               checkpoint_every: int = 200, decimals: int | None = None, info: dict | None = None,
-              **options) -> ScoreResult:
+              verify: bool = False, **options) -> ScoreResult:
         """Score a corpus: the whole run ``policytext score`` makes, in one call (see the module docstring for
         the columns, :mod:`policytext.run` for the order of the steps).
 
@@ -197,6 +197,9 @@ class Scorer:
         info : dict, optional
             Filled with ``corpus.info`` (paths), ``resumed`` (outcomes taken from the checkpoint) and
             ``token_cache`` (its folder and counts of ``hits`` and ``misses``).
+        verify : bool
+            With paths and a token cache: read and hash every file again, as if none were known unchanged, and
+            refresh the index of unchanged files (:mod:`policytext.warm`; ``policytext score --verify``).
         **options
             Passed to :func:`policytext.parallel.iter_scored` (e.g. ``mp_context="spawn"``).
 
@@ -216,7 +219,8 @@ class Scorer:
 
         return score_run(self, corpus, progress=progress, jobs=jobs, cache=cache, read_options=read_options,
                          scheduler=scheduler, output=output, evidence=evidence, errors=errors, checkpoint=checkpoint,
-                         resume=resume, checkpoint_every=checkpoint_every, decimals=decimals, info=info, **options)
+                         resume=resume, checkpoint_every=checkpoint_every, decimals=decimals, info=info,
+                         verify=verify, **options)
 
     def empty_row(self) -> dict:
         """The score row of a document without hits (the columns and their types, all counts zero).

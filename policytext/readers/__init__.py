@@ -185,6 +185,7 @@ class _Input:
     file_id: str
     source: str
     problem: DocumentError | None = None
+    stat: os.stat_result | None = None  # as listed (symbolic links followed), for an index of unchanged files
 
 
 def read_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | None = None, *, progress: Any = None,
@@ -230,7 +231,7 @@ def read_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
 
 
 def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | None = None, *, progress: Any = None,
-                info: dict | None = None, **fields: Any) -> Iterator[Document | ErrorRecord]:
+                info: dict | None = None, reuse: Any = None, **fields: Any) -> Iterator[Document | ErrorRecord]:
     """What :func:`read_corpus` reads, one item at a time, without holding the corpus in memory.
 
     Parameters
@@ -243,6 +244,11 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
         As :func:`read_corpus`.
     info : dict, optional
         Filled, when the iterator is exhausted, with what ``corpus.info`` would hold.
+    reuse : object, optional
+        Asked before each single-document file is read (a :class:`policytext.warm.WarmIndex`):
+        ``reuse.reuse(path, file_id, source, options, stat)`` (``stat``: the file's ``os.stat`` as listed,
+        or None) returns ``(document, codec)`` to take instead of reading the file, or None;
+        ``reuse.read(source, document, codec)`` is told of each such file read.
     **fields
         Fields of :class:`ReadOptions`, replacing those of ``options``.
 
@@ -264,9 +270,23 @@ def iter_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
         progress.total = len(plan.entries)
     assembler = CorpusAssembler(plan)
     for entry in plan.entries:
+        single = reuse is not None and entry.problem is None and _is_document_file(entry.path)
+        if single:
+            taken = reuse.reuse(entry.path, entry.file_id, entry.source, options, entry.stat)
+            if taken is not None:
+                doc, codec = taken
+                if codec is not None:
+                    assembler.encodings[entry.source] = codec
+                yield assembler.add(doc)
+                if progress is not None:
+                    progress.update(1)
+                continue
         try:
             for item in read_entry(entry, options, assembler.encodings, plan.notes):
-                yield assembler.add(item)
+                item = assembler.add(item)
+                if single and isinstance(item, Document):
+                    reuse.read(entry.source, item, assembler.encodings.get(entry.source))
+                yield item
         except ColumnError as exc:
             if len(plan.entries) == 1:
                 raise  # the table is the whole corpus: nothing can be read, say so
@@ -572,7 +592,7 @@ def _list_folder(root: Path, patterns: list[str] | None, include_docs: bool = Fa
                                             "include_docs=True, to score it)")
                 entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
             else:
-                entries.append((rel, _Input(path, _strip_ext(rel), shown)))
+                entries.append((rel, _Input(path, _strip_ext(rel), shown, stat=st)))
         stack.extend(reversed(subfolders))
     entries.sort(key=lambda pair: pair[0])
     return [entry for _, entry in entries], metadata_file
@@ -676,6 +696,11 @@ def _read_sheets(entry: _Input, tables: list, text_column, id_column, encoding, 
                 item.meta = {"sheet": table.sheet, **item.meta}
             yield item
     yield from _with_skipped(entry, tables[0].skipped, ())
+
+
+def _is_document_file(path: Path) -> bool:
+    fmt = FORMATS.get(path.suffix.lower())
+    return fmt is not None and fmt.kind == "document"
 
 
 def _unsupported(entry: _Input, ext: str) -> UnsupportedFormatError:
