@@ -153,7 +153,7 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
         from .distributed import score_distributed
 
         return score_distributed(corpus, scorer, scheduler=scheduler, read_options=read_options, info=info,
-                                 progress=progress, cache=cache, on_hits=on_hits)
+                                 progress=progress, cache=cache, on_hits=on_hits, evidence=not evidence_off)
     warm = None
     if _is_paths(corpus):
         from .readers import iter_corpus
