@@ -44,10 +44,13 @@ if TYPE_CHECKING:
     from .corpus import Document
     from .scoring import Scorer
 
-__all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice"]
+__all__ = ["SLICE_CHARS", "SLICE_SIZE", "analyze_in_slices", "can_slice"]
 
 #: documents longer than this many characters are scored slice by slice (without a token cache)
 SLICE_CHARS = 250_000
+#: ... in slices of about this many characters (at most SLICE_CHARS): a slice's tokens, hits and sentences are
+#: the working set, about 20 bytes per character of text dense with hits (issue 13.10)
+SLICE_SIZE = 100_000
 _CUT_MARKS = ("。", "\n")
 _STARTS_WITH_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]").match
 
@@ -95,7 +98,7 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
     rows is in memory whatever the document's number of hits."""
     from .rowtext import SpooledRows, row_sink, sink_rows
 
-    size = SLICE_CHARS if size is None else size
+    size = min(SLICE_SIZE, SLICE_CHARS) if size is None else size
     if len(doc.text) <= size or not can_slice(scorer) or len(normalization_slices(doc.text, size)) < 2:
         return None
     sink = row_sink(evidence)
