@@ -6,6 +6,11 @@ block with :mod:`csv` directly when every column holds values of the one Python 
 dtype whose text is that value's own (``str`` for text, ``int`` for integers, ``float`` for floats: ``repr``,
 as pandas writes float64), and returns None otherwise, so that the caller falls back to pandas.
 ``tests/test_rowtext.py`` compares the two on generated rows.
+
+:class:`SpooledRows` holds the evidence rows of one document: in memory up to :data:`SPILL_ROWS` rows, beyond
+that in a temporary file beside the evidence file (or in the run's checkpoint folder), written a batch at a time
+as the rows are complete, so that a document dense with hits never has all its rows in memory
+(``tests/test_evidence_memory.py``).
 """
 
 from __future__ import annotations
