@@ -59,7 +59,7 @@ def hit_rows_text(rows: list[dict], columns: list[str], fmt: str, header: bool) 
 # --------------------------------------------------------------------------- one document's rows, spilled to disk
 
 #: a document's evidence rows are kept in memory up to this many, then spilled to a temporary file
-SPILL_ROWS = 5000
+SPILL_ROWS = 1000
 
 
 class Spill:

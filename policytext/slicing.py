@@ -50,7 +50,7 @@ __all__ = ["SLICE_CHARS", "SLICE_SIZE", "analyze_in_slices", "can_slice"]
 SLICE_CHARS = 250_000
 #: ... in slices of about this many characters (at most SLICE_CHARS): a slice's tokens, hits and sentences are
 #: the working set, about 20 bytes per character of text dense with hits (issue 13.10)
-SLICE_SIZE = 100_000
+SLICE_SIZE = 50_000
 _CUT_MARKS = ("。", "\n")
 _STARTS_WITH_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]").match
 
