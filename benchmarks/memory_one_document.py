@@ -21,6 +21,11 @@ Cases:
   html30   an .html page of 30 MB: 60,000 paragraphs inside <div class="content">
   pdf500   a 500-page PDF (reportlab, CID font STSong-Light), 40 lines of Chinese per page
   lex100k  the demo corpus (corpora/demo) scored with a lexicon of 100,000 terms in 7 categories
+  dense10  10 MB dense with hits: terms of the default lexicon back to back, five at a time, then 。 (so it can
+           be sliced); 2.6 evidence rows per 10 characters
+  comma10  10 MB of clauses joined by ，only: no cut point, so normalised and scored in one piece
+
+``--no-evidence`` runs the command without ``--evidence`` (no evidence row is built).
 """
 
 from __future__ import annotations
@@ -134,17 +139,34 @@ def make_case(case: str, folder: Path) -> tuple[list[str], Path]:
             for i, term in enumerate(sorted(terms)):
                 fh.write(f"{term},{categories[i % len(categories)]},1\n")
         return ["--lexicon", str(lexicon)], REPO / "corpora" / "demo"
+    if case == "dense10":
+        sys.path.insert(0, str(REPO))
+        from policytext import load_lexicon
+
+        terms = sorted({t.term for t in load_lexicon().terms
+                        if "*" not in t.term and all("\u4e00" <= ch <= "\u9fff" for ch in t.term)})
+        path = folder / "dense.txt"
+        with open(path, "w", encoding="utf-8") as fh:
+            while fh.tell() < 10 * 10**6:
+                fh.write("".join("".join(rng.choice(terms) for _ in range(5)) + "。" for _ in range(1000)))
+        return [], path
+    if case == "comma10":
+        path = folder / "commas.txt"
+        with open(path, "w", encoding="utf-8") as fh:
+            while fh.tell() < 10 * 10**6:
+                fh.write(clauses(rng, 100_000).replace("。", "，").replace("；", "，"))
+        return [], path
     raise SystemExit(f"unknown case {case}")
 
 
 def measure(case: str, folder: Path, path: Path, extra: list[str], repo: Path, slices: bool = True,
-            cache: bool = False) -> dict:
+            cache: bool = False, evidence: bool = True) -> dict:
     """One run of ``case`` on its files, with the policytext of ``repo``."""
     size = path.stat().st_size if path.is_file() else sum(q.stat().st_size for q in path.rglob("*") if q.is_file())
     out = Path(tempfile.mkdtemp(dir=folder))
     caching = ["--cache", str(out / "tokens")] if cache else ["--no-cache"]
     argv = [sys.executable, "-c", RSS_SCRIPT, "score", str(path), "-o", str(out / "scores.csv"),
-            "--evidence", str(out / "hits.csv"), *caching, "--jobs", "1", "-q", *extra]
+            *(["--evidence", str(out / "hits.csv")] if evidence else []), *caching, "--jobs", "1", "-q", *extra]
     env = {**os.environ, "PYTHONPATH": str(repo), **({} if slices else {"POLICYTEXT_NO_SLICES": "1"})}
     started = time.monotonic()
     # cwd: not a checkout, whose policytext would come first on sys.path (python -c puts the cwd there)
@@ -162,17 +184,20 @@ def measure(case: str, folder: Path, path: Path, extra: list[str], repo: Path, s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--case", action="append", choices=["base", "txt50", "html30", "pdf500", "lex100k"])
+    parser.add_argument("--case", action="append",
+                        choices=["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10"])
     parser.add_argument("--runs", type=int, default=1, help="runs per case; the median is printed (default 1)")
     parser.add_argument("--baseline", type=Path, help="another checkout to run the same cases with, same run")
     parser.add_argument("--cache", action="store_true", help="a token cache in an empty folder, not --no-cache")
     parser.add_argument("--no-slices", action="store_true", help="normalise, tokenize and score long texts whole")
+    parser.add_argument("--no-evidence", action="store_true", help="without --evidence (no evidence rows)")
     args = parser.parse_args()
-    cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k"]
+    cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10"]
     repos = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; policytext score ... "
           f"{'--cache DIR' if args.cache else '--no-cache'} --jobs 1; median of {args.runs} run(s)"
           + ("; long texts in one piece" if args.no_slices else "")
+          + ("; without --evidence" if args.no_evidence else "; --evidence hits.csv")
           + "".join(f"; {name} = {path}" for name, path in repos))
     print(f"{'case':8} {'code':8} {'input MB':>9} {'peak MB':>8} {'peak/input':>10} {'seconds':>8} {'docs':>5}"
           "  runs (MB)")
@@ -183,7 +208,8 @@ def main() -> None:
             results: dict[str, list[dict]] = {name: [] for name, _ in repos}
             for _ in range(args.runs):
                 for name, repo in repos:  # interleaved: the machine's load falls on both alike
-                    results[name].append(measure(case, folder, path, extra, repo, not args.no_slices, args.cache))
+                    results[name].append(measure(case, folder, path, extra, repo, not args.no_slices, args.cache,
+                                                 not args.no_evidence))
             for name, _ in repos:
                 runs = results[name]
                 failed = [r for r in runs if "error" in r]

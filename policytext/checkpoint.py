@@ -58,7 +58,9 @@ class Checkpoint:
     """The checkpoint folder of one output file.
 
     ``every`` documents or ``seconds`` seconds, whichever comes first, the buffered outcomes are written as a
-    new part. An outcome is ``(doc_id, source, meta, row, hit_rows, error)`` as the scorer produced it.
+    new part. An outcome is ``(doc_id, source, meta, row, hit_rows, error)`` as the scorer produced it; the hit
+    rows of a document dense with hits are a :class:`policytext.rowtext.SpooledRows` whose file is in this folder
+    (:func:`policytext.parallel.score_documents` spills them here), pickled as its path.
     """
 
     def __init__(self, output: str | os.PathLike, fingerprint: str, *, every: int = 200, seconds: float = 5.0):
@@ -137,6 +139,13 @@ class Checkpoint:
             for part in parts:
                 with open(part, "rb") as fh:
                     outcomes.extend(pickle.load(fh))
+            from .rowtext import SpooledRows
+
+            for outcome in outcomes:  # a document dense with hits: its rows are in a file of this folder
+                rows = outcome[4]
+                if isinstance(rows, SpooledRows) and not (rows.path and os.path.isfile(rows.path)):
+                    raise ConfigError(f"{self.folder}: the evidence of {outcome[1]} is missing from this "
+                                      "checkpoint; run again without --resume to start over")
             self._parts = len(parts)
             self.resumed = len(outcomes)
             return outcomes

@@ -87,7 +87,8 @@ def _resolve_cache(cache):
     return TokenCache(cache)
 
 
-def _score_partition(scorer: Scorer, partition: list[tuple], options: ReadOptions, cache) -> dict:
+def _score_partition(scorer: Scorer, partition: list[tuple], options: ReadOptions, cache,
+                     evidence: bool = True) -> dict:
     """Worker side: read the partition's files (or row ranges) and score their documents."""
     cache = _resolve_cache(cache)
     before = dict(cache.stats) if cache is not None else None
@@ -95,12 +96,12 @@ def _score_partition(scorer: Scorer, partition: list[tuple], options: ReadOption
     notes: list[str] = []
     items: list[tuple] = []
     with cache.batch() if cache is not None else contextlib.nullcontext():  # one pack per partition
-        _read_and_score(scorer, partition, options, cache, encodings, notes, items)
+        _read_and_score(scorer, partition, options, cache, encodings, notes, items, evidence)
     delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
     return {"items": items, "encodings": encodings, "notes": notes, "cache": delta}
 
 
-def _read_and_score(scorer, partition, options, cache, encodings, notes, items) -> None:
+def _read_and_score(scorer, partition, options, cache, encodings, notes, items, evidence: bool = True) -> None:
     from .parallel import analyze_one
     from .readers import read_entry
 
@@ -115,7 +116,7 @@ def _read_and_score(scorer, partition, options, cache, encodings, notes, items) 
                 entry_notes = []
         for item in read:
             if isinstance(item, Document):
-                items.append(("doc", item.doc_id, item.meta, item.source, analyze_one(scorer, item, cache)))
+                items.append(("doc", item.doc_id, item.meta, item.source, analyze_one(scorer, item, cache, evidence)))
             else:
                 items.append(("error", item))
         notes.extend(entry_notes)
@@ -124,7 +125,7 @@ def _read_and_score(scorer, partition, options, cache, encodings, notes, items) 
 def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, read_options: ReadOptions | None = None,
                       cache=None, on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
                       info: dict | None = None, min_partition_bytes: int = MIN_PARTITION_BYTES,
-                      **fields: Any) -> ScoreResult:
+                      evidence: bool = True, **fields: Any) -> ScoreResult:
     """Score the corpus ``inputs`` on a Dask cluster; the result equals ``Scorer.score(read_corpus(inputs, ...))``.
 
     Parameters
@@ -148,6 +149,8 @@ def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, read_options: R
         Filled with ``corpus.info``.
     min_partition_bytes : int
         Partitions are no smaller than this (unless the corpus is).
+    evidence : bool
+        False: the workers build no hit row (``on_hits`` gets empty lists); the scores are the same.
     **fields
         Fields of :class:`~policytext.readers.ReadOptions`, replacing those of ``read_options``.
 
@@ -183,7 +186,7 @@ def score_distributed(inputs, scorer: Scorer, *, scheduler: Any, read_options: R
         remote_scorer = client.scatter(scorer, broadcast=True, hash=False)
         remote_cache = cache.folder.as_posix() if isinstance(cache, TokenCache) else (
             os.fspath(cache) if isinstance(cache, os.PathLike) else cache)
-        futures = [client.submit(_score_partition, remote_scorer, part, options, remote_cache, pure=False)
+        futures = [client.submit(_score_partition, remote_scorer, part, options, remote_cache, evidence, pure=False)
                    for part in partitions]
 
         assembler = CorpusAssembler(plan)

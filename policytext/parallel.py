@@ -65,19 +65,20 @@ def default_jobs() -> int:
 # --------------------------------------------------------------------------- one document, one chunk
 
 
-def analyze_one(scorer: Scorer, doc: Document, cache: TokenCache | None = None) -> Outcome:
+def analyze_one(scorer: Scorer, doc: Document, cache: TokenCache | None = None, evidence=True) -> Outcome:
     """``(row, hit rows, None)`` or ``(None, [], error record)`` for one document (a
-    :class:`policytext.warm.WarmDocument` is scored from its cache entry)."""
+    :class:`policytext.warm.WarmDocument` is scored from its cache entry); ``evidence`` as
+    :meth:`policytext.Scorer.analyze` takes it."""
     from .warm import analyze_document
 
-    row, hits, error, _ = analyze_document(scorer, doc, cache)
+    row, hits, error, _ = analyze_document(scorer, doc, cache, evidence=evidence)
     return row, hits, error
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(scorer: Scorer, cache: TokenCache | None) -> None:
+def _init_worker(scorer: Scorer, cache: TokenCache | None, evidence=True) -> None:
     import signal
 
     # the parent stops its workers (Ctrl-C, SIGTERM, SIGHUP): a worker neither handles Ctrl-C itself nor inherits
@@ -88,6 +89,7 @@ def _init_worker(scorer: Scorer, cache: TokenCache | None) -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     _WORKER["scorer"] = scorer
     _WORKER["cache"] = cache
+    _WORKER["evidence"] = evidence
 
 
 def _score_chunk(chunk: list[tuple]) -> tuple[list[Outcome], dict | None, list | None]:
@@ -102,7 +104,7 @@ def _score_chunk(chunk: list[tuple]) -> tuple[list[Outcome], dict | None, list |
     with cache.batch() if cache is not None else contextlib.nullcontext():  # one pack per chunk
         for doc_id, text, source, ref, want in chunk:
             doc = Document(doc_id, text, {}, source) if ref is None else WarmDocument.from_ref(doc_id, source, ref)
-            *outcome, note = analyze_document(scorer, doc, cache, want)
+            *outcome, note = analyze_document(scorer, doc, cache, want, _WORKER.get("evidence", True))
             out.append(tuple(outcome))
             notes.append(note)
     delta = {k: cache.stats[k] - before[k] for k in before} if cache is not None else None
@@ -149,7 +151,7 @@ def _context(mp_context):
 
 def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1, cache: TokenCache | None = None,
                 chunk_chars: int = CHUNK_CHARS, chunk_docs: int = CHUNK_DOCS, min_docs: int = MIN_DOCS,
-                min_chars: int = MIN_CHARS, mp_context=None, warm: WarmIndex | None = None
+                min_chars: int = MIN_CHARS, mp_context=None, warm: WarmIndex | None = None, evidence=True
                 ) -> Iterator[tuple[Document, dict | None, list[dict], ErrorRecord | None]]:
     """Yield ``(document, row, hit rows, error)`` for each document, in input order (see the module docstring).
 
@@ -157,7 +159,9 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
     characters are scored in this process whatever ``jobs`` says. ``warm``: the index of unchanged files
     (:class:`policytext.warm.WarmIndex`) that the documents were read with; it is told the cache key each
     document read from a file was scored with. A :class:`policytext.warm.WarmDocument` is scored from its
-    cache entry with or without it.
+    cache entry with or without it. ``evidence``: True, False (no hit row is built, in any process) or a
+    :class:`policytext.rowtext.Spill` (a document's rows beyond its limit are in a temporary file there: a
+    :class:`~policytext.rowtext.SpooledRows`, which the consumer discards), as :meth:`Scorer.analyze` takes it.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -182,14 +186,14 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
         with cache.batch() if cache is not None else contextlib.nullcontext():  # packs of PACK_BYTES
             for doc in itertools.chain(head, docs):
                 want = warm is not None and warm.wants(doc)
-                *outcome, note = analyze_document(scorer, doc, cache, want)
+                *outcome, note = analyze_document(scorer, doc, cache, want, evidence)
                 if want:
                     warm.scored(doc, note)
                 yield (doc, *outcome)
         return
     if cache is not None and (ctx or _default_context()).get_start_method() == "fork":
         cache.load()  # forked workers inherit the index instead of each reading it
-    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, ctx, warm)
+    yield from _pool(itertools.chain(head, docs), scorer, jobs, cache, chunk_chars, chunk_docs, ctx, warm, evidence)
 
 
 def _payload(doc: Document, warm: WarmIndex | None) -> tuple:
@@ -198,11 +202,11 @@ def _payload(doc: Document, warm: WarmIndex | None) -> tuple:
     return (doc.doc_id, doc.text if ref is None else "", doc.source, ref, want)
 
 
-def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx, warm=None):
+def _pool(docs, scorer, jobs, cache, chunk_chars, chunk_docs, ctx, warm=None, evidence=True):
     from concurrent.futures import ProcessPoolExecutor
 
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(scorer, cache))
+                                   initargs=(scorer, cache, evidence))
     pending: deque = deque()
     try:
         def take():
@@ -249,7 +253,8 @@ def _stop_workers(executor, timeout: float = 1.0) -> None:
 def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Scorer, *, jobs: int | None = 1,
                     cache: TokenCache | str | os.PathLike | None = None,
                     on_hits: Callable[[list[dict]], Any] | None = None, progress=None,
-                    checkpoint: "Checkpoint | None" = None, resume: bool = False, **options) -> "ScoreResult":
+                    checkpoint: "Checkpoint | None" = None, resume: bool = False, evidence=True,
+                    **options) -> "ScoreResult":
     """Score a corpus, or a stream of documents and error records, into a :class:`~policytext.ScoreResult`.
 
     :meth:`policytext.Scorer.score` is the run a user calls (it also reads paths, writes outputs and keeps a
@@ -277,6 +282,13 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
         sources). The caller removes it (``checkpoint.finish()``) once its outputs are written.
     resume : bool
         Continue from ``checkpoint``.
+    evidence : bool or Spill
+        True: each document's hit rows as a list. False: no hit row is built, in this process or a worker
+        (``on_hits`` gets empty lists; the scores are the same). A :class:`policytext.rowtext.Spill`: a
+        document's rows beyond the spill's limit are written to a temporary file as they are complete (in the
+        checkpoint's folder when there is one, which keeps it until the run is complete; else in the spill's
+        folder, and removed once ``on_hits`` has had them), so a document dense with hits never has all its
+        rows in memory; ``on_hits`` then gets a :class:`~policytext.rowtext.SpooledRows` for such a document.
     **options
         Passed to :func:`iter_scored` (e.g. ``mp_context="spawn"``, ``chunk_docs``).
 
@@ -330,11 +342,18 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
             raise ConfigError(f"the corpus has fewer documents than the checkpoint ({seen} < {len(stored)}); "
                               "run again without --resume")
 
-    for doc, row, hit_rows, err in iter_scored(after_stored(documents), scorer, jobs=jobs, cache=cache, **options):
+    from .rowtext import Spill, SpooledRows
+
+    if isinstance(evidence, Spill) and checkpoint is not None:  # the checkpoint keeps the rows it refers to
+        evidence = Spill(checkpoint.folder, evidence.name, evidence.limit)
+    for doc, row, hit_rows, err in iter_scored(after_stored(documents), scorer, jobs=jobs, cache=cache,
+                                               evidence=evidence, **options):
         outcome = (doc.doc_id, doc.source, doc.meta, row, hit_rows, err)
         if checkpoint is not None:
             checkpoint.add(outcome)
         collector.add(*outcome)
+        if checkpoint is None and isinstance(hit_rows, SpooledRows):
+            hit_rows.discard()
     if checkpoint is not None:
         checkpoint.flush()
     return collector.result(scorer.score_columns)
@@ -402,7 +421,24 @@ class EvidenceWriter:
     def __call__(self, rows: list[dict]) -> None:
         self.write(rows)
 
+    def spill(self):
+        """Where a run puts the rows of a document dense with hits before they reach this writer: a
+        :class:`policytext.rowtext.Spill` to this file's folder (temporary files named like this writer's)
+        for the formats written as they come; True (rows kept as lists) for .parquet and .xlsx, which hold
+        the whole table until :meth:`close` anyway."""
+        from .rowtext import Spill
+
+        if self._fh is None:
+            return True
+        return Spill(self.path.parent if str(self.path.parent) else Path("."), self.path.name)
+
     def write(self, rows: list[dict]) -> None:
+        from .rowtext import SpooledRows
+
+        if isinstance(rows, SpooledRows):  # a document dense with hits: its rows a batch at a time
+            for batch in rows.batches():
+                self.write(batch)
+            return
         self._rows.extend(rows)
         self.n_rows += len(rows)
         if self._fh is not None and len(self._rows) >= self.block:

@@ -49,7 +49,12 @@ class Tally:
         self.rejected = dict.fromkeys(self.contrast, 0)
         self.weighted = {1: 0.0, -1: 0.0}
         self.term_counts: Counter = Counter()
-        self.sentence_sets: dict[str, set[int]] = {c: set() for c in self.cats}
+        # sentences holding a counted hit, per category and for the positive pole: counted, not kept (a long
+        # document has hundreds of thousands), which needs the hits in text order (see add)
+        self.sentence_counts = dict.fromkeys(self.cats, 0)
+        self.sentences_positive = 0
+        self._last_sentence: dict = dict.fromkeys(self.cats)
+        self._last_positive: int | None = None
         self.n_counted = self.n_vetoed = 0
         self.n_chars = self.n_tokens = self.n_sentences = 0
 
@@ -63,7 +68,8 @@ class Tally:
         statuses : tuple of str
             One status per entry of ``hit.terms`` (:data:`policytext.matching.STATUSES`).
         sentence : int or None
-            The index of the sentence the hit starts in (None: the text has no sentence).
+            The index of the sentence the hit starts in (None: the text has no sentence). Hits are added in
+            text order, so these indexes never decrease from one call to the next.
 
         Returns
         -------
@@ -80,7 +86,12 @@ class Tally:
                 self.counts[t.category] += 1
                 self.weighted[pol] += t.weight
                 if sentence is not None:
-                    self.sentence_sets[t.category].add(sentence)
+                    if self._last_sentence[t.category] != sentence:
+                        self._last_sentence[t.category] = sentence
+                        self.sentence_counts[t.category] += 1
+                    if pol == 1 and self._last_positive != sentence:
+                        self._last_positive = sentence
+                        self.sentences_positive += 1
             elif status == "rejected" and pol == -1:
                 self.rejected[t.category] += 1
             elif status == "vetoed":
@@ -115,12 +126,11 @@ class Tally:
             row[f"{c}_rejected"] = self.rejected[c]
         row["n_vetoed"] = self.n_vetoed
         n_sent = self.n_sentences
-        pos_sents = set().union(*(self.sentence_sets[c] for c in positive)) if positive else set()
         row["n_sentences"] = n_sent
-        row["sentences_positive"] = len(pos_sents)
-        row["sentence_share"] = len(pos_sents) / n_sent if n_sent else 0.0
+        row["sentences_positive"] = self.sentences_positive
+        row["sentence_share"] = self.sentences_positive / n_sent if n_sent else 0.0
         for c in cats:
-            row[f"sentence_share_{c}"] = len(self.sentence_sets[c]) / n_sent if n_sent else 0.0
+            row[f"sentence_share_{c}"] = self.sentence_counts[c] / n_sent if n_sent else 0.0
         row["short"] = n_chars < SHORT_TEXT
         ordered = sorted(self.term_counts.items(), key=lambda kv: (-kv[1], kv[0]))
         row["top_terms"] = "; ".join(f"{t}×{n}" for t, n in ordered[:5])

@@ -144,13 +144,16 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
 
     # evidence to a file, dropped (evidence=False: the command line without --evidence), or kept in the result
     on_hits = writer if writer is not None else (_drop if evidence_off else None)
+    # not wanted: no hit row is built at all; to a file written as it comes: a document's rows are spilled to a
+    # temporary file beside it past a batch (issue 13.10: a document dense with hits); else kept as lists
+    rows = False if evidence_off else (writer.spill() if writer is not None else True)
     if scheduler is not None:
         if not _is_paths(corpus):
             raise ConfigError("scheduler= scores files: give the corpus as paths (the workers read them)")
         from .distributed import score_distributed
 
         return score_distributed(corpus, scorer, scheduler=scheduler, read_options=read_options, info=info,
-                                 progress=progress, cache=cache, on_hits=on_hits)
+                                 progress=progress, cache=cache, on_hits=on_hits, evidence=not evidence_off)
     warm = None
     if _is_paths(corpus):
         from .readers import iter_corpus
@@ -168,7 +171,7 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
     if warm is not None:
         options["warm"] = warm
     result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
-                             checkpoint=cp, resume=resume, **options)
+                             checkpoint=cp, resume=resume, evidence=rows, **options)
     if warm is not None:
         warm.save()
         info["warm_index"] = {"path": str(warm.path), **warm.stats}

@@ -92,7 +92,7 @@ class Scorer:
             "normalization": {"nfkc": True, "zero_width_removed": True, "t2s": self.t2s, "hard_wraps_joined": True},
         }
 
-    def analyze(self, doc: Document, cache=None) -> tuple[dict, list[dict]]:
+    def analyze(self, doc: Document, cache=None, *, evidence=True) -> tuple[dict, list[dict]]:
         """Score one document.
 
         Parameters
@@ -102,6 +102,12 @@ class Scorer:
         cache : TokenCache, optional
             Supplies the normalised text and tokens when it has them and stores them when it does not; the
             result is the same either way.
+        evidence : bool or Spill
+            True: the evidence rows as a list. False: no evidence row is built (an empty list; the score row
+            is the same). A :class:`policytext.rowtext.Spill`: rows beyond its limit are written to a
+            temporary file as they are complete, so that a document dense with hits never holds them all;
+            the rows returned are then a :class:`policytext.rowtext.SpooledRows` (a list when they stayed
+            under the limit).
 
         Returns
         -------
@@ -118,7 +124,7 @@ class Scorer:
         from .cache import segment_text
 
         if len(doc.text) > slicing.SLICE_CHARS:  # a long text, slice by slice (issue 13.10)
-            sliced = slicing.analyze_in_slices(self, doc, cache=cache)
+            sliced = slicing.analyze_in_slices(self, doc, cache=cache, evidence=evidence)
             if sliced is not None:
                 return sliced
         if cache is not None:
@@ -126,23 +132,29 @@ class Scorer:
         else:
             seg = segment_text(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
         hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends)
-        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits)
+        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence)
 
-    def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit]) -> tuple[dict, list[dict]]:
+    def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit],
+             evidence=True) -> tuple[dict, list[dict]]:
+        from .rowtext import row_sink, sink_rows
+
         tally = Tally(self.lexicon)
-        hit_rows = []
+        sink = row_sink(evidence)
         w = self.evidence_window
         sentences = split_sentences(text)
         sent_starts = [a for a, _ in sentences]
         for h, statuses in zip(hits, self.matcher.statuses(text, hits)):
             sentence = max(0, bisect.bisect_right(sent_starts, h.start) - 1) if sentences else None
-            for t, pol, status in tally.add(h, statuses, sentence):
-                hit_rows.append({"doc_id": doc.doc_id, "term": h.term, "category": t.category, "polarity": pol,
-                                 "weight": t.weight, "start": h.start, "end": h.end,
-                                 "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w],
-                                 "status": status})
+            entries = tally.add(h, statuses, sentence)
+            if sink is None:
+                continue
+            for t, pol, status in entries:
+                sink.append({"doc_id": doc.doc_id, "term": h.term, "category": t.category, "polarity": pol,
+                             "weight": t.weight, "start": h.start, "end": h.end,
+                             "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w],
+                             "status": status})
         tally.n_chars, tally.n_tokens, tally.n_sentences = n_chars, n_tokens, len(sentences)
-        return tally.row(), hit_rows
+        return tally.row(), sink_rows(sink)
 
     def score(self, corpus, progress=None, *, jobs: int | None = 1, cache=None, read_options=None, scheduler=None,
               output=None, evidence=None, errors=None, checkpoint=None, resume: bool = False,

@@ -44,10 +44,13 @@ if TYPE_CHECKING:
     from .corpus import Document
     from .scoring import Scorer
 
-__all__ = ["SLICE_CHARS", "analyze_in_slices", "can_slice"]
+__all__ = ["SLICE_CHARS", "SLICE_SIZE", "analyze_in_slices", "can_slice"]
 
 #: documents longer than this many characters are scored slice by slice (without a token cache)
 SLICE_CHARS = 250_000
+#: ... in slices of about this many characters (at most SLICE_CHARS): a slice's tokens, hits and sentences are
+#: the working set, about 20 bytes per character of text dense with hits (issue 13.10)
+SLICE_SIZE = 50_000
 _CUT_MARKS = ("。", "\n")
 _STARTS_WITH_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]").match
 
@@ -83,20 +86,47 @@ def _segmented_slices(scorer: Scorer, doc: Document, size: int, cache) -> Iterat
 
 
 def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
-                      cache=None) -> tuple[dict, list[dict]] | None:
-    """``scorer.analyze(doc, cache=cache)`` computed slice by slice, or None when the text is one slice, the
-    lexicon does not allow slicing (:func:`can_slice`) or a cut does not hold after normalisation (never seen;
-    checked all the same): then the caller scores the document whole. With a ``cache``, each slice is looked
-    up and stored as an entry of its own."""
-    from .matching import split_sentences
+                      cache=None, evidence=True) -> tuple[dict, list[dict]] | None:
+    """``scorer.analyze(doc, cache=cache, evidence=evidence)`` computed slice by slice, or None when the text
+    is one slice, the lexicon does not allow slicing (:func:`can_slice`) or a cut does not hold after
+    normalisation (never seen; checked all the same): then the caller scores the document whole. With a
+    ``cache``, each slice is looked up and stored as an entry of its own.
 
-    size = SLICE_CHARS if size is None else size
+    ``evidence`` False: no evidence row is built. A :class:`~policytext.rowtext.Spill`: the rows whose right
+    context is complete (all but those of the last ``evidence_window`` characters seen) are handed to a
+    :class:`~policytext.rowtext.SpooledRows` whenever a batch of them is ready, so at most about a batch of
+    rows is in memory whatever the document's number of hits."""
+    from .rowtext import SpooledRows, row_sink, sink_rows
+
+    size = min(SLICE_SIZE, SLICE_CHARS) if size is None else size
     if len(doc.text) <= size or not can_slice(scorer) or len(normalization_slices(doc.text, size)) < 2:
         return None
+    sink = row_sink(evidence)
+    try:
+        row = _analyze_slices(scorer, doc, size, cache, sink)
+    except BaseException:
+        if isinstance(sink, SpooledRows):
+            sink.discard()
+        raise
+    if row is None:
+        if isinstance(sink, SpooledRows):
+            sink.discard()
+        return None
+    return row, sink_rows(sink)
+
+
+def _analyze_slices(scorer: Scorer, doc: Document, size: int, cache, sink) -> dict | None:
+    """The score row of :func:`analyze_in_slices`, its evidence rows handed to ``sink`` (a list, a
+    :class:`~policytext.rowtext.SpooledRows`, or None: not built) in order; None: score the text whole."""
+    from .matching import split_sentences
+    from .rowtext import SpooledRows
 
     matcher = scorer.matcher
     tally = Tally(scorer.lexicon)
+    # rows not handed on yet; those of ``pending`` (whose right context runs into the next piece) are its tail,
+    # since a row is pending exactly when its hit ends less than w characters before the end of the text seen
     hit_rows: list[dict] = []
+    batch = sink.spill.limit if isinstance(sink, SpooledRows) else None
     w = scorer.evidence_window
     offset = 0
     tail = ""  # the last w characters before the current piece
@@ -123,7 +153,10 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
         for h, statuses in zip(hits, matcher.statuses(text, hits)):
             sentence = (tally.n_sentences + max(0, bisect.bisect_right(sent_starts, h.start) - 1)
                         if sentences else None)
-            for t, pol, status in tally.add(h, statuses, sentence):
+            entries = tally.add(h, statuses, sentence)
+            if sink is None:  # no evidence wanted: the rows are not built
+                continue
+            for t, pol, status in entries:
                 left_start = h.start - w
                 left = (text[left_start:h.start] if left_start >= 0
                         else tail[max(0, len(tail) + left_start):] + text[:h.start])
@@ -134,6 +167,10 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
                 if len(right) < w and h.end + w > len(text):
                     pending.append((row, w - len(right)))
                 hit_rows.append(row)
+            if batch is not None and len(hit_rows) - len(pending) >= batch:
+                ready = len(hit_rows) - len(pending)
+                sink.extend(hit_rows[:ready])
+                del hit_rows[:ready]
         tally.n_chars += seg.n_chars
         tally.n_tokens += seg.n_tokens
         tally.n_sentences += len(sentences)
@@ -144,4 +181,6 @@ def analyze_in_slices(scorer: Scorer, doc: Document, size: int | None = None,
         from .errors import EmptyDocumentError
 
         raise EmptyDocumentError("no text left after normalisation", source=doc.source, doc_id=doc.doc_id)
-    return tally.row(), hit_rows
+    if sink is not None:
+        sink.extend(hit_rows)
+    return tally.row()

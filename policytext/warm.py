@@ -57,6 +57,7 @@ The index file
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -125,19 +126,25 @@ class _Given:
         return self.seg
 
 
-def analyze_document(scorer, doc: Document, cache: TokenCache | None, want_key: bool = False):
+def analyze_document(scorer, doc: Document, cache: TokenCache | None, want_key: bool = False, evidence=True):
     """``(row, hit rows, error record, note)`` for one document, as :func:`policytext.parallel.analyze_one`
     gives the first three; a :class:`WarmDocument` is scored from its cache entry. ``note`` (with
     ``want_key``) is ``(cache key, length of the normalised text)`` when the document was scored through
-    exactly one cache entry, else None."""
+    exactly one cache entry, else None. ``evidence``: as :meth:`policytext.Scorer.analyze` takes it (passed
+    only when not True, so that any object with an ``analyze(doc, cache=...)`` method scores)."""
     from .slicing import SLICE_CHARS
+
+    if evidence is not True:
+        analyze = functools.partial(scorer.analyze, evidence=evidence)
+    else:
+        analyze = scorer.analyze
 
     if isinstance(doc, WarmDocument):
         seg = cache.get(doc.key) if cache is not None else None
         if seg is not None and len(seg.text) <= SLICE_CHARS:
             cache.stats["hits"] += 1
             try:
-                row, hits = scorer.analyze(Document(doc.doc_id, seg.text, doc.meta, doc.source), cache=_Given(seg))
+                row, hits = analyze(Document(doc.doc_id, seg.text, doc.meta, doc.source), cache=_Given(seg))
             except EmptyDocumentError as exc:  # pragma: no cover (an empty text is never stored)
                 return None, [], ErrorRecord.from_error(exc), None
             return row, hits, None, None
@@ -152,11 +159,11 @@ def analyze_document(scorer, doc: Document, cache: TokenCache | None, want_key: 
         doc = Document(doc.doc_id, text, doc.meta, doc.source)
     try:
         if not want_key or cache is None:
-            row, hits = scorer.analyze(doc, cache=cache)
+            row, hits = analyze(doc, cache=cache)
             return row, hits, None, None
         before = cache.stats["hits"] + cache.stats["misses"]
         cache.last = None
-        row, hits = scorer.analyze(doc, cache=cache)
+        row, hits = analyze(doc, cache=cache)
         note = cache.last if cache.stats["hits"] + cache.stats["misses"] == before + 1 else None
         return row, hits, None, note
     except EmptyDocumentError as exc:

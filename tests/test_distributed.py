@@ -85,6 +85,17 @@ def test_library_run_with_small_partitions_equals_read_and_score(cluster, mixed,
     assert warm["hits"] - cold["hits"] == cold["hits"] + cold["misses"]
 
 
+def test_without_evidence_the_workers_build_no_hit_row(cluster, mixed):
+    scorer = pt.Scorer()
+    local = scorer.score(read_corpus(mixed))
+    seen = []
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        remote = score_distributed([mixed], scorer, scheduler=client, min_partition_bytes=1, on_hits=seen.append,
+                                   evidence=False)
+    pd.testing.assert_frame_equal(remote.scores, local.scores)
+    assert len(local.hits) > 50 and len(seen) == len(local.scores) and not any(seen)
+
+
 def test_tables_are_split_into_row_ranges(mixed):
     plan = plan_corpus(mixed)
     parts = partition_entries(plan.entries, n_threads=2, min_bytes=1)
