@@ -54,6 +54,28 @@ START_FIRST = (
 )
 
 
+@pytest.fixture(scope="session")
+def kill_after_parts():
+    """``kill_after_parts(argv, folder, parts=3)``: start ``argv``, wait until its checkpoint ``folder`` holds
+    ``parts`` parts, SIGKILL it and return how many parts it left (tests of kill -9 and --resume)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    def kill(argv, folder, parts=3):
+        run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and len(list(folder.glob("part-*.pkl"))) < parts:
+            assert run.poll() is None, "the run finished before it could be interrupted"
+            time.sleep(0.05)
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        return len(list(folder.glob("part-*.pkl")))
+
+    return kill
+
+
 def _rank(nodeid: str) -> int:
     return next((i for i, prefix in enumerate(START_FIRST) if nodeid.startswith(prefix)), len(START_FIRST))
 

@@ -2,10 +2,8 @@
 byte those of an uninterrupted run."""
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,19 +24,7 @@ def policytext(*args, quiet=True):
             *(["-q"] if quiet else [])]
 
 
-def kill_after_parts(argv, folder, parts=3):
-    """Start ``argv``, wait until its checkpoint ``folder`` holds ``parts`` parts, then SIGKILL it."""
-    run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(list(folder.glob("part-*.pkl"))) < parts:
-        assert run.poll() is None, "the run finished before it could be interrupted"
-        time.sleep(0.05)
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
-    return len(list(folder.glob("part-*.pkl")))
-
-
-def test_kill_9_then_resume_gives_the_uninterrupted_outputs(corpus, tmp_path):
+def test_kill_9_then_resume_gives_the_uninterrupted_outputs(corpus, tmp_path, kill_after_parts):
     ref = subprocess.run(policytext(corpus, "-o", tmp_path / "ref.csv", "--evidence", tmp_path / "ref_ev.csv"),
                          capture_output=True, text=True, timeout=600)
     assert ref.returncode == 0, ref.stderr
@@ -91,7 +77,7 @@ def test_resume_needs_an_output_file(corpus):
     assert res.returncode == 2 and "--resume needs -o FILE" in res.stderr
 
 
-def test_report_killed_while_scoring_resumes_to_the_same_report(corpus, tmp_path):
+def test_report_killed_while_scoring_resumes_to_the_same_report(corpus, tmp_path, kill_after_parts):
     def report(out, *extra):
         return [sys.executable, "-m", "policytext", "report", str(corpus), "-o", str(out), "--jobs", "1", "-q",
                 "--engine", "jieba", *extra]

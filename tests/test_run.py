@@ -2,11 +2,9 @@
 outputs, the same checkpoint, killed with SIGKILL and resumed to the same bytes."""
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -38,19 +36,8 @@ def cli(corpus, out, ev, *extra):
             "--jobs", "1", "--no-cache", "--checkpoint-every", "5", *extra]
 
 
-def kill_after_parts(argv, folder, parts=3):
-    """Start ``argv``, wait until its checkpoint ``folder`` holds ``parts`` parts, then SIGKILL it."""
-    run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(list(folder.glob("part-*.pkl"))) < parts:
-        assert run.poll() is None, "the run finished before it could be interrupted"
-        time.sleep(0.05)
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
-    return len(list(folder.glob("part-*.pkl")))
-
-
-def test_library_run_killed_and_resumed_gives_what_the_cli_resume_gives(big_demo_corpus, tmp_path):
+def test_library_run_killed_and_resumed_gives_what_the_cli_resume_gives(big_demo_corpus, tmp_path,
+                                                                       kill_after_parts):
     corpus = big_demo_corpus
     ref = subprocess.run(cli(corpus, tmp_path / "ref.csv", tmp_path / "ref_ev.csv"), capture_output=True, text=True,
                          timeout=600)
