@@ -292,3 +292,27 @@ def test_normalising_at_clause_cuts_gives_the_normalisation_of_the_whole():
         assert joined == _normalize(text, t2s, join_wraps)
 
     check()
+
+
+def test_scoring_at_clause_cuts_property(scorer, monkeypatch):
+    """Random short texts of terms, cues, exclusion phrases and every kind of mark, cut into slices of 5-60
+    characters: whenever they are sliced, the result is the whole text's."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = (TERMS[::7] + CUES[::3] + EXCLUSIONS[::3] + FILLER + MARKS + CLAUSE_MARKS
+              + ["治理", "各地", "，推进", "！网格", "?精细"])
+    monkeypatch.setattr(slicing, "SLICE_CHARS", 10**12)  # analyze() below: the whole path
+    sliced = []
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(pieces), min_size=20, max_size=80), st.integers(5, 60))
+    def check(parts, size):
+        doc = Document("d", "".join(parts))
+        got = slicing.analyze_in_slices(scorer, doc, size=size)
+        if got is not None:
+            sliced.append(size)
+            assert got == scorer.analyze(doc)
+
+    check()
+    assert len(sliced) > 150
