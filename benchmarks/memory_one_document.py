@@ -23,7 +23,9 @@ Cases:
   lex100k  the demo corpus (corpora/demo) scored with a lexicon of 100,000 terms in 7 categories
   dense10  10 MB dense with hits: terms of the default lexicon back to back, five at a time, then 。 (so it can
            be sliced); 2.6 evidence rows per 10 characters
-  comma10  10 MB of clauses joined by ，only: no cut point, so normalised and scored in one piece
+  comma10  10 MB of clauses joined by ，only: no sentence cut, so the slices are cut after ，(clause cuts)
+  plain10  10 MB of ideographs without any punctuation or line break: no cut point at all, so normalised,
+           tokenized and scored in one piece
 
 ``--no-evidence`` runs the command without ``--evidence`` (no evidence row is built).
 """
@@ -156,6 +158,12 @@ def make_case(case: str, folder: Path) -> tuple[list[str], Path]:
             while fh.tell() < 10 * 10**6:
                 fh.write(clauses(rng, 100_000).replace("。", "，").replace("；", "，"))
         return [], path
+    if case == "plain10":
+        path = folder / "plain.txt"
+        with open(path, "w", encoding="utf-8") as fh:
+            while fh.tell() < 10 * 10**6:
+                fh.write("".join(rng.choice(WORDS) for _ in range(20_000)))
+        return [], path
     raise SystemExit(f"unknown case {case}")
 
 
@@ -185,14 +193,14 @@ def measure(case: str, folder: Path, path: Path, extra: list[str], repo: Path, s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", action="append",
-                        choices=["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10"])
+                        choices=["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10", "plain10"])
     parser.add_argument("--runs", type=int, default=1, help="runs per case; the median is printed (default 1)")
     parser.add_argument("--baseline", type=Path, help="another checkout to run the same cases with, same run")
     parser.add_argument("--cache", action="store_true", help="a token cache in an empty folder, not --no-cache")
     parser.add_argument("--no-slices", action="store_true", help="normalise, tokenize and score long texts whole")
     parser.add_argument("--no-evidence", action="store_true", help="without --evidence (no evidence rows)")
     args = parser.parse_args()
-    cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10"]
+    cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10", "plain10"]
     repos = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; policytext score ... "
           f"{'--cache DIR' if args.cache else '--no-cache'} --jobs 1; median of {args.runs} run(s)"

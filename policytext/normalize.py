@@ -14,8 +14,9 @@ Steps, in order (each documented in ``docs/semantics.md``):
 All offsets that policytext reports (hits, keyword in context) refer to the normalised text.
 
 A text longer than :data:`SLICE_CHARS` characters is normalised in slices (:func:`normalization_slices`), each
-cut before an ideograph that follows ``。``, ``。\\n`` or ``\\n\\n``, and the results are joined: the same string,
-with the copies each step makes taken of one slice at a time (issue 13.10; :func:`normalization_slices` says why).
+cut before an ideograph that follows ``。``, ``。\\n`` or ``\\n\\n`` or, where a slice has no such point, one of
+``，；！？`` (full-width or ASCII) after an ideograph, and the results are joined: the same string, with the copies
+each step makes taken of one slice at a time (issue 13.10; :func:`normalization_slices` says why).
 
 >>> normalize_text("推进精细\\n化管理，实现无缝\\u200b对接")
 '推进精细化管理,实现无缝对接'
@@ -171,36 +172,61 @@ def to_simplified(text: str) -> str:
 
 #: texts longer than this many characters are normalised slice by slice (:func:`normalization_slices`)
 SLICE_CHARS = 1_000_000
-# a cut point: before an ideograph (basic block or extension A) that follows 。, 。\n or \n\n (or 。\r\n, \n\r\n)
+# a sentence cut: before an ideograph (basic block or extension A) that follows 。, 。\n or \n\n (or 。\r\n, \n\r\n)
 _IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff"
 _CUT = re.compile(f"(?:。|(?<=[。\n])\n|(?<=[。\n]\r)\n)(?=[{_IDEOGRAPH}])")
+#: the marks of a clause cut (:func:`normalization_slices`), full-width and ASCII: NFKC makes ，；！？ ASCII
+CLAUSE_CUT_MARKS = "，,；;！!？?"
+# a clause cut: after one of them with an ideograph on each side (the match ends at the cut)
+_CLAUSE_CUT = re.compile(f"[{_IDEOGRAPH}][{CLAUSE_CUT_MARKS}](?=[{_IDEOGRAPH}])")
 
 
-def normalization_slices(text: str, size: int | None = None) -> list[tuple[int, int]]:
+def _last_cut(pattern: re.Pattern, text: str, start: int, end: int) -> int | None:
+    """The last cut of ``pattern`` in ``text`` after ``start`` and at most at ``end``, or None."""
+    cut = None
+    for m in pattern.finditer(text, start, end + 1):  # the look-ahead may read one past the cut
+        if start < m.end() <= end:
+            cut = m.end()
+    return cut
+
+
+def normalization_slices(text: str, size: int | None = None, clauses: bool = True) -> list[tuple[int, int]]:
     """``(start, end)`` slices covering ``text`` whose normalisations, joined, are the normalisation of
-    ``text``. Each slice but the last ends right before an ideograph (U+3400-U+4DBF, U+4E00-U+9FFF) that
-    follows ``。``, ``。\\n`` or ``\\n\\n`` (``\\r\\n`` counting as ``\\n``): the last such point at most
-    ``size`` (default :data:`SLICE_CHARS`) characters from the slice's start, or, when there is none, the first
-    one after. A text without such a point is one slice.
+    ``text``. Each slice but the last ends right before an ideograph (U+3400-U+4DBF, U+4E00-U+9FFF) at a cut:
+
+    * a **sentence cut**: after ``。``, ``。\\n`` or ``\\n\\n`` (``\\r\\n`` counting as ``\\n``);
+    * a **clause cut** (unless ``clauses`` is False): after one of ``，,；;！!？?`` (:data:`CLAUSE_CUT_MARKS`)
+      that follows an ideograph.
+
+    A slice ends at the last sentence cut at most ``size`` (default :data:`SLICE_CHARS`) characters from its
+    start; when there is none, at the last clause cut there; when there is neither, at the first cut of
+    either kind after. A text without any cut is one slice (a run of ideographs without punctuation).
 
     Why each step of :func:`normalize_text` gives the same result on the slices as on the whole, at such a
-    cut (``c`` the character before it, ``。`` or a line break, ``x`` the ideograph after it):
+    cut (``c`` the character before it: ``。``, a line break or a clause mark; ``x`` the ideograph after it):
 
     1. line endings: ``x`` is no ``\\r`` or ``\\n``, and a ``\\r`` before ``c`` stays in the slice with it;
-    2. NFKC: ``c`` and ``x`` are stable (unchanged alone, no decomposition, combining class 0; see
-       :func:`nfkc`), and no composition or reordering crosses a pair of stable characters;
+    2. NFKC decomposes character by character (``c`` becomes ``。``, a line break or one of ``,;!?``), puts
+       combining marks in order only among marks of a non-zero class (never past a class-0 character), and
+       composes a character only with an earlier class-0 character with nothing of class 0 between them.
+       ``x`` has class 0, no decomposition, and is the second part of no composition (NFKC_QC Yes: it is
+       stable, see :func:`nfkc`), so nothing after it reaches before it and it joins nothing before it:
+       NFKC of the whole is NFKC of the part before ``x`` followed by NFKC of the part from ``x``;
     3. invisible characters are removed one by one;
     4. OpenCC ``t2s`` replaces, left to right, the longest key of its dictionaries found at each position
        (one character when none); every key longer than one character consists of ideographs only
        (``tests/test_normalize.py`` reads the installed dictionaries to check it), so no replacement spans
-       ``c``, which stays itself, and the scan restarts after it as on a new text;
+       ``c`` (after step 2: ``。``, a line break or ASCII punctuation), which stays itself, and the scan
+       restarts after it as on a new text;
     5. hard-wrap joining: a line break is removed only when a CJK character precedes it (spaces aside) and a
-       CJK character follows it, and its heading look-ahead reads only heading characters (numerals, 第, 、,
-       brackets, digits, ``.``), none of them ``。`` or a line break. So a break before the cut is decided by
-       the text before it: a break at the cut itself follows ``。`` or a break, which is not CJK, and is
-       kept whether ``x`` follows or nothing does. A break after the cut is kept in both cases when walking
-       back from it reaches ``c`` in the whole text, the start of the slice alone, and is decided by the
-       slice otherwise.
+       CJK character follows it (spaces aside), and its heading look-ahead reads only heading characters
+       (numerals, 第, 、, brackets, digits, ``.``), none of them ``。``, a line break or ``,;!?``. So a break
+       before the cut is decided by the text before it, ``c`` included (``c`` is no space, so the look for a
+       CJK character stops at ``c`` at the latest, and no heading runs over ``c``): a break at the cut itself
+       follows ``。`` or a break, which is not CJK, and is kept whether ``x`` follows or nothing does. A break
+       after the cut is kept in both cases when walking back from it reaches ``c`` in the whole text, the
+       start of the slice alone, and is decided by the slice otherwise (after a clause cut the walk stops at
+       ``x`` at the latest).
 
     >>> normalization_slices("一二。三四。五六", size=3)
     [(0, 3), (3, 6), (6, 8)]
@@ -208,20 +234,29 @@ def normalization_slices(text: str, size: int | None = None) -> list[tuple[int, 
     [(0, 3), (3, 8), (8, 9)]
     >>> normalization_slices("甲。\\r\\n乙丙", size=2)
     [(0, 4), (4, 6)]
+    >>> normalization_slices("甲乙，丙丁，戊。己", size=8)  # the sentence cut when there is one
+    [(0, 8), (8, 9)]
+    >>> normalization_slices("甲乙，丙丁，戊。己", size=5)  # else a clause cut
+    [(0, 3), (3, 8), (8, 9)]
+    >>> normalization_slices("甲乙，丙丁，戊。己", size=5, clauses=False)
+    [(0, 8), (8, 9)]
     """
     size = SLICE_CHARS if size is None else size
     out: list[tuple[int, int]] = []
     start, n = 0, len(text)
     while n - start > size:
-        cut = None
-        for m in _CUT.finditer(text, start, start + size + 1):  # the look-ahead may read one past the cut
-            if m.end() <= start + size:
-                cut = m.end()
-        if cut is None:
+        cut = _last_cut(_CUT, text, start, start + size)
+        if cut is None and clauses:
+            cut = _last_cut(_CLAUSE_CUT, text, start, start + size)
+        if cut is None:  # the first cut of either kind after the window
             m = _CUT.search(text, start + size)
-            if m is None:
+            cut = m.end() if m else None
+            if clauses:
+                m = _CLAUSE_CUT.search(text, start + size - 1, cut if cut is not None else n)
+                if m is not None and (cut is None or m.end() < cut):
+                    cut = m.end()
+            if cut is None:
                 break
-            cut = m.end()
         out.append((start, cut))
         start = cut
     out.append((start, n))
@@ -244,7 +279,8 @@ def _normalize(text: str, t2s: bool, join_wraps: bool) -> str:
 
 def normalized_slices(text: str, *, t2s: bool = True, join_wraps: bool = True, size: int | None = None):
     """The normalisations of the slices of ``text`` (:func:`normalization_slices`), one at a time: joined,
-    they are ``normalize_text(text)``. Each but the last ends with ``。`` or a line break.
+    they are ``normalize_text(text)``. Each but the last ends with ``。``, a line break or (at a clause cut) one
+    of ``,;!?`` after an ideograph.
 
     >>> list(normalized_slices("無縫對接。績效評估", size=5))
     ['无缝对接。', '绩效评估']

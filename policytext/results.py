@@ -32,8 +32,10 @@ class Tally:
     """What one document's hits add up to, and its score row: the formulas of :mod:`policytext.scoring`.
 
     :meth:`policytext.Scorer.analyze` adds a whole document's hits; :mod:`policytext.slicing` adds a long
-    document's slices one after the other (``n_chars``, ``n_tokens`` and ``n_sentences`` summed, sentence
-    indexes counted from the document's start), so both give the same row.
+    document's slices one after the other (``n_chars`` and ``n_tokens`` summed, sentences counted by
+    :meth:`add_slice_sentences`, sentence indexes counted from the document's start), so both give the same
+    row. A sentence that runs on across a cut (a slice cut after ``,``) has one index in both slices, so it is
+    counted once in ``n_sentences`` and, since hits come in text order, once in each sentence count.
 
     Parameters
     ----------
@@ -98,6 +100,27 @@ class Tally:
                 self.n_vetoed += 1
             out.append((t, pol, status))
         return out
+
+    def add_slice_sentences(self, n: int, continued: bool) -> int:
+        """Count the sentences of the next slice of a document and return the document's index of its first.
+
+        Parameters
+        ----------
+        n : int
+            The number of sentences of the slice, split on its own (:func:`policytext.matching.split_sentences`).
+        continued : bool
+            The slice starts inside the last sentence of the slices before (cut after a comma), so its first
+            sentence is that one: it is not counted again and keeps its index.
+
+        Returns
+        -------
+        int
+            The index, in the whole document, of the slice's first sentence: a hit in the slice's sentence
+            ``k`` is in the document's sentence ``first + k``.
+        """
+        first = self.n_sentences - 1 if continued and self.n_sentences else self.n_sentences
+        self.n_sentences = max(self.n_sentences, first + n)
+        return first
 
     def row(self) -> dict:
         """The score row (columns as :attr:`policytext.Scorer.score_columns`).

@@ -86,6 +86,21 @@ def test_spilled_rows_are_the_rows_in_order_and_memory_holds_one_batch(scorer, s
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_a_text_of_clauses_joined_by_commas_is_sliced_and_spilled_alike(scorer, seed, tmp_path, monkeypatch):
+    """No 。 and no line break: the slices are cut after ，(clause cuts), sentences run on across them."""
+    doc = Document("d", dense_text(seed, 20_000).translate(str.maketrans("。；\n", "，，，")))
+    assert len(slicing.normalization_slices(doc.text, 400)) > 40
+    row, rows = whole(scorer, doc, monkeypatch)
+    assert len(rows) > 3000 and row["n_sentences"] == 1
+    assert slicing.analyze_in_slices(scorer, doc, size=400, evidence=False) == (row, [])
+    got_row, spooled = slicing.analyze_in_slices(scorer, doc, size=400, evidence=Spill(tmp_path, "h.csv", 7))
+    assert isinstance(spooled, SpooledRows) and spooled.spilled
+    assert got_row == row and list(spooled) == rows
+    spooled.discard()
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_fallback_to_the_whole_text_leaves_no_spilled_file(scorer, tmp_path, monkeypatch):
     doc = Document("d", dense_text(4, 5000))
     calls = []
