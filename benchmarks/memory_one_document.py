@@ -27,7 +27,9 @@ Cases:
   plain10  10 MB of ideographs without any punctuation or line break: no cut point at all, so normalised,
            tokenized and scored in one piece
 
-``--no-evidence`` runs the command without ``--evidence`` (no evidence row is built).
+``--no-evidence`` runs the command without ``--evidence`` (no evidence row is built). ``--segmenter`` adds, for
+each single-file case, a fresh process that only reads the file and calls ``rjieba.cut`` on its whole text:
+what segmenting the text in one piece costs by itself (for ``plain10``, the floor when nothing can be cut).
 """
 
 from __future__ import annotations
@@ -44,6 +46,17 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+# the segmenter alone on the file's text: read, then one ``rjieba.cut`` call, nothing of policytext
+SEGMENTER_SCRIPT = """
+import resource, sys
+import rjieba
+text = open(sys.argv[1], encoding="utf-8").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+tokens = rjieba.cut(text, True)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("SEG", before, after, len(tokens))
+"""
 
 RSS_SCRIPT = """
 import os, sys
@@ -190,6 +203,18 @@ def measure(case: str, folder: Path, path: Path, extra: list[str], repo: Path, s
             "seconds": seconds, "documents": n_docs}
 
 
+def segmenter_alone(case: str, path: Path) -> None:
+    """What ``rjieba.cut`` of the file's text costs by itself, in a fresh process: the floor for a text that
+    must be segmented in one piece."""
+    run = subprocess.run([sys.executable, "-c", SEGMENTER_SCRIPT, str(path)], capture_output=True, text=True,
+                         check=True)
+    before, after, n = (int(x) for x in run.stdout.split("SEG")[-1].split())
+    size = path.stat().st_size
+    print(f"{case:8} {'rjieba':8} {size / 1e6:9.1f} {after * 1024 / 1e6:8.0f} {after * 1024 / size:10.1f}"
+          f"  segmenter alone: text read at {before * 1024 / 1e6:.0f} MB, one rjieba.cut call adds "
+          f"{(after - before) * 1024 / 1e6:.0f} MB ({(after - before) * 1024 / size:.1f}x the input), {n:,} tokens")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", action="append",
@@ -199,6 +224,8 @@ def main() -> None:
     parser.add_argument("--cache", action="store_true", help="a token cache in an empty folder, not --no-cache")
     parser.add_argument("--no-slices", action="store_true", help="normalise, tokenize and score long texts whole")
     parser.add_argument("--no-evidence", action="store_true", help="without --evidence (no evidence rows)")
+    parser.add_argument("--segmenter", action="store_true",
+                        help="also the segmenter alone on each single-file case (rjieba.cut of its whole text)")
     args = parser.parse_args()
     cases = args.case or ["base", "txt50", "html30", "pdf500", "lex100k", "dense10", "comma10", "plain10"]
     repos = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
@@ -218,6 +245,8 @@ def main() -> None:
                 for name, repo in repos:  # interleaved: the machine's load falls on both alike
                     results[name].append(measure(case, folder, path, extra, repo, not args.no_slices, args.cache,
                                                  not args.no_evidence))
+            if args.segmenter and path.is_file():
+                segmenter_alone(case, path)
             for name, _ in repos:
                 runs = results[name]
                 failed = [r for r in runs if "error" in r]
