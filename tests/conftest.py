@@ -43,7 +43,7 @@ def big_demo_corpus(tmp_path_factory):
 #: tests that start first, longest first (``python -m pytest --durations=30``): with two workers, a long test
 #: started last would leave one core idle at the end. Prefixes of node ids; the rest keep their file order.
 START_FIRST = (
-    "tests/test_tokenize.py::test_rjieba_conformance_on_every_shared_document",
+    "tests/test_tokenize.py::test_rjieba_conformance_on_the_shared_corpora",
     "tests/test_topics_real.py",
     "tests/test_bad_inputs.py",
     "tests/test_determinism.py",
