@@ -77,7 +77,7 @@ def policytext(*args, cwd: Path, timeout: float = 120, memory: bool = False,
     finally:
         os.chdir(here)
     stderr = res.stderr
-    if res.exc_info is not None and not isinstance(res.exception, SystemExit):
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
         stderr += "".join(traceback.format_exception(*res.exc_info))
     return subprocess.CompletedProcess(["policytext", *argv], res.exit_code, res.stdout, stderr)
 
