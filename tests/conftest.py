@@ -49,6 +49,8 @@ START_FIRST = (
     "tests/test_determinism.py",
     "tests/test_topics.py",
     "tests/test_resume.py",
+    "tests/test_run.py::test_library_run_killed_and_resumed_gives_what_the_cli_resume_gives",
+    "tests/test_cli_report.py::test_anchored_topics_without_tomotopy_is_one_line_naming_the_extra",
     "tests/test_topics_anchored.py",
     "tests/test_reports_browser.py",
 )
