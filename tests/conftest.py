@@ -43,12 +43,14 @@ def big_demo_corpus(tmp_path_factory):
 #: tests that start first, longest first (``python -m pytest --durations=30``): with two workers, a long test
 #: started last would leave one core idle at the end. Prefixes of node ids; the rest keep their file order.
 START_FIRST = (
-    "tests/test_tokenize.py::test_rjieba_conformance_on_every_shared_document",
+    "tests/test_tokenize.py::test_rjieba_conformance_on_the_shared_corpora",
     "tests/test_topics_real.py",
     "tests/test_bad_inputs.py",
     "tests/test_determinism.py",
     "tests/test_topics.py",
     "tests/test_resume.py",
+    "tests/test_run.py::test_library_run_killed_and_resumed_gives_what_the_cli_resume_gives",
+    "tests/test_cli_report.py::test_anchored_topics_without_tomotopy_is_one_line_naming_the_extra",
     "tests/test_topics_anchored.py",
     "tests/test_reports_browser.py",
 )

@@ -1,4 +1,6 @@
-"""Issue 13 (and 16.6): the failure modes an adversarial run found, each run as a user would type it.
+"""Issue 13 (and 16.6): the failure modes an adversarial run found, each run as a user would type it (the
+command line; in this process through click's ``CliRunner`` except where a test bounds time or memory, which
+needs a fresh ``python -m policytext`` process: see :func:`policytext`).
 
 Every test asserts the exit code, the one-line message, that inputs = documents scored + error records, and
 that no input file changed (sha256 before and after). Items 1, 3 and 5 run under a time bound enforced by the
@@ -50,16 +52,40 @@ def _limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def policytext(*args, cwd: Path, timeout: float = 120, memory: bool = False) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "policytext", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=env, preexec_fn=_limit_memory if memory else None)
+def policytext(*args, cwd: Path, timeout: float = 120, memory: bool = False,
+               fresh: bool = False) -> subprocess.CompletedProcess:
+    """``policytext ARGS`` run in ``cwd``: in a fresh ``python -m policytext`` process under ``timeout`` (and
+    under ``MEMORY_LIMIT`` with ``memory``) where a test bounds time or memory (``fresh`` or ``memory``);
+    otherwise in this process through click's ``CliRunner`` (the same command, the same exit code and output, no
+    interpreter start-up), where an exception that escapes the command is added to ``stderr`` as a traceback,
+    as the fresh process would print it."""
+    if fresh or memory:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        return subprocess.run([sys.executable, "-m", "policytext", *map(str, args)], cwd=cwd, capture_output=True,
+                              text=True, timeout=timeout, env=env, preexec_fn=_limit_memory if memory else None)
+    import traceback
+
+    from click.testing import CliRunner
+
+    from policytext.cli import cli
+
+    argv = [str(a) for a in args]
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(cli, argv, prog_name="policytext")
+    finally:
+        os.chdir(here)
+    stderr = res.stderr
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*res.exc_info))
+    return subprocess.CompletedProcess(["policytext", *argv], res.exit_code, res.stdout, stderr)
 
 
-def score(*inputs, cwd: Path, extra=(), timeout: float = 120, memory: bool = False):
+def score(*inputs, cwd: Path, extra=(), timeout: float = 120, memory: bool = False, fresh: bool = False):
     """``policytext score INPUTS -o scores.csv --errors errors.csv``: (process, scores, errors)."""
     run = policytext("score", *inputs, "-o", "scores.csv", "--errors", "errors.csv", "--no-cache", "--jobs", "1",
-                     *extra, cwd=cwd, timeout=timeout, memory=memory)
+                     *extra, cwd=cwd, timeout=timeout, memory=memory, fresh=fresh)
     scores = pd.read_csv(cwd / "scores.csv", dtype=str) if (cwd / "scores.csv").exists() else None
     errors = pd.read_csv(cwd / "errors.csv", dtype=str, keep_default_na=False) if (cwd / "errors.csv").exists() else None
     return run, scores, errors
@@ -231,17 +257,18 @@ def test_a_fifo_named_on_the_command_line_is_a_record_not_a_hang(tmp_path):
     os.mkfifo(tmp_path / "q.csv")
     shutil.copy(FILES / "good.txt", tmp_path)
     before = hashes(tmp_path / "good.txt")
-    run, scores, errors = score("p.txt", "good.txt", "q.csv", cwd=tmp_path, timeout=30)
+    run, scores, errors = score("p.txt", "good.txt", "q.csv", cwd=tmp_path, timeout=30, fresh=True)
     assert run.returncode == 0, run.stderr
     assert list(scores.doc_id) == ["good"] and len(scores) + len(errors) == 3
     assert [(e["source"], e["error"]) for e in errors.to_dict("records")] == [
         ("p.txt", "UnreadableFileError"), ("q.csv", "UnreadableFileError")]
     assert errors.message[0] == "not a regular file (a named pipe (FIFO)); policytext reads only regular files"
-    alone = policytext("score", "p.txt", "--no-cache", cwd=tmp_path, timeout=30)
+    alone = policytext("score", "p.txt", "--no-cache", cwd=tmp_path, timeout=30, fresh=True)
     assert alone.returncode == 3
     assert "p.txt: not a regular file (a named pipe (FIFO))" in alone.stderr
     one_error_line(alone.stderr)
-    metadata = policytext("score", "good.txt", "--metadata", "q.csv", "--no-cache", cwd=tmp_path, timeout=30)
+    metadata = policytext("score", "good.txt", "--metadata", "q.csv", "--no-cache", cwd=tmp_path, timeout=30,
+                          fresh=True)
     assert metadata.returncode == 3
     assert "q.csv: cannot read the metadata file (not a regular file" in one_error_line(metadata.stderr)
     assert hashes(tmp_path / "good.txt") == before

@@ -20,20 +20,33 @@ generate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(generate)
 
 
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory):
+def _make_suite(tmp_path_factory, line_mb):
     folder = tmp_path_factory.mktemp("bad") / "inputs"
     shutil.copytree(BAD / "files", folder)
     expected = dict(generate.EXPECTED)
-    expected.update(generate.make_runtime_inputs(folder))
+    expected.update(generate.make_runtime_inputs(folder, line_mb=line_mb))
+    return folder, expected
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    """The whole suite, with its 50 MB one-line document (scored through the library)."""
+    folder, expected = _make_suite(tmp_path_factory, 50)
     yield folder, expected
     os.chmod(folder / "locked.txt", 0o644)
 
 
 @pytest.fixture
-def locked_is_unreadable(suite, monkeypatch):
+def cli_suite(tmp_path_factory):
+    """The same suite with a 4 MB one-line document (1.4 M characters: still longer than a slice, so sliced like
+    the 50 MB one; the CLI runs the library's scoring, which the test above gives 50 MB)."""
+    folder, expected = _make_suite(tmp_path_factory, 4)
+    yield folder, expected
+    os.chmod(folder / "locked.txt", 0o644)
+
+
+def _refuse_locked_as_root(folder, monkeypatch):
     """chmod 000 does not stop root; where tests run as root, refuse the file the way the OS would."""
-    folder, _ = suite
     if os.geteuid() != 0:
         return
     real_open = io.open
@@ -47,12 +60,22 @@ def locked_is_unreadable(suite, monkeypatch):
     monkeypatch.setattr(io, "open", refusing_open)
 
 
+@pytest.fixture
+def locked_is_unreadable(suite, monkeypatch):
+    _refuse_locked_as_root(suite[0], monkeypatch)
+
+
+@pytest.fixture
+def cli_locked_is_unreadable(cli_suite, monkeypatch):
+    _refuse_locked_as_root(cli_suite[0], monkeypatch)
+
+
 def outcome_key(source: str, folder: Path) -> str:
     return os.path.relpath(source.split("#")[0], folder) + ("#" + source.split("#", 1)[1] if "#" in source else "")
 
 
 def test_committed_files_are_the_generators_files():
-    assert sorted(p.name for p in (BAD / "files").iterdir()) == sorted(generate.static_files())
+    assert sorted(p.name for p in (BAD / "files").iterdir()) == sorted(generate.static_file_makers())
 
 
 def test_every_bad_input_has_its_expected_outcome(suite, locked_is_unreadable):
@@ -70,8 +93,8 @@ def test_every_bad_input_has_its_expected_outcome(suite, locked_is_unreadable):
     assert "公告" in set(result.scores.doc_id)  # a GBK file name becomes a readable id
 
 
-def test_the_cli_run_completes_and_writes_every_error(suite, locked_is_unreadable, tmp_path):
-    folder, expected = suite
+def test_the_cli_run_completes_and_writes_every_error(cli_suite, cli_locked_is_unreadable, tmp_path):
+    folder, expected = cli_suite
     out, errors = tmp_path / "scores.csv", tmp_path / "errors.csv"
     res = CliRunner().invoke(cli, ["score", str(folder), "--engine", "rjieba", "--jobs", "1", "--no-cache",
                                    "-o", str(out), "--errors", str(errors)])
@@ -79,6 +102,7 @@ def test_the_cli_run_completes_and_writes_every_error(suite, locked_is_unreadabl
     scores, errs = pd.read_csv(out), pd.read_csv(errors)
     n_docs = sum(v == "document" for v in expected.values())
     assert (len(scores), len(errs)) == (n_docs, len(expected) - n_docs)
+    assert scores.set_index("doc_id").loc["one_line_4mb", "n_chars"] > 1_000_000  # scored in slices
     assert f"{len(errs)} of {len(expected)} inputs not scored" in res.stderr
     assert "Traceback" not in res.stderr
     strict = CliRunner().invoke(cli, ["score", str(folder / "messy.csv"), "--strict", "-q", "--no-cache"])

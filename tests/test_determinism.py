@@ -17,12 +17,19 @@ def run(*args):
 
 @pytest.mark.parametrize("ext", [".csv", ".jsonl", ".parquet", ".xlsx"])
 def test_score_outputs_do_not_depend_on_jobs_or_cache(big_demo_corpus, tmp_path, ext):
+    """A quarter of the big demo corpus (100 documents): enough for ``--jobs 2`` to score in parallel, in several
+    chunks (checked below)."""
+    from policytext.parallel import CHUNK_CHARS, MIN_CHARS, MIN_DOCS
+
+    corpus = big_demo_corpus / "00"
+    texts = [p.read_text("utf-8") for p in corpus.glob("*.txt")]
+    assert len(texts) >= MIN_DOCS and sum(map(len, texts)) >= max(MIN_CHARS, 3 * CHUNK_CHARS)
     cache = tmp_path / "cache"
     outs = []
     for i, opts in enumerate([["--jobs", "1", "--no-cache"], ["--jobs", "2", "--cache", cache],
                               ["--jobs", "2", "--cache", cache], ["--jobs", "1", "--cache", cache]]):
         out, ev = tmp_path / f"s{i}{ext}", tmp_path / f"e{i}{ext}"
-        run("score", big_demo_corpus, "-o", out, "--evidence", ev, *opts)
+        run("score", corpus, "-o", out, "--evidence", ev, *opts)
         outs.append((out.read_bytes(), ev.read_bytes()))
     assert all(o == outs[0] for o in outs[1:])
 

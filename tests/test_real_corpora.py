@@ -11,7 +11,7 @@ from policytext import Scorer, Tokenizer, read_corpus
 
 @pytest.fixture(scope="module")
 def scorer():
-    # rjieba gives jieba's tokens (tests/test_tokenize.py::test_rjieba_conformance_on_real_documents)
+    # rjieba gives jieba's tokens (tests/test_tokenize.py::test_rjieba_conformance_on_the_shared_corpora)
     return Scorer(tokenizer=Tokenizer(engine="rjieba"))
 
 

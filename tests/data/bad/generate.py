@@ -16,6 +16,7 @@ import os
 import sys
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 GOOD = "关于推进社区共治的通知\n各街道：推动网格化管理和精细化治理，实现服务的无缝对接。\n"
 
@@ -114,18 +115,23 @@ def _xlsx_with_formulas() -> bytes:
 
 def static_files() -> dict[str, bytes]:
     """The committed part of the suite: file name -> bytes."""
-    good_docx = _docx_bytes(GOOD.splitlines())
-    return {
+    return {name: make() for name, make in static_file_makers().items()}
+
+
+def static_file_makers() -> dict[str, Callable[[], bytes]]:
+    """The committed part of the suite: file name -> a function that makes its bytes (the names are known
+    without making the zip bomb); bytes stand for themselves."""
+    files = {
         "good.txt": GOOD.encode("utf-8"),
         "binary_junk.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
         "empty.txt": b"",
         "whitespace_only.txt": " \n\t\n\u3000\u3000\n".encode("utf-8"),
         "old_word_file.docx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024),
         "html_saved_as.docx": "<html><body><p>关于推进社区共治的通知</p></body></html>".encode("utf-8"),
-        "truncated.docx": good_docx[: len(good_docx) // 2],
-        "zip_bomb.docx": _zip_bomb(),
-        "scanned.pdf": _pdf_bytes(None),
-        "encrypted.pdf": _pdf_bytes("推进社区共治", user_password="secret"),
+        "truncated.docx": _truncated_docx,
+        "zip_bomb.docx": _zip_bomb,
+        "scanned.pdf": lambda: _pdf_bytes(None),
+        "encrypted.pdf": lambda: _pdf_bytes("推进社区共治", user_password="secret"),
         "mixed_gbk_utf8.txt": "第一行：推进社区共治与基层自治。\n".encode("gbk") + "第二行：完善绩效评估，杜绝一刀切。\n".encode("utf-8"),
         "notes.rtf": b"{\\rtf1\\ansi policy notes}",
         "no_text_column.csv": "doc_id,body\nB1,推进社区共治\n".encode("utf-8"),
@@ -139,16 +145,23 @@ def static_files() -> dict[str, bytes]:
             "A1,重复的编号,2024\n"
             "A6,完善绩效评估,2025\n"
         ).encode("utf-8"),
-        "formulas.xlsx": _xlsx_with_formulas(),
+        "formulas.xlsx": _xlsx_with_formulas,
     }
+    return {name: (value if callable(value) else (lambda value=value: value)) for name, value in files.items()}
 
 
-def make_runtime_inputs(folder: Path) -> dict[str, str]:
-    """Inputs git cannot hold, made in ``folder``; returns their expected outcomes like ``EXPECTED``."""
+def _truncated_docx() -> bytes:
+    good_docx = _docx_bytes(GOOD.splitlines())
+    return good_docx[: len(good_docx) // 2]
+
+
+def make_runtime_inputs(folder: Path, line_mb: int = 50) -> dict[str, str]:
+    """Inputs git cannot hold, made in ``folder``; returns their expected outcomes like ``EXPECTED``.
+    ``line_mb``: the size of the one-line document ``one_line_{line_mb}mb.txt`` (50 MB, no line break)."""
     expected = {}
-    line = ("各街道推动网格化管理和精细化治理实现服务的无缝对接" * 700_000)[: 50 * 1024 * 1024 // 3]
-    (folder / "one_line_50mb.txt").write_text(line, encoding="utf-8")  # ~50 MB, no line break
-    expected["one_line_50mb.txt"] = "document"
+    line = ("各街道推动网格化管理和精细化治理实现服务的无缝对接" * (14_000 * line_mb))[: line_mb * 1024 * 1024 // 3]
+    (folder / f"one_line_{line_mb}mb.txt").write_text(line, encoding="utf-8")  # no line break
+    expected[f"one_line_{line_mb}mb.txt"] = "document"
     name = os.fsdecode("公告".encode("gbk") + b".txt")  # a GBK file name: not valid UTF-8
     (folder / name).write_bytes(GOOD.encode("utf-8"))
     expected["公告.txt"] = "document"  # its id and source are decoded from GBK
