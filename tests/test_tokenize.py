@@ -138,8 +138,9 @@ def _conformance_part(args):
 
 
 #: ``POLICYTEXT_CONFORMANCE=all`` compares the engines on every text file of ``../shared/corpora`` (3,436 files,
-#: 22.4 M characters; about 110 s of CPU): do so before taking a new jieba or rjieba version or changing how
-#: policytext calls them. The suite's default run compares a fixed slice (a third of the work): every file of
+#: 22.4 M characters; about 110 s of CPU), and so does every CI run (``CI=true``, set by ``.ci/run``): do so
+#: before taking a new jieba or rjieba version or changing how policytext calls them. A local run without either
+#: compares a fixed slice (a third of the work): every file of
 #: every corpus except ``laws_regulations``, and every LAWS_STEP-th file of that one (2,982 files, 17 M
 #: characters of legal text alike in kind), in sorted order so each of its subfolders is represented.
 LAWS_STEP = 6
@@ -160,7 +161,9 @@ def conformance(shared_corpora):
     settings: each test below asserts one)."""
     import os
 
-    everything = os.environ.get("POLICYTEXT_CONFORMANCE", "") == "all"
+    # CI (CI=true, as .ci/run sets it) always compares every file: the default engine rests on this test
+    everything = os.environ.get("POLICYTEXT_CONFORMANCE", "") == "all" or \
+        os.environ.get("CI", "").lower() in ("true", "1", "yes")
     files = conformance_files(shared_corpora, everything)
     words = [t.term for t in load_lexicon().terms if not t.is_glob]
     with ProcessPoolExecutor(2) as pool:
