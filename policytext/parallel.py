@@ -324,22 +324,25 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
 
         documents = split(items)
 
-    stored = checkpoint.start(resume) if checkpoint is not None else []
-    for outcome in stored:
-        collector.add(*outcome)
+    # the outcomes a resumed checkpoint holds, a part at a time, each taken as the stream reaches its document
+    stored = checkpoint.begin(resume) if checkpoint is not None else iter(())
 
     def after_stored(docs):
         seen = 0
+        pending = next(stored, None)
         for doc in docs:
-            if seen < len(stored):
-                if (doc.doc_id, doc.source) != tuple(stored[seen][:2]):
+            if pending is not None:
+                if (doc.doc_id, doc.source) != tuple(pending[:2]):
                     raise ConfigError(f"{doc.source}: the corpus changed since the checkpoint was written "
-                                      f"(expected {stored[seen][1]} here); run again without --resume")
+                                      f"(expected {pending[1]} here); run again without --resume")
+                collector.add(*pending)
                 seen += 1
+                pending = next(stored, None)
                 continue
             yield doc
-        if seen < len(stored):
-            raise ConfigError(f"the corpus has fewer documents than the checkpoint ({seen} < {len(stored)}); "
+        if pending is not None:
+            total = seen + 1 + sum(1 for _ in stored)
+            raise ConfigError(f"the corpus has fewer documents than the checkpoint ({seen} < {total}); "
                               "run again without --resume")
 
     from .rowtext import Spill, SpooledRows

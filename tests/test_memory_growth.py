@@ -109,3 +109,29 @@ def test_memory_held_per_document_is_small(scorer):
     # one dict per score row (43 columns) and one Document per row held about 4 kB a document; by column, the
     # numbers take 8 bytes each (about 0.35 kB) and the id and top terms their own strings
     assert per_document < 1200, f"{per_document:.0f} bytes held per scored document"
+
+
+def test_a_resumed_checkpoint_is_read_a_part_at_a_time(scorer, tmp_path, monkeypatch):
+    import pickle
+
+    from policytext.checkpoint import Checkpoint
+    from policytext.errors import ConfigError
+
+    docs = [Document(f"d{i:02d}", TEXT * (i % 3 + 1)) for i in range(15)]
+    score_documents(docs, scorer, checkpoint=Checkpoint(tmp_path / "o.csv", "same", every=5))
+    assert len(list((tmp_path / ".o.csv.checkpoint").glob("part-*.pkl"))) == 3
+    loads = []
+    real_load = pickle.load
+    monkeypatch.setattr(pickle, "load", lambda fh: loads.append(fh.name) or real_load(fh))
+    cp = Checkpoint(tmp_path / "o.csv", "same")
+    stored = cp.begin(resume=True)
+    assert loads == [] and cp._parts == 3  # new parts would be numbered after the stored ones
+    first = next(stored)
+    assert first[0] == "d00" and len(loads) == 1 and cp.resumed == 1
+    assert len(list(stored)) == 14 and len(loads) == 3 and cp.resumed == 15
+    monkeypatch.undo()
+    full = score_documents(docs, scorer).to_text()
+    again = score_documents(docs, scorer, checkpoint=Checkpoint(tmp_path / "o.csv", "same"), resume=True)
+    assert again.to_text() == full
+    with pytest.raises(ConfigError, match=r"fewer documents than the checkpoint \(7 < 15\)"):
+        score_documents(docs[:7], scorer, checkpoint=Checkpoint(tmp_path / "o.csv", "same"), resume=True)
