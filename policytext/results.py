@@ -525,7 +525,18 @@ class ScoreResult:
 
     def iter_text(self, fmt: str = "csv") -> Iterator[str]:
         """:meth:`to_text` in pieces (:meth:`ScoreRows.iter_text`, so a large table's text is never whole in
-        memory where the table has no metadata columns; else the whole text at once)."""
+        memory where the table has no metadata columns; else the whole text at once).
+
+        Parameters
+        ----------
+        fmt : {"csv", "tsv"}
+            The text format.
+
+        Yields
+        ------
+        str
+            Consecutive pieces of the text; joined, they are :meth:`to_text`.
+        """
         if self._rows is not None and not self._rows.has_metadata:
             yield from self._rows.iter_text(fmt)
         else:
