@@ -3,6 +3,7 @@
     python benchmarks/score_e2e.py                      # all of ../shared/corpora/laws_regulations, 3 runs each
     python benchmarks/score_e2e.py --runs 5 --install   # also the size of a fresh ``pip install .``
     python benchmarks/score_e2e.py --install-only       # only that (no corpus needed), with each package's size
+    python benchmarks/score_e2e.py --rss-only --before ../main   # only the peak RSS, 1x and 5x, both checkouts
 
 Every figure is the wall time of a command started as a new process (Python's start-up and imports included),
 the median of ``--runs``, with the spread (min-max) beside it; ratios are to the baseline measured in the same
@@ -18,7 +19,8 @@ run, on the same corpus, so a busy machine slows both. The rows:
 * the same with ``--verify``: every file read, decoded and hashed again (the warm run before issue 15.2);
 * with ``--before DIR``: the same warm command run with ``PYTHONPATH=DIR`` (another checkout, e.g. the code
   before a change), in the same run;
-* peak RSS of the streaming run (``--evidence``, ``--no-cache``) on the corpus and on it five times over;
+* peak RSS of the streaming run (``--evidence``, ``--no-cache``) on the corpus and on it five times over
+  (``--rss-only``: only this, and with ``--before DIR`` also for that checkout, in the same run);
 * with ``--install``: ``pip install .`` into a new virtual environment, its size and package count;
 * with ``--floor``: what a warm run is made of, each step timed inside one fresh process on the warm cache
   (medians of ``--runs``): importing policytext, listing the corpus with the index lookups (the packs'
@@ -151,10 +153,10 @@ def link(files: list[Path], root: Path, folder: Path, copies: int = 1) -> Path:
     return folder
 
 
-def peak_rss_mb(cmd: list[str]) -> float:
+def peak_rss_mb(cmd: list[str], env=None) -> float:
     """Largest resident set of the command's process tree's largest member (ru_maxrss of waited children)."""
     out = subprocess.run([sys.executable, "-c", RSS, *cmd], capture_output=True, text=True, check=True,
-                         stdin=subprocess.DEVNULL)
+                         stdin=subprocess.DEVNULL, env=env)
     line = [x for x in out.stdout.splitlines() if x.startswith("RSS ")][-1]
     return int(line.split()[1]) / 1024
 
@@ -186,6 +188,8 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true", help="also time the steps of a warm run in one process")
     parser.add_argument("--before", metavar="DIR", default=None,
                         help="also time the warm command with PYTHONPATH=DIR (another checkout of policytext)")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="only the peak RSS of the streaming run, 1x and 5x (with --before: also that checkout's)")
     opts = parser.parse_args()
     if opts.install_only:
         with tempfile.TemporaryDirectory(prefix="policytext-install-") as work:
@@ -225,6 +229,25 @@ def main() -> None:
         version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
         print(f"corpus: {len(files)} files, {n_bytes / 1e6:.1f} MB; {os.cpu_count()} cores ({cpu_model()}); "
               f"Python {platform.python_version()}; {version}; load average before: {load_average()}", flush=True)
+
+        def peak_rss(env=None, label=""):
+            rss = []
+            for name, folder in (("1x", corpus), ("5x", big)):
+                rss.append(peak_rss_mb([exe, "score", str(folder), "-o", out, "--evidence", str(work / "hits.csv"),
+                                        "-q", "--no-cache"], env=env))
+                print(f"  peak RSS {name}{label}: {rss[-1]:.0f} MB", flush=True)
+            print(f"\npeak RSS of the largest process{label}: 1x {rss[0]:.0f} MB, 5x {rss[1]:.0f} MB, "
+                  f"ratio {rss[1] / rss[0]:.2f}", flush=True)
+            return rss
+
+        if opts.rss_only:
+            if opts.before:
+                before_env = {**os.environ, "PYTHONPATH": str(Path(opts.before).resolve())}
+                peak_rss(before_env, f", code of `{opts.before}`")
+            rss = peak_rss()
+            print(f"load average after: {load_average()}")
+            print(f"target peak RSS 5x <= 1.3x 1x: {'met' if rss[1] / rss[0] <= 1.3 else 'MISSED'}")
+            return
 
         rows = []
         base = wall([sys.executable, str(baseline_py), str(corpus), str(terms)], opts.runs)
@@ -274,12 +297,7 @@ def main() -> None:
         for label, times in extra:
             print(f"| {label} | {fmt(times)} | {b / statistics.median(times):.1f}x |")
 
-        rss = []
-        for name, folder in (("1x", corpus), ("5x", big)):
-            rss.append(peak_rss_mb([exe, "score", str(folder), "-o", out, "--evidence", str(work / "hits.csv"),
-                                    "-q", "--no-cache"]))
-            print(f"  peak RSS {name}: {rss[-1]:.0f} MB", flush=True)
-        print(f"\npeak RSS of the largest process: 1x {rss[0]:.0f} MB, 5x {rss[1]:.0f} MB, ratio {rss[1] / rss[0]:.2f}")
+        rss = peak_rss()
         size = packages = None
         if opts.install:
             size, packages, _ = install_size(work)

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import ConfigError, OutputError
 
@@ -129,26 +129,41 @@ class Checkpoint:
     def start(self, resume: bool) -> list[tuple]:
         """Open the checkpoint: with ``resume``, return the stored outcomes (in input order); without, discard
         any old checkpoint and start empty."""
+        return list(self.begin(resume))
+
+    def begin(self, resume: bool) -> Iterator[tuple]:
+        """:meth:`start`, the stored outcomes read one part at a time as they are taken (a resumed run does not
+        hold them all at once: issue 15). The state is checked and the parts are counted at once; an outcome
+        whose spilled evidence file is missing raises :class:`~policytext.errors.ConfigError` when reached.
+        :attr:`resumed` counts the outcomes taken."""
         if resume and self.exists():
             state = json.loads((self.folder / "state.json").read_text("utf-8"))
             if state.get("format") != FORMAT or state.get("fingerprint") != self.fingerprint:
                 raise ConfigError(f"{self.folder}: this checkpoint was made with other inputs or settings; "
                                   "run again without --resume to start over")
-            outcomes = []
             parts = sorted(self.folder.glob("part-*.pkl"))
-            for part in parts:
-                with open(part, "rb") as fh:
-                    outcomes.extend(pickle.load(fh))
-            from .rowtext import SpooledRows
+            self._parts = len(parts)
+            self.resumed = 0
+            return self._stored(parts)
+        self._create()
+        return iter(())
 
+    def _stored(self, parts: list[Path]) -> Iterator[tuple]:
+        from .rowtext import SpooledRows
+
+        for part in parts:
+            with open(part, "rb") as fh:
+                outcomes = pickle.load(fh)
             for outcome in outcomes:  # a document dense with hits: its rows are in a file of this folder
                 rows = outcome[4]
                 if isinstance(rows, SpooledRows) and not (rows.path and os.path.isfile(rows.path)):
                     raise ConfigError(f"{self.folder}: the evidence of {outcome[1]} is missing from this "
                                       "checkpoint; run again without --resume to start over")
-            self._parts = len(parts)
-            self.resumed = len(outcomes)
-            return outcomes
+            for outcome in outcomes:
+                self.resumed += 1
+                yield outcome
+
+    def _create(self) -> None:
         if self.folder.exists():
             shutil.rmtree(self.folder)
         if not self.folder.parent.is_dir():
@@ -158,7 +173,6 @@ class Checkpoint:
         except OSError as exc:
             raise OutputError(f"{self.folder}: cannot create the checkpoint folder ({exc.strerror})") from None
         self._write(self.folder / "state.json", json.dumps({"format": FORMAT, "fingerprint": self.fingerprint}).encode())
-        return []
 
     # -- recording -------------------------------------------------------------------------------------
     def add(self, outcome: tuple) -> None:

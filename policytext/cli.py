@@ -572,9 +572,15 @@ def _score_summary(result, lexicon, tokenizer, no_t2s: bool, info: dict, where: 
                          f"{SHORT_TEXT} characters, column short): their rates per 10,000 characters rest on few "
                          "characters and swing widely; compare sentence_share, or set them apart")
     if records and not quiet:
-        ranked = sorted(records, key=lambda r: (-r["index"], r["doc_id"]))
+        import heapq
+
+        # the three first and three last of the records sorted by (-index, doc_id), ties in input order, without
+        # holding every record at once (a run's records are built as they are read: issue 15)
+        rank = lambda ir: (-ir[1]["index"], ir[1]["doc_id"], ir[0])  # noqa: E731
+        top = [r for _, r in heapq.nsmallest(3, enumerate(records), key=rank)]
+        bottom = [r for _, r in heapq.nlargest(3, enumerate(records), key=rank)]
         show = lambda rows: ", ".join(f"{r['doc_id']} ({r['index']:.1f})" for r in rows)  # noqa: E731
-        click.echo(f"policytext: highest index: {show(ranked[:3])}; lowest: {show(ranked[-3:][::-1])}", err=True)
+        click.echo(f"policytext: highest index: {show(top)}; lowest: {show(bottom)}", err=True)
 
 
 @cli.command()

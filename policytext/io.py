@@ -213,13 +213,15 @@ def replace_folder(tmp: Path, out: Path, allowed: Iterable[str], what: str) -> N
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_text_table(text: str, path: str | os.PathLike) -> Path:
+def write_text_table(text: str | Iterable[str], path: str | os.PathLike) -> Path:
     """Write CSV/TSV ``text`` (from :func:`table_to_text` or :meth:`policytext.scoring.ScoreRows.to_text`) to
-    ``path`` as :func:`write_table` writes those formats (UTF-8 with a byte-order mark, atomically)."""
+    ``path`` as :func:`write_table` writes those formats (UTF-8 with a byte-order mark, atomically). ``text``
+    may also be the text in pieces (:meth:`policytext.scoring.ScoreRows.iter_text`), written as they come."""
     path = Path(path)
     try:
         with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
-            fh.write(text)
+            for piece in ([text] if isinstance(text, str) else text):
+                fh.write(piece)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path

@@ -1,6 +1,11 @@
 """What a scoring run returns: the score table (one row per document), the evidence (one row per hit) and the
 error records, held as plain rows until a DataFrame is asked for.
 
+The score rows of a run are held **by column** (:class:`RowStore`: counts and rates in typed arrays, 8 bytes a
+value, text in lists) with the ids and metadata of the documents beside them, not as one dict per document:
+about 0.7 kB a document instead of about 8 kB, so a run over a large corpus keeps its score table in little
+memory (issue 15). :attr:`ScoreRows.records` builds each document's dict when it is read.
+
 A low module: :mod:`policytext.parallel` and :mod:`policytext.distributed` build results here without
 importing :mod:`policytext.scoring` (which drives them), and pandas is imported only when
 :attr:`ScoreResult.scores` or :attr:`ScoreResult.hits` is read, so ``policytext score`` can print or write
@@ -9,9 +14,11 @@ CSV without it (:meth:`ScoreResult.to_text`).
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .corpus import Corpus, Document, ErrorRecord
 from .matching import SHORT_TEXT
@@ -22,7 +29,7 @@ if TYPE_CHECKING:
     from .lexicon import Lexicon, Term
     from .matching import Hit
 
-__all__ = ["HIT_COLUMNS", "ScoreResult", "ScoreRows", "Tally", "score_rows"]
+__all__ = ["HIT_COLUMNS", "RowStore", "ScoreResult", "ScoreRows", "Tally", "score_rows"]
 
 #: the columns of the evidence table
 HIT_COLUMNS = ["doc_id", "term", "category", "polarity", "weight", "start", "end", "left", "right", "status"]
@@ -160,6 +167,163 @@ class Tally:
         return row
 
 
+class _Missing:
+    """A key a row does not have (rows of one scorer all have the same keys; a store keeps any rows exactly)."""
+
+    def __reduce__(self):
+        return "_MISSING"
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+#: the typed array a value of exactly this type is held in (bool as one byte); any other value: a list
+_TYPECODES = {int: "q", float: "d", bool: "b"}
+
+
+class RowStore:
+    """Rows of a table (dicts with the same keys, as :meth:`policytext.Scorer.analyze` makes score rows) held
+    by column: a column whose values are all of exactly one type ``int``, ``float`` or ``bool`` is an
+    :class:`array.array` (8 bytes a value, a bool 1), any other column a list. A value that does not fit its
+    column's array (another type, an int beyond 64 bits) turns that column into a list, so every row is given
+    back exactly as it was added -- the same values, of the same types, its keys in the same order.
+    """
+
+    def __init__(self):
+        #: the keys, in order of first appearance
+        self.keys: list[str] = []
+        self._columns: dict[str, array | list] = {}
+        self._types: dict[str, type | None] = {}
+        self._n = 0
+        self._holes = False  # whether a row lacks a key
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, row: dict) -> None:
+        """Add one row (its values are copied into the columns; the dict is not kept)."""
+        columns, types, n = self._columns, self._types, self._n
+        for key, value in row.items():
+            column = columns.get(key)
+            if column is None:
+                column = self._new_column(key, value)
+            kind = types[key]
+            if kind is not None and type(value) is not kind:
+                column = self._as_list(key)
+            try:
+                column.append(value)
+            except OverflowError:  # an int beyond 64 bits
+                self._as_list(key).append(value)
+        if len(row) != len(columns):  # keys this row lacks
+            for key in self.keys:
+                if key not in row:
+                    self._as_list(key).append(_MISSING)
+                    self._holes = True
+        self._n = n + 1
+
+    def _new_column(self, key: str, value) -> array | list:
+        code = _TYPECODES.get(type(value))
+        kind = type(value) if code is not None else None
+        column: array | list = array(code) if code is not None else []
+        if self._n:  # a key the earlier rows lack
+            column, kind, self._holes = [_MISSING] * self._n, None, True
+        self.keys.append(key)
+        self._columns[key], self._types[key] = column, kind
+        return column
+
+    def _as_list(self, key: str) -> list:
+        column, kind = self._columns[key], self._types[key]
+        if kind is not None:
+            column = [bool(v) for v in column] if kind is bool else column.tolist()
+            self._columns[key], self._types[key] = column, None
+        return column
+
+    def row(self, i: int) -> dict:
+        """Row ``i`` as it was added."""
+        out = dict(zip(self.keys, [column[i] for column in self._columns.values()]))
+        for key, kind in self._types.items():
+            if kind is bool:
+                out[key] = bool(out[key])
+        if self._holes:
+            for key in [k for k, v in out.items() if v is _MISSING]:
+                del out[key]
+        return out
+
+    def column(self, key: str) -> list:
+        """The values of one column (:data:`_MISSING` where a row lacks the key)."""
+        column = self._columns[key]
+        if self._types[key] is bool:
+            return [bool(v) for v in column]
+        return column.tolist() if isinstance(column, array) else list(column)
+
+    def nbytes(self) -> int:
+        """The bytes of the columns' storage (arrays and list slots; not the objects a list refers to)."""
+        import sys
+
+        return sum(sys.getsizeof(c) for c in self._columns.values())
+
+
+class ScoreRecords(Sequence):
+    """The score table's rows as dicts built when read (``doc_id``, the metadata columns, the score row), from
+    the documents' ids and metadata and a :class:`RowStore` of their score rows; what
+    :attr:`ScoreRows.records` is for a run. Indexing, slicing, ``len`` and iteration as a list of dicts;
+    equal to a list of the same dicts."""
+
+    def __init__(self, doc_ids: list[str], metas: list[dict | None], meta_keys: list[str], renamed: dict[str, str],
+                 store: RowStore):
+        self.doc_ids, self.metas, self.meta_keys, self.renamed, self.store = doc_ids, metas, meta_keys, renamed, store
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def _record(self, i: int) -> dict:
+        rec = {"doc_id": self.doc_ids[i]}
+        if self.meta_keys:
+            meta = self.metas[i] or {}
+            for k in self.meta_keys:
+                rec[self.renamed[k]] = meta.get(k)
+        rec.update(self.store.row(i))
+        return rec
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._record(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("score record index out of range")
+        return self._record(index)
+
+    def __iter__(self) -> Iterator[dict]:
+        return (self._record(i) for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (ScoreRecords, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"ScoreRecords({len(self)} rows)"
+
+
+def _records(score_columns: list[str], doc_ids: list[str], metas: list[dict | None], store: RowStore
+             ) -> tuple[ScoreRecords, list[str], bool]:
+    """The records, columns and whether there is metadata, as :func:`score_rows` describes them."""
+    meta_keys: list[str] = []
+    seen: set[str] = set()
+    for meta in metas:
+        if meta:
+            for k in meta:
+                if k not in seen:
+                    seen.add(k)
+                    meta_keys.append(k)
+    reserved = {"doc_id", *score_columns}
+    renamed = {k: (f"meta_{k}" if k in reserved else k) for k in meta_keys}
+    columns = ["doc_id", *renamed.values(), *score_columns]
+    return ScoreRecords(doc_ids, metas, meta_keys, renamed, store), columns, bool(meta_keys)
+
+
 def score_rows(score_columns: list[str], documents: Iterable[Document], rows: Iterable[dict],
                errors: list[ErrorRecord] | None = None) -> ScoreRows:
     """The score table of scored ``documents`` and their ``rows`` (as :meth:`policytext.Scorer.analyze` gives).
@@ -179,25 +343,17 @@ def score_rows(score_columns: list[str], documents: Iterable[Document], rows: It
     -------
     ScoreRows
         Columns ``doc_id``, the metadata keys in order of first appearance (renamed ``meta_<key>`` where a key
-        is ``doc_id`` or a score column), then the score columns.
+        is ``doc_id`` or a score column), then the score columns; the rows held by column (:class:`RowStore`).
     """
-    documents = list(documents)
-    meta_keys: list[str] = []
-    for d in documents:
-        for k in d.meta:
-            if k not in meta_keys:
-                meta_keys.append(k)
-    reserved = {"doc_id", *score_columns}
-    renamed = {k: (f"meta_{k}" if k in reserved else k) for k in meta_keys}
-    records = []
+    doc_ids: list[str] = []
+    metas: list[dict | None] = []
+    store = RowStore()
     for d, r in zip(documents, rows):
-        rec = {"doc_id": d.doc_id}
-        for k in meta_keys:
-            rec[renamed[k]] = d.meta.get(k)
-        rec.update(r)
-        records.append(rec)
-    columns = ["doc_id", *renamed.values(), *score_columns]
-    return ScoreRows(columns, records, list(errors or []), bool(meta_keys), list(score_columns))
+        doc_ids.append(d.doc_id)
+        metas.append(d.meta or None)
+        store.append(r)
+    records, columns, has_metadata = _records(list(score_columns), doc_ids, metas, store)
+    return ScoreRows(columns, records, list(errors or []), has_metadata, list(score_columns))
 
 
 @dataclass
@@ -205,10 +361,11 @@ class ScoreRows:
     """The score table before it becomes a DataFrame, so that a run printing or writing CSV/TSV need not import
     pandas (about 0.2-0.3 s of start-up, most of what scoring one document costs). :meth:`frame` gives the
     table :attr:`ScoreResult.scores` holds; :meth:`to_text` the bytes :func:`policytext.io.table_to_text`
-    writes for it (tested equal)."""
+    writes for it (tested equal), :meth:`iter_text` the same text in blocks of rows. ``records``: a list of
+    dicts, or the :class:`ScoreRecords` of a run (rows held by column, each dict built when read)."""
 
     columns: list[str]
-    records: list[dict]
+    records: Sequence[dict]
     errors: list[ErrorRecord]
     #: True when the documents carry metadata (columns whose types only pandas decides: :meth:`to_text` refuses)
     has_metadata: bool
@@ -228,7 +385,8 @@ class ScoreRows:
         """
         import pandas as pd
 
-        df = pd.DataFrame.from_records(self.records, columns=self.columns)
+        records = self.records if isinstance(self.records, list) else list(self.records)
+        df = pd.DataFrame.from_records(records, columns=self.columns)
         score_cols = self.score_columns or []
         int_cols = [c for c in ("n_chars", "n_tokens", "n_terms", "n_sentences", "sentences_positive")
                     if c in score_cols] + [c for c in score_cols if c.startswith("hits_") or c.endswith("_rejected")]
@@ -252,6 +410,24 @@ class ScoreRows:
         str
             The table, header first, lines ending in ``\\n``.
         """
+        return "".join(self.iter_text(fmt))
+
+    def iter_text(self, fmt: str = "csv", block: int = 1000) -> Iterator[str]:
+        """:meth:`to_text` in pieces of ``block`` rows (the header with the first), so that a large table is
+        written to a file without its whole text in memory (:func:`policytext.io.write_text_table`).
+
+        Parameters
+        ----------
+        fmt : {"csv", "tsv"}
+            The format.
+        block : int
+            Rows per piece.
+
+        Yields
+        ------
+        str
+            Consecutive pieces of the text; joined, they are :meth:`to_text`.
+        """
         if self.has_metadata or fmt not in ("csv", "tsv"):
             raise ValueError("to_text: only CSV/TSV of tables without metadata; use table_to_text(frame())")
         import csv
@@ -259,15 +435,22 @@ class ScoreRows:
 
         from .io import FORMULA_START
 
+        columns = self.columns
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n",
                             quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
-        writer.writerow(self.columns)
-        for rec in self.records:
+        writer.writerow(columns)
+        for i, rec in enumerate(self.records, 1):
             # ints, floats (repr, as pandas writes float64), booleans (True/False) and text (neutralised)
             writer.writerow(["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                             for v in (rec[c] for c in self.columns)])
-        return buf.getvalue()
+                             for v in (rec[c] for c in columns)])
+            if i % block == 0:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        text = buf.getvalue()
+        if text:
+            yield text
 
 
 class ScoreResult:
@@ -329,8 +512,9 @@ class ScoreResult:
         return Corpus(errors=self.errors).errors_frame()
 
     @property
-    def records(self) -> list[dict]:
-        """The score table as one dict per document, without pandas when the run kept its rows."""
+    def records(self) -> Sequence[dict]:
+        """The score table as one dict per document, without pandas when the run kept its rows (then a
+        :class:`ScoreRecords`, whose dicts are built as they are read: iterate rather than copy it to a list)."""
         if self._rows is not None:
             return self._rows.records
         return self.scores.to_dict("records")
@@ -362,6 +546,25 @@ class ScoreResult:
 
         return table_to_text(self.scores, fmt)
 
+    def iter_text(self, fmt: str = "csv") -> Iterator[str]:
+        """:meth:`to_text` in pieces (:meth:`ScoreRows.iter_text`, so a large table's text is never whole in
+        memory where the table has no metadata columns; else the whole text at once).
+
+        Parameters
+        ----------
+        fmt : {"csv", "tsv"}
+            The text format.
+
+        Yields
+        ------
+        str
+            Consecutive pieces of the text; joined, they are :meth:`to_text`.
+        """
+        if self._rows is not None and not self._rows.has_metadata:
+            yield from self._rows.iter_text(fmt)
+        else:
+            yield self.to_text(fmt)
+
     def __len__(self) -> int:
         """The number of scored documents."""
         return len(self._rows) if self._rows is not None else len(self._scores)
@@ -388,8 +591,11 @@ class ScoreCollector:
         self.progress = progress
         self.read_errors: list[ErrorRecord] = []
         self.score_errors: list[ErrorRecord] = []
-        self.documents: list[Document] = []
-        self.rows: list[dict] = []
+        # per scored document: its id, its metadata (None when it has none) and its score row, by column
+        # (RowStore): not one Document and one dict per document (issue 15: a run's memory barely grows)
+        self.doc_ids: list[str] = []
+        self.metas: list[dict | None] = []
+        self.rows = RowStore()
         self.hit_rows: list[dict] = []
 
     def add(self, doc_id: str, source: str, meta: dict, row: dict | None, hit_rows: list[dict],
@@ -415,7 +621,8 @@ class ScoreCollector:
             self.score_errors.append(error)
         else:
             self.rows.append(row)
-            self.documents.append(Document(doc_id, "", meta, source))
+            self.doc_ids.append(doc_id)
+            self.metas.append(meta or None)
             if self.on_hits is not None:
                 self.on_hits(hit_rows)
             else:
@@ -435,5 +642,6 @@ class ScoreCollector:
         -------
         ScoreResult
         """
-        rows = score_rows(score_columns, self.documents, self.rows, self.read_errors + self.score_errors)
+        records, columns, has_metadata = _records(list(score_columns), self.doc_ids, self.metas, self.rows)
+        rows = ScoreRows(columns, records, self.read_errors + self.score_errors, has_metadata, list(score_columns))
         return ScoreResult(rows=rows, hit_rows=self.hit_rows)

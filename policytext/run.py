@@ -192,11 +192,12 @@ def _warm_index(cache, corpus, read_options, scorer, verify: bool):
 
 def _write_scores(result: ScoreResult, output, decimals: int | None) -> Path:
     """The score table to ``output`` (format by extension): CSV/TSV without metadata straight from the rows
-    (no pandas), anything else through :func:`policytext.io.write_table`."""
+    (no pandas), a block of rows at a time (the whole text is never in memory), anything else through
+    :func:`policytext.io.write_table`."""
     from .io import write_table, write_text_table
 
     fmt = Path(output).suffix.lower()[1:]
     if decimals is None and not result.has_metadata and fmt in ("csv", "tsv"):
-        return write_text_table(result.to_text(fmt), output)
+        return write_text_table(result.iter_text(fmt), output)
     scores = result.scores
     return write_table(scores if decimals is None else scores.round(decimals), output)
