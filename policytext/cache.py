@@ -177,11 +177,14 @@ def count_chars(text: str) -> int:
 _word_table = None
 
 
-def _code_points(text: str):
+def code_points(text: str):
     """``text`` as a numpy array of code points (uint32)."""
     import numpy as np
 
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+_code_points = code_points  # (the name the tests use)
 
 
 def _word_chars(text: str, points=None):
@@ -195,7 +198,7 @@ def _word_chars(text: str, points=None):
         bmp = "".join(map(chr, range(0xD800))) + "\0" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
         _word_table = np.frombuffer(re.sub(r"[\W_]", "\0", bmp).encode("utf-32-le"), dtype=np.uint32) != 0
     if points is None:
-        points = _code_points(text)
+        points = code_points(text)
     mask = _word_table[np.minimum(points, 0xFFFF)]
     astral = np.flatnonzero(points > 0xFFFF)
     if len(astral):
@@ -221,7 +224,7 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
     parts, n_tokens = [], 0
     for a, b in slices:
         piece = text if len(slices) == 1 else text[a:b]
-        points = _code_points(piece)
+        points = code_points(piece)
         if spans is None:  # a tokenizer-like object: only tokenize() to go by
             tokens = tokenizer.tokenize(piece)
             starts = np.fromiter(map(itemgetter(1), tokens), dtype=np.int64, count=len(tokens))

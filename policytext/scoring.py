@@ -43,15 +43,15 @@ from typing import TYPE_CHECKING, Iterable
 from .corpus import Corpus, Document
 from .lexicon import Lexicon, load_lexicon
 from .matching import (MAX_CLAUSE, SHORT_TEXT, STATUSES, Hit, Matcher, hidden_occurrences,  # noqa: F401
-                       split_sentences)  # (re-exported)
+                       sentence_starts, split_sentences)  # (re-exported)
 from .results import HIT_COLUMNS, ScoreResult, ScoreRows, Tally  # noqa: F401  (re-exported)
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:  # pandas is imported when a table is built, not with policytext
     import pandas as pd
 
-__all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts", "split_sentences",
-           "SHORT_TEXT", "STATUSES"]
+__all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts", "sentence_starts",
+           "split_sentences", "SHORT_TEXT", "STATUSES"]
 
 EVIDENCE_WINDOW = 12
 
@@ -131,20 +131,22 @@ class Scorer:
             seg = cache.segment(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
         else:
             seg = segment_text(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
-        hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends)
-        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence)
+        from .cache import code_points
+
+        points = code_points(seg.text)  # read by the matcher and the sentence splitter alike
+        hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends, points)
+        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence, points)
 
     def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit],
-             evidence=True) -> tuple[dict, list[dict]]:
+             evidence=True, points=None) -> tuple[dict, list[dict]]:
         from .rowtext import row_sink, sink_rows
 
         tally = Tally(self.lexicon)
         sink = row_sink(evidence)
         w = self.evidence_window
-        sentences = split_sentences(text)
-        sent_starts = [a for a, _ in sentences]
+        sent_starts = sentence_starts(text, points)  # (split_sentences' starts)
         for h, statuses in zip(hits, self.matcher.statuses(text, hits)):
-            sentence = max(0, bisect.bisect_right(sent_starts, h.start) - 1) if sentences else None
+            sentence = max(0, bisect.bisect_right(sent_starts, h.start) - 1) if sent_starts else None
             entries = tally.add(h, statuses, sentence)
             if sink is None:
                 continue
@@ -153,7 +155,7 @@ class Scorer:
                              "weight": t.weight, "start": h.start, "end": h.end,
                              "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w],
                              "status": status})
-        tally.n_chars, tally.n_tokens, tally.n_sentences = n_chars, n_tokens, len(sentences)
+        tally.n_chars, tally.n_tokens, tally.n_sentences = n_chars, n_tokens, len(sent_starts)
         return tally.row(), sink_rows(sink)
 
     def score(self, corpus, progress=None, *, jobs: int | None = 1, cache=None, read_options=None, scheduler=None,
