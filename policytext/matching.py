@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from .tokenize import sentence_starts  # (re-exported: the score rows' sentences, with arrays)
+
 if TYPE_CHECKING:
     from .lexicon import Lexicon, Term
 
@@ -35,70 +37,6 @@ SHORT_TEXT = 300
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\n")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _NON_SPACE = re.compile(r"\S")  # \s is str.isspace, as str.lstrip uses
-
-
-_KIND_END, _KIND_BREAK, _KIND_CLOSE, _KIND_SPACE, _KIND_WORD = 1, 2, 4, 8, 16
-_sentence_kinds = None
-
-
-def _sentence_table():
-    """For each character of the Basic Multilingual Plane, what :func:`split_sentences` makes of it (a uint8
-    array of 65536): sentence end (``。！？；!?;``), line break, closing mark, whitespace (``\\s``), word
-    character (``[^\\W_]``); built once per process."""
-    global _sentence_kinds
-    if _sentence_kinds is None:
-        import numpy as np
-
-        kinds = np.zeros(0x10000, dtype=np.uint8)
-        bmp = "".join(map(chr, range(0xD800))) + "\0" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
-        for pattern, kind in ((_WORD_CHAR, _KIND_WORD), (re.compile(r"\s"), _KIND_SPACE)):
-            kinds[[m.start() for m in pattern.finditer(bmp)]] |= kind
-        kinds[0xD800:0xE000] = 0
-        for chars, kind in (("。！？；!?;", _KIND_END), ("\n", _KIND_BREAK), ("”’」』）)\"'", _KIND_CLOSE)):
-            kinds[list(map(ord, chars))] |= kind
-        _sentence_kinds = kinds
-    return _sentence_kinds
-
-
-def sentence_starts(text: str, points=None) -> list[int]:
-    """``[start for start, _ in split_sentences(text)]``, computed with arrays instead of a regex search per
-    sentence (what a score row needs: how many sentences, and which one each hit is in). ``points``:
-    ``text`` as UTF-32 code points (a ``numpy.uint32`` array), if already at hand.
-
-    >>> sentence_starts("一是加强基层治理；二是推进。”\\n  附件\\n。")
-    [0, 9, 18]
-    """
-    import numpy as np
-
-    if not text:
-        return []
-    if points is None:
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    n = len(points)
-    kind = _sentence_table()[np.minimum(points, 0xFFFF)]  # U+FFFF is none of the kinds
-    astral = np.flatnonzero(points > 0xFFFF)
-    if len(astral):  # above the BMP only letters and digits matter (no break, mark or space is there)
-        kind[astral] = [_KIND_WORD if _WORD_CHAR.match(text[i]) else 0 for i in astral.tolist()]
-    # the characters that end a segment: 。！？；!?; and line breaks, and closing marks in a run right after one
-    # of 。！？；!?; (split_sentences' pattern: a run of ends, any closing marks, or a line break)
-    ends = (kind & (_KIND_END | _KIND_BREAK)) != 0
-    close = np.flatnonzero(kind & _KIND_CLOSE)
-    if len(close):
-        before = kind[np.maximum(close - 1, 0)]
-        first = (close == 0) | ((before & _KIND_CLOSE) == 0)  # the first mark of each run of marks
-        run = np.cumsum(first) - 1
-        heads = close[first]
-        after_end = (heads > 0) & ((kind[np.maximum(heads - 1, 0)] & _KIND_END) != 0)
-        ends[close[after_end[run]]] = True
-    stops = np.flatnonzero(ends)
-    seg_start = np.concatenate(([0], stops + 1))
-    seg_end = np.concatenate((stops, [n]))
-    words = np.concatenate(([0], np.cumsum((kind & _KIND_WORD) != 0, dtype=np.int64)))
-    starts = seg_start[words[seg_end] > words[seg_start]]  # segments holding a letter, digit or ideograph
-    out = starts.tolist()
-    for i in np.flatnonzero(kind[starts] & _KIND_SPACE).tolist():  # a sentence starts after its whitespace
-        out[i] = _NON_SPACE.search(text, out[i]).start()
-    return out
 
 
 def _finds(text: str, sub: str) -> list[int]:

@@ -131,20 +131,18 @@ class Scorer:
             seg = cache.segment(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
         else:
             seg = segment_text(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
-        from .cache import code_points
-
-        points = code_points(seg.text)  # read by the matcher and the sentence splitter alike
-        hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends, points)
-        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence, points)
+        hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends)
+        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence, seg.sentences)
 
     def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit],
-             evidence=True, points=None) -> tuple[dict, list[dict]]:
+             evidence=True, sent_starts: list[int] | None = None) -> tuple[dict, list[dict]]:
         from .rowtext import row_sink, sink_rows
 
         tally = Tally(self.lexicon)
         sink = row_sink(evidence)
         w = self.evidence_window
-        sent_starts = sentence_starts(text, points)  # (split_sentences' starts)
+        if sent_starts is None:  # (the segmentation has them: split_sentences' starts)
+            sent_starts = sentence_starts(text)
         for h, statuses in zip(hits, self.matcher.statuses(text, hits)):
             sentence = max(0, bisect.bisect_right(sent_starts, h.start) - 1) if sent_starts else None
             entries = tally.add(h, statuses, sentence)
