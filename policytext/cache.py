@@ -195,9 +195,6 @@ def count_chars(text: str) -> int:
     return sum(map(len, text.split()))
 
 
-_word_table = None
-
-
 def code_points(text: str):
     """``text`` as a numpy array of code points (uint32)."""
     import numpy as np
@@ -208,59 +205,48 @@ def code_points(text: str):
 _code_points = code_points  # (the name the tests use)
 
 
-def _word_chars(text: str, points=None):
-    """A boolean array: is each character of ``text`` a letter or digit (Unicode category L* or N*, which is
-    exactly ``str.isalnum``), the test :func:`policytext.tokenize.is_word_token` applies to each character.
-    ``points``: ``text``'s code points, if already at hand."""
-    import numpy as np
-
-    global _word_table
-    if _word_table is None:  # the Basic Multilingual Plane, once per process
-        bmp = "".join(map(chr, range(0xD800))) + "\0" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
-        _word_table = np.frombuffer(re.sub(r"[\W_]", "\0", bmp).encode("utf-32-le"), dtype=np.uint32) != 0
-    if points is None:
-        points = code_points(text)
-    mask = _word_table[np.minimum(points, 0xFFFF)]
-    astral = np.flatnonzero(points > 0xFFFF)
-    if len(astral):
-        mask[astral] = [text[i].isalnum() for i in astral.tolist()]
-    return mask
-
-
 def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: str = "",
                  doc_id: str | None = None) -> Segmentation:
     """Normalise and tokenize ``raw`` (no cache). Raises :class:`EmptyDocumentError` if no character is left."""
     import numpy as np
 
     text = normalize_text(raw, t2s=t2s)
-    n_chars = count_chars(text)
-    if n_chars == 0:
-        raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)
-    from .tokenize import SLICE_CHARS, clause_slices, sentence_starts
+    from .tokenize import KIND_SPACE, KIND_WORD, SLICE_CHARS, char_kinds, clause_slices, sentence_starts
 
     spans = getattr(tokenizer, "_spans", None)
     # a long text in slices cut after clause marks: the same tokens (policytext.tokenize.clause_slices), with
     # the per-character arrays of one slice in memory at a time (issue 13.10)
     slices = clause_slices(text, SLICE_CHARS) if spans is not None and len(text) > SLICE_CHARS else [(0, len(text))]
+    if len(slices) == 1:  # the code points and kinds of characters serve every step below
+        points = code_points(text)
+        kinds = char_kinds(text, points)
+        n_chars = len(text) - int(np.count_nonzero(kinds & KIND_SPACE))  # count_chars(text)
+    else:
+        n_chars = count_chars(text)
+    if n_chars == 0:
+        raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)
     parts, n_tokens, sentences = [], 0, None
     for a, b in slices:
-        piece = text if len(slices) == 1 else text[a:b]
-        points = code_points(piece)
+        piece = text
+        if len(slices) > 1:
+            piece = text[a:b]
+            points = code_points(piece)
+            kinds = char_kinds(piece, points)
         if spans is None:  # a tokenizer-like object: only tokenize() to go by
             tokens = tokenizer.tokenize(piece)
             starts = np.fromiter(map(itemgetter(1), tokens), dtype=np.int64, count=len(tokens))
             ends = np.fromiter(map(itemgetter(2), tokens), dtype=np.int64, count=len(tokens))
         else:  # the same tokens as tokenize(), as arrays, without a tuple per token
-            starts, ends = spans(piece, points)
+            starts, ends = spans(piece, points, kinds)
         part = np.empty(2 * len(starts), dtype=np.int32)
         part[0::2], part[1::2] = starts + a, ends + a
         parts.append(part)
         # a word token holds at least one letter or digit: count the tokens whose span contains one
-        in_words = np.concatenate(([0], np.cumsum(_word_chars(piece, points), dtype=np.int64)))
+        in_words = np.concatenate(([0], np.cumsum((kinds & KIND_WORD) != 0, dtype=np.int64)))
         n_tokens += int(np.count_nonzero(in_words[ends] - in_words[starts]))
         if len(slices) == 1:
-            sentences = sentence_starts(text, points)
-        del points, starts, ends, in_words
+            sentences = sentence_starts(text, points, kinds)
+        del points, kinds, starts, ends, in_words
     bounds = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return Segmentation(text, bounds, n_chars, n_tokens, sentence_starts(text) if sentences is None else sentences)
 
