@@ -106,13 +106,14 @@ def default_cache_dir() -> Path:
 @dataclass
 class Segmentation:
     """A normalised text and its tokens: ``bounds`` holds ``start0, end0, start1, end1, ...`` (int32);
-    ``sentences``, when known, the start of each sentence (:func:`policytext.tokenize.sentence_starts`)."""
+    ``sentences``, when known, the start of each sentence (:func:`policytext.tokenize.sentence_start_array`,
+    int64)."""
 
     text: str
     bounds: np.ndarray
     n_chars: int
     n_tokens: int
-    sentences: list[int] | None = None
+    sentences: np.ndarray | None = None
 
     @property
     def starts(self) -> np.ndarray:
@@ -134,13 +135,13 @@ class Segmentation:
         delta-encoded (each one byte per delta when they all fit, else four) and zlib-compressed together."""
         import numpy as np
 
-        from .tokenize import sentence_starts
+        from .tokenize import sentence_start_array
 
         raw = self.text.encode("utf-8")
         deltas = np.diff(self.bounds, prepend=np.int32(0))
         width = _width(deltas)
-        sentences = sentence_starts(self.text) if self.sentences is None else self.sentences
-        s_deltas = np.diff(np.asarray(sentences, dtype=np.int64), prepend=0)
+        sentences = sentence_start_array(self.text) if self.sentences is None else self.sentences
+        s_deltas = np.diff(sentences, prepend=0)
         s_width = _width(s_deltas)
         packed = zlib.compress(deltas.astype(_DTYPES[width]).tobytes()
                                + s_deltas.astype(_DTYPES[s_width]).tobytes(), 1)
@@ -174,7 +175,7 @@ class Segmentation:
             raise ValueError("boundaries do not match the token and sentence counts")
         bounds = np.cumsum(np.frombuffer(deltas, dtype=_DTYPES[width], count=2 * n_tok), dtype=np.int32)
         sentences = np.cumsum(np.frombuffer(deltas, dtype=_DTYPES[s_width], offset=2 * n_tok * width),
-                              dtype=np.int64).tolist()
+                              dtype=np.int64)
         return cls(text, bounds, n_chars, n_tokens, sentences)
 
 
@@ -211,7 +212,7 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
     import numpy as np
 
     text = normalize_text(raw, t2s=t2s)
-    from .tokenize import KIND_SPACE, KIND_WORD, SLICE_CHARS, char_kinds, clause_slices, sentence_starts
+    from .tokenize import KIND_SPACE, KIND_WORD, SLICE_CHARS, char_kinds, clause_slices, sentence_start_array
 
     spans = getattr(tokenizer, "_spans", None)
     # a long text in slices cut after clause marks: the same tokens (policytext.tokenize.clause_slices), with
@@ -245,10 +246,11 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
         in_words = np.concatenate(([0], np.cumsum((kinds & KIND_WORD) != 0, dtype=np.int64)))
         n_tokens += int(np.count_nonzero(in_words[ends] - in_words[starts]))
         if len(slices) == 1:
-            sentences = sentence_starts(text, points, kinds)
+            sentences = sentence_start_array(text, points, kinds)
         del points, kinds, starts, ends, in_words
     bounds = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return Segmentation(text, bounds, n_chars, n_tokens, sentence_starts(text) if sentences is None else sentences)
+    return Segmentation(text, bounds, n_chars, n_tokens,
+                        sentence_start_array(text) if sentences is None else sentences)
 
 
 _code_digest: str | None = None

@@ -42,7 +42,7 @@ from typing import Iterable
 
 from .errors import ConfigError
 
-__all__ = ["ENGINES", "Tokenizer", "is_word_token", "load_stopwords", "sentence_starts"]
+__all__ = ["ENGINES", "Tokenizer", "is_word_token", "load_stopwords", "sentence_start_array", "sentence_starts"]
 
 #: engines policytext can tokenize with; ``rjieba`` (jieba-rs) is used only where the conformance test
 #: in ``tests/test_tokenize.py`` shows token-for-token agreement with jieba (see ``docs/semantics.md``);
@@ -684,18 +684,24 @@ def char_kinds(text: str, points):
 
 
 def sentence_starts(text: str, points=None, kinds=None) -> list[int]:
-    """``[start for start, _ in policytext.matching.split_sentences(text)]``, computed with arrays instead of a
-    regex search per sentence (what a score row needs: how many sentences, and which one each hit is in).
-    ``points``, ``kinds``: ``text`` as UTF-32 code points (a ``numpy.uint32`` array) and its
-    :func:`char_kinds`, if already at hand.
+    """``[start for start, _ in policytext.matching.split_sentences(text)]``: :func:`sentence_start_array` as a
+    list.
 
     >>> sentence_starts("一是加强基层治理；二是推进。”\\n  附件\\n。")
     [0, 9, 18]
     """
+    return sentence_start_array(text, points, kinds).tolist()
+
+
+def sentence_start_array(text: str, points=None, kinds=None):
+    """The start of each sentence of ``text`` as :func:`policytext.matching.split_sentences` finds them, as an
+    int64 array, computed with arrays instead of a regex search per sentence (what a score row needs: how
+    many sentences, and which one each hit is in; the cache keeps them). ``points``, ``kinds``: ``text`` as
+    UTF-32 code points (a ``numpy.uint32`` array) and its :func:`char_kinds`, if already at hand."""
     import numpy as np
 
     if not text:
-        return []
+        return np.zeros(0, dtype=np.int64)
     if kinds is None:
         if points is None:
             points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -717,7 +723,6 @@ def sentence_starts(text: str, points=None, kinds=None) -> list[int]:
     seg_end = np.concatenate((stops, [n]))
     words = np.concatenate(([0], np.cumsum((kind & KIND_WORD) != 0, dtype=np.int64)))
     starts = seg_start[words[seg_end] > words[seg_start]]  # segments holding a letter, digit or ideograph
-    out = starts.tolist()
     for i in np.flatnonzero(kind[starts] & KIND_SPACE).tolist():  # a sentence starts after its whitespace
-        out[i] = _SENTENCE_NON_SPACE.search(text, out[i]).start()
-    return out
+        starts[i] = _SENTENCE_NON_SPACE.search(text, int(starts[i])).start()
+    return starts
