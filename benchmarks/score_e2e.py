@@ -18,14 +18,17 @@ run, on the same corpus, so a busy machine slows both. The rows:
   document comes from its cache entry (:mod:`policytext.warm`);
 * the same with ``--verify``: every file read, decoded and hashed again (the warm run before issue 15.2);
 * with ``--before DIR``: the same warm command run with ``PYTHONPATH=DIR`` (another checkout, e.g. the code
-  before a change), in the same run;
+  before a change), in the same run, on a cache that code filled (its own cold run first);
 * peak RSS of the streaming run (``--evidence``, ``--no-cache``) on the corpus and on it five times over
   (``--rss-only``: only this, and with ``--before DIR`` also for that checkout, in the same run);
 * with ``--install``: ``pip install .`` into a new virtual environment, its size and package count;
 * with ``--floor``: what a warm run is made of, each step timed inside one fresh process on the warm cache
-  (medians of ``--runs``): importing policytext, listing the corpus with the index lookups (the packs'
-  index read on the first lookup), reading the cache entries, matching the terms, splitting sentences, and
-  the whole of ``Scorer.analyze`` on the cached entries (matching, sentences and the score row).
+  (medians of ``--runs``, wall and processor time; with ``--before``, also for that code on its cache):
+  importing policytext, listing the corpus with the index lookups (the packs' index read on the first
+  lookup), reading the cache entries (sentence starts included), matching the terms, and the whole of
+  ``Scorer.analyze`` on the cached entries (matching, context rules and the score row); splitting the
+  sentences again (``matching.sentence_starts``), which a warm run no longer does since the entries keep
+  them, is timed for comparison.
 
 The three warm commands are timed in turn within each run, so a change in the machine's load hits them alike.
 
@@ -82,7 +85,10 @@ t0 = time.perf_counter()
 import policytext as pt
 from policytext.cache import TokenCache
 from policytext.corpus import Document
-from policytext.matching import split_sentences
+try:
+    from policytext.matching import sentence_starts
+except ImportError:  # the code before issue 15.4 (--before)
+    from policytext.matching import split_sentences as sentence_starts
 from policytext.readers import iter_corpus
 from policytext.warm import WarmDocument, WarmIndex
 imports = time.perf_counter() - t0
@@ -100,9 +106,9 @@ class Given:  # a cache that hands analyze the entry already read
 
 steps = {}
 def timed(name, fn):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     out = fn()
-    steps.setdefault(name, []).append(time.perf_counter() - t)
+    steps.setdefault(name, []).append((time.perf_counter() - t, time.process_time() - c))
     return out
 
 for _ in range(runs):
@@ -114,12 +120,15 @@ for _ in range(runs):
     segs = timed("read the cache entries (TokenCache.get)", lambda: [cache.get(d.key) for d in docs])
     timed("match the terms (Matcher.match_spans)",
           lambda: [scorer.matcher.match_spans(s.text, s.starts, s.ends) for s in segs])
-    timed("split sentences (matching.split_sentences)", lambda: [split_sentences(s.text) for s in segs])
-    timed("Scorer.analyze on the entries (matching, sentences, row)", lambda: [
+    timed("Scorer.analyze on the entries (matching, context rules, row)", lambda: [
         scorer.analyze(Document(d.doc_id, s.text, d.meta, d.source), cache=Given(s)) for d, s in zip(docs, segs)])
+    timed("(not in a warm run) split sentences again (matching.sentence_starts)",
+          lambda: [sentence_starts(s.text) for s in segs])
 print(f"import policytext (and what the score command needs): {imports:.3f} s, documents not read: {len(docs)}")
 for name, times in steps.items():
-    print(f"{name}: {statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})")
+    walls, cpus = [w for w, _ in times], [c for _, c in times]
+    print(f"{name}: {statistics.median(walls):.3f} s ({min(walls):.3f}-{max(walls):.3f}), "
+          f"processor {statistics.median(cpus):.3f} s")
 """
 
 RSS = """
@@ -269,8 +278,12 @@ def main() -> None:
         wall(cold, 1)
         warm = cold + ["--lexicon", str(changed)]
         variants = [(warm, None), (warm + ["--verify"], None)]
-        if opts.before:
-            variants.append((warm, {**os.environ, "PYTHONPATH": str(Path(opts.before).resolve())}))
+        if opts.before:  # its own cache, filled by its own code (another cache format would be all misses)
+            env = {**os.environ, "PYTHONPATH": str(Path(opts.before).resolve())}
+            before_cache = work / "cache-before"
+            cold_before = [exe, "score", str(corpus), "-o", out, "-q", "--cache", str(before_cache)]
+            subprocess.run(cold_before, check=True, stdout=subprocess.DEVNULL, env=env)
+            variants.append((cold_before + ["--lexicon", str(changed)], env))
         timings: list[list[float]] = [[] for _ in variants]
         for _ in range(opts.runs):  # in turn, so that the machine's load hits each alike
             for times, (cmd, env) in zip(timings, variants):
@@ -283,10 +296,12 @@ def main() -> None:
             extra.append((f"the same warm command, code of `{opts.before}`", timings[2]))
             print(f"  warm, {opts.before} {fmt(timings[2])}", flush=True)
         if opts.floor:
-            floor = subprocess.run([sys.executable, "-c", FLOOR, str(corpus), str(cache), str(changed), str(opts.runs)],
-                                   capture_output=True, text=True, check=True)
-            print("  steps of a warm run, one process, medians (min-max):")
-            print("".join(f"    {line}\n" for line in floor.stdout.splitlines()), end="", flush=True)
+            floors = [("", cache, None)] + ([(f", code of {opts.before}", before_cache, env)] if opts.before else [])
+            for label, folder, environ in floors:
+                floor = subprocess.run([sys.executable, "-c", FLOOR, str(corpus), str(folder), str(changed),
+                                        str(opts.runs)], capture_output=True, text=True, check=True, env=environ)
+                print(f"  steps of a warm run{label}, one process, medians (min-max):")
+                print("".join(f"    {line}\n" for line in floor.stdout.splitlines()), end="", flush=True)
 
         b = statistics.median(base)
         print(f"\n| command (fresh process, medians of {opts.runs}, min-max) | wall time | vs baseline |")

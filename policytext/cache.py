@@ -1,10 +1,11 @@
 """A token cache on disk: re-scoring a corpus (say, with a changed lexicon) does not segment it again.
 
 What is stored
-    For each document, its normalised text (UTF-8) and the boundaries of its tokens (the ``(start, end)``
-    offsets :meth:`policytext.Tokenizer.tokenize` gives, delta-encoded, zlib-compressed), plus ``n_chars``
-    and ``n_tokens``: a :class:`Segmentation`. A cached run therefore skips normalising and tokenizing;
-    it only hashes the raw text, reads the entry from its pack and matches.
+    For each document, its normalised text (UTF-8), the boundaries of its tokens (the ``(start, end)``
+    offsets :meth:`policytext.Tokenizer.tokenize` gives) and the start of each sentence
+    (:func:`policytext.tokenize.sentence_starts`), both delta-encoded and zlib-compressed, plus ``n_chars``
+    and ``n_tokens``: a :class:`Segmentation`. A cached run therefore skips normalising, tokenizing and
+    splitting sentences; it only hashes the raw text, reads the entry from its pack and matches.
 
 Unchanged files
     A run over paths (:meth:`policytext.Scorer.score`, ``policytext score``) also keeps, in
@@ -30,7 +31,7 @@ Files
     Entries are written in packs, ``<folder>/<random hex>.pack``: the entries of one batch (a chunk of
     documents in a worker process, or up to :data:`PACK_BYTES` in a one-process run), each its 32-byte key
     followed by the entry, then an index of keys, offsets and lengths, then a footer with the index's CRC-32.
-    An entry starts with a header (magic ``PTTOK2``, payload length, CRC-32 of the payload). A pack is
+    An entry starts with a header (magic ``PTTOK3``, payload length, CRC-32 of the payload). A pack is
     written to a temporary file in the folder, then moved into place with ``os.replace``: concurrent writers
     (several processes, several machines on a shared folder) never expose half a pack, and each writes its
     own packs. A pack whose index or an entry does not check out (cut short by a crash, a disk error) is
@@ -87,10 +88,11 @@ if TYPE_CHECKING:
 __all__ = ["CACHE_FORMAT", "Segmentation", "TokenCache", "default_cache_dir", "segment_text"]
 
 #: bump when the file layout changes: every old entry then misses
-CACHE_FORMAT = 3
-_MAGIC = b"PTTOK2\n\x00"
+CACHE_FORMAT = 4
+_MAGIC = b"PTTOK3\n\x00"
 _HEADER = struct.Struct("<8sQI")  # magic, payload length, CRC-32 of the payload
-_COUNTS = struct.Struct("<QQQQB")  # n_chars, n_tokens, bytes of the text, number of tokens, delta width
+# n_chars, n_tokens, bytes of the text, number of tokens, their delta width, number of sentences, their width
+_COUNTS = struct.Struct("<QQQQBQB")
 
 
 def default_cache_dir() -> Path:
@@ -103,12 +105,15 @@ def default_cache_dir() -> Path:
 
 @dataclass
 class Segmentation:
-    """A normalised text and its tokens: ``bounds`` holds ``start0, end0, start1, end1, ...`` (int32)."""
+    """A normalised text and its tokens: ``bounds`` holds ``start0, end0, start1, end1, ...`` (int32);
+    ``sentences``, when known, the start of each sentence (:func:`policytext.tokenize.sentence_start_array`,
+    int64)."""
 
     text: str
     bounds: np.ndarray
     n_chars: int
     n_tokens: int
+    sentences: np.ndarray | None = None
 
     @property
     def starts(self) -> np.ndarray:
@@ -126,15 +131,22 @@ class Segmentation:
 
     # -- bytes --------------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """The file content: header, counts, the UTF-8 text, then the boundaries delta-encoded (one byte per
-        delta when they all fit, else four) and zlib-compressed."""
+        """The file content: header, counts, the UTF-8 text, then the token boundaries and the sentence starts
+        delta-encoded (each one byte per delta when they all fit, else four) and zlib-compressed together."""
         import numpy as np
+
+        from .tokenize import sentence_start_array
 
         raw = self.text.encode("utf-8")
         deltas = np.diff(self.bounds, prepend=np.int32(0))
-        width = 1 if not len(deltas) or (deltas.max() < 256 and deltas.min() >= 0) else 4
-        packed = zlib.compress(deltas.astype("u1" if width == 1 else "<i4").tobytes(), 1)
-        payload = _COUNTS.pack(self.n_chars, self.n_tokens, len(raw), len(self.bounds) // 2, width) + raw + packed
+        width = _width(deltas)
+        sentences = sentence_start_array(self.text) if self.sentences is None else self.sentences
+        s_deltas = np.diff(sentences, prepend=0)
+        s_width = _width(s_deltas)
+        packed = zlib.compress(deltas.astype(_DTYPES[width]).tobytes()
+                               + s_deltas.astype(_DTYPES[s_width]).tobytes(), 1)
+        payload = _COUNTS.pack(self.n_chars, self.n_tokens, len(raw), len(self.bounds) // 2, width,
+                               len(sentences), s_width) + raw + packed
         return _HEADER.pack(_MAGIC, len(payload), zlib.crc32(payload)) + payload
 
     @classmethod
@@ -152,17 +164,27 @@ class Segmentation:
             raise ValueError(f"payload is {len(payload)} bytes, header says {length} (cut short?)")
         if zlib.crc32(payload) != crc:
             raise ValueError("checksum mismatch")
-        n_chars, n_tokens, n_bytes, n_tok, width = _COUNTS.unpack_from(payload)
+        n_chars, n_tokens, n_bytes, n_tok, width, n_sent, s_width = _COUNTS.unpack_from(payload)
         start = _COUNTS.size
         text = str(payload[start:start + n_bytes], "utf-8")
         try:
             deltas = zlib.decompress(payload[start + n_bytes:])
         except zlib.error as exc:
             raise ValueError(f"cannot decompress ({exc})") from None
-        if width not in (1, 4) or len(deltas) != 2 * n_tok * width:
-            raise ValueError("boundaries do not match the token count")
-        bounds = np.cumsum(np.frombuffer(deltas, dtype="u1" if width == 1 else "<i4"), dtype=np.int32)
-        return cls(text, bounds, n_chars, n_tokens)
+        if width not in _DTYPES or s_width not in _DTYPES or len(deltas) != 2 * n_tok * width + n_sent * s_width:
+            raise ValueError("boundaries do not match the token and sentence counts")
+        bounds = np.cumsum(np.frombuffer(deltas, dtype=_DTYPES[width], count=2 * n_tok), dtype=np.int32)
+        sentences = np.cumsum(np.frombuffer(deltas, dtype=_DTYPES[s_width], offset=2 * n_tok * width),
+                              dtype=np.int64)
+        return cls(text, bounds, n_chars, n_tokens, sentences)
+
+
+_DTYPES = {1: "u1", 4: "<i4"}
+
+
+def _width(deltas) -> int:
+    """1 when every delta fits a byte, else 4."""
+    return 1 if not len(deltas) or (deltas.max() < 256 and deltas.min() >= 0) else 4
 
 
 def count_chars(text: str) -> int:
@@ -174,33 +196,14 @@ def count_chars(text: str) -> int:
     return sum(map(len, text.split()))
 
 
-_word_table = None
-
-
-def _code_points(text: str):
+def code_points(text: str):
     """``text`` as a numpy array of code points (uint32)."""
     import numpy as np
 
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _word_chars(text: str, points=None):
-    """A boolean array: is each character of ``text`` a letter or digit (Unicode category L* or N*, which is
-    exactly ``str.isalnum``), the test :func:`policytext.tokenize.is_word_token` applies to each character.
-    ``points``: ``text``'s code points, if already at hand."""
-    import numpy as np
-
-    global _word_table
-    if _word_table is None:  # the Basic Multilingual Plane, once per process
-        bmp = "".join(map(chr, range(0xD800))) + "\0" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
-        _word_table = np.frombuffer(re.sub(r"[\W_]", "\0", bmp).encode("utf-32-le"), dtype=np.uint32) != 0
-    if points is None:
-        points = _code_points(text)
-    mask = _word_table[np.minimum(points, 0xFFFF)]
-    astral = np.flatnonzero(points > 0xFFFF)
-    if len(astral):
-        mask[astral] = [text[i].isalnum() for i in astral.tolist()]
-    return mask
+_code_points = code_points  # (the name the tests use)
 
 
 def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: str = "",
@@ -209,41 +212,53 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
     import numpy as np
 
     text = normalize_text(raw, t2s=t2s)
-    n_chars = count_chars(text)
-    if n_chars == 0:
-        raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)
-    from .tokenize import SLICE_CHARS, clause_slices
+    from .tokenize import KIND_SPACE, KIND_WORD, SLICE_CHARS, char_kinds, clause_slices, sentence_start_array
 
     spans = getattr(tokenizer, "_spans", None)
     # a long text in slices cut after clause marks: the same tokens (policytext.tokenize.clause_slices), with
     # the per-character arrays of one slice in memory at a time (issue 13.10)
     slices = clause_slices(text, SLICE_CHARS) if spans is not None and len(text) > SLICE_CHARS else [(0, len(text))]
-    parts, n_tokens = [], 0
+    if len(slices) == 1:  # the code points and kinds of characters serve every step below
+        points = code_points(text)
+        kinds = char_kinds(text, points)
+        n_chars = len(text) - int(np.count_nonzero(kinds & KIND_SPACE))  # count_chars(text)
+    else:
+        n_chars = count_chars(text)
+    if n_chars == 0:
+        raise EmptyDocumentError("no text left after normalisation", source=source, doc_id=doc_id)
+    parts, n_tokens, sentences = [], 0, None
     for a, b in slices:
-        piece = text if len(slices) == 1 else text[a:b]
-        points = _code_points(piece)
+        piece = text
+        if len(slices) > 1:
+            piece = text[a:b]
+            points = code_points(piece)
+            kinds = char_kinds(piece, points)
         if spans is None:  # a tokenizer-like object: only tokenize() to go by
             tokens = tokenizer.tokenize(piece)
             starts = np.fromiter(map(itemgetter(1), tokens), dtype=np.int64, count=len(tokens))
             ends = np.fromiter(map(itemgetter(2), tokens), dtype=np.int64, count=len(tokens))
         else:  # the same tokens as tokenize(), as arrays, without a tuple per token
-            starts, ends = spans(piece, points)
+            starts, ends = spans(piece, points, kinds)
         part = np.empty(2 * len(starts), dtype=np.int32)
         part[0::2], part[1::2] = starts + a, ends + a
         parts.append(part)
         # a word token holds at least one letter or digit: count the tokens whose span contains one
-        in_words = np.concatenate(([0], np.cumsum(_word_chars(piece, points), dtype=np.int64)))
+        in_words = np.concatenate(([0], np.cumsum((kinds & KIND_WORD) != 0, dtype=np.int64)))
         n_tokens += int(np.count_nonzero(in_words[ends] - in_words[starts]))
-        del points, starts, ends, in_words
+        if len(slices) == 1:
+            sentences = sentence_start_array(text, points, kinds)
+        del points, kinds, starts, ends, in_words
     bounds = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return Segmentation(text, bounds, n_chars, n_tokens)
+    return Segmentation(text, bounds, n_chars, n_tokens,
+                        sentence_start_array(text) if sentences is None else sentences)
 
 
 _code_digest: str | None = None
 
 
 def _code_fingerprint() -> str:
-    """sha256 of policytext's normaliser and tokenizer source, so that a change to either misses."""
+    """sha256 of policytext's normaliser and tokenizer source (the sentence splitter of the entries included),
+    so that a change to either misses."""
     global _code_digest
     if _code_digest is None:
         h = hashlib.sha256()

@@ -15,6 +15,7 @@ changed underneath is refused rather than mixed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -58,7 +60,7 @@ class Checkpoint:
     """The checkpoint folder of one output file.
 
     ``every`` documents or ``seconds`` seconds, whichever comes first, the buffered outcomes are written as a
-    new part. An outcome is ``(doc_id, source, meta, row, hit_rows, error)`` as the scorer produced it; the hit
+    new part, by a thread while the run goes on (one part in flight at a time; :meth:`flush` waits for it). An outcome is ``(doc_id, source, meta, row, hit_rows, error)`` as the scorer produced it; the hit
     rows of a document dense with hits are a :class:`policytext.rowtext.SpooledRows` whose file is in this folder
     (:func:`policytext.parallel.score_documents` spills them here), pickled as its path.
     """
@@ -72,6 +74,7 @@ class Checkpoint:
         self._buffer: list[tuple] = []
         self._last = time.monotonic()
         self._parts = 0
+        self._writing: tuple[threading.Thread, list] | None = None  # the part being written, and its error
         #: how many outcomes :meth:`start` read back from an earlier run
         self.resumed = 0
 
@@ -178,15 +181,44 @@ class Checkpoint:
     def add(self, outcome: tuple) -> None:
         self._buffer.append(outcome)
         if len(self._buffer) >= self.every or time.monotonic() - self._last >= self.seconds:
-            self.flush()
+            self._save()
 
     def flush(self) -> None:
+        """Write the buffered outcomes as the next part; when this returns, every part is on disk."""
+        self._save()
+        self.wait()
+
+    def _save(self) -> None:
+        """Write the buffered outcomes as the next part, by a thread while the run goes on (the write, its
+        fsync and the rename); the part before it is complete on disk when this returns (so parts appear in
+        order, and a kill leaves a prefix of whole parts), and an error writing it is raised here."""
         if self._buffer:
+            self.wait()
             self._parts += 1
-            self._write(self.folder / f"part-{self._parts:06d}.pkl",
-                        pickle.dumps(self._buffer, protocol=pickle.HIGHEST_PROTOCOL))
+            path = self.folder / f"part-{self._parts:06d}.pkl"
+            data = pickle.dumps(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)
             self._buffer = []
+            error: list = []
+
+            def write():
+                try:
+                    self._write(path, data)
+                except BaseException as exc:  # raised by wait(), in the run's thread
+                    error.append(exc)
+
+            thread = threading.Thread(target=write, name="policytext-checkpoint")  # not a daemon: exit waits
+            thread.start()
+            self._writing = (thread, error)
         self._last = time.monotonic()
+
+    def wait(self) -> None:
+        """Wait until the part being written (if any) is on disk; raise its error if it could not be written."""
+        if self._writing is not None:
+            thread, error = self._writing
+            thread.join()
+            self._writing = None
+            if error:
+                raise error[0]
 
     def _write(self, path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".part.", dir=self.folder)
@@ -203,4 +235,6 @@ class Checkpoint:
 
     def finish(self) -> None:
         """The run succeeded and its outputs are written: remove the checkpoint."""
+        with contextlib.suppress(OSError):  # (its last part is no longer needed)
+            self.wait()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -8,17 +8,18 @@ both :mod:`policytext.lexicon` (whose diagnostics look for terms hidden inside l
 
 from __future__ import annotations
 
-import bisect
 import fnmatch
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from .tokenize import sentence_starts  # (re-exported: the score rows' sentences, with arrays)
+
 if TYPE_CHECKING:
     from .lexicon import Lexicon, Term
 
 __all__ = ["CLAUSE_BREAKS", "Hit", "MAX_CLAUSE", "Matcher", "SHORT_TEXT", "STATUSES", "hidden_occurrences",
-           "split_sentences"]
+           "sentence_starts", "split_sentences"]
 
 _END = ""  # trie key marking the end of a term (no term contains the empty string)
 #: characters ending a clause (after NFKC, full-width punctuation is ASCII): context rules look inside it
@@ -28,6 +29,7 @@ MAX_CLAUSE = 200
 #: the status of an evidence row
 STATUSES = ("counted", "rejected", "vetoed")
 _CLAUSE_BREAK = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
+_LAST_CLAUSE_BREAK = re.compile("(?s:.*)[" + re.escape(CLAUSE_BREAKS) + "]")  # matched: ends after the last one
 
 
 #: a document with fewer non-whitespace characters than this is flagged ``short``: its rates rest on few characters
@@ -35,6 +37,15 @@ SHORT_TEXT = 300
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\n")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _NON_SPACE = re.compile(r"\S")  # \s is str.isspace, as str.lstrip uses
+
+
+def _finds(text: str, sub: str) -> list[int]:
+    """Every offset of ``sub`` in ``text``, overlapping ones included."""
+    out, k = [], text.find(sub)
+    while k >= 0:
+        out.append(k)
+        k = text.find(sub, k + 1)
+    return out
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -58,6 +69,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if word(text, pos):
         out.append((non_space(text, pos).start(), len(text.rstrip())))
     return out
+
 
 def _trie_regex(node: dict) -> str:
     """A regex matching exactly the strings of a character trie (``_END`` marks ends), e.g. 精细化(?:管理)?."""
@@ -93,18 +105,31 @@ class Matcher:
             for ch in t.term:
                 node = node.setdefault(ch, {})
             node.setdefault(_END, []).append(t)
-        # Candidate starts are found by one regex built from the terms (and the literal prefixes of the
-        # globs), so that only positions where a term can start are examined. A glob without a literal
-        # prefix (``*治理``) could match any token: then every token start is examined (_match_scan).
+        # Candidate starts are the token starts whose first character begins a one-character term (or a glob's
+        # literal prefix), or whose first two characters begin a longer one (_candidates): only where a term
+        # can start is the trie walked. A glob without a literal prefix (``*治理``) could match any token:
+        # then every token start is examined (_match_scan).
         prefixes = [re.split(r"[*?\[]", t.term, maxsplit=1)[0] for _, t in self._globs]
         self._scan_all = any(not p for p in prefixes)
+        self._keys = [t.term for t in lexicon.terms if not t.is_glob] + [p for p in prefixes if p]
         search_trie: dict = {}
-        for s in [t.term for t in lexicon.terms if not t.is_glob] + prefixes:
+        for key in self._keys:
             node = search_trie
-            for ch in s:
+            for ch in key:
                 node = node.setdefault(ch, {})
             node[_END] = True
-        self._search = re.compile(_trie_regex(search_trie)).search if search_trie else None
+        # whether a term or prefix occurs at a position (one regex, before the trie walk in Python)
+        self._occurs = re.compile(_trie_regex(search_trie)).match if search_trie else None
+        # a term's exclusions as {(where the term sits in a phrase, its length): the phrases}
+        self._exclusions: dict[Term, list[tuple[int, int, frozenset[str]]]] = {}
+        for t in lexicon.terms:
+            if t.exclusions:
+                groups: dict[tuple[int, int], set[str]] = {}
+                for phrase in t.exclusions:
+                    for k in _finds(phrase, t.term):
+                        groups.setdefault((k, len(phrase)), set()).add(phrase)
+                self._exclusions[t] = [(k, n, frozenset(g)) for (k, n), g in groups.items()]
+        self._tables = None  # built on first use (numpy)
         self._rules = {t: r for t in lexicon.terms if any(r := lexicon.context_rules(t))}
 
     def statuses(self, text: str, hits: list[Hit]) -> list[tuple[str, ...]]:
@@ -113,8 +138,8 @@ class Matcher:
         a rejection. See :mod:`policytext.lexicon` for the rules' scope."""
         if not self._rules or not hits:
             return [("counted",) * len(h.terms) for h in hits]
-        breaks: list[int] | None = None
         out = []
+        n_text = len(text)
         for h in hits:
             row = []
             for t in h.terms:
@@ -122,12 +147,12 @@ class Matcher:
                 if rules is None:
                     row.append("counted")
                     continue
-                if breaks is None:
-                    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
-                i = bisect.bisect_left(breaks, h.start)
-                c_start = max(breaks[i - 1] + 1 if i else 0, h.start - MAX_CLAUSE)
-                j = bisect.bisect_left(breaks, h.end)
-                c_end = min(breaks[j] if j < len(breaks) else len(text), h.end + MAX_CLAUSE)
+                # the clause: from after the last break before the hit to the first break from its end, at
+                # most MAX_CLAUSE characters either side (only those are searched for the breaks)
+                before = _LAST_CLAUSE_BREAK.match(text, max(0, h.start - MAX_CLAUSE - 1), h.start)
+                c_start = max(before.end() if before else 0, h.start - MAX_CLAUSE)
+                after = _CLAUSE_BREAK.search(text, h.end, h.end + MAX_CLAUSE)
+                c_end = after.start() if after else min(n_text, h.end + MAX_CLAUSE)
                 reject, exclude, require = rules
                 if any(r.found(text, h.start, h.end, c_start, c_end) for r in exclude) or (
                         require and not any(r.found(text, h.start, h.end, c_start, c_end) for r in require)):
@@ -139,14 +164,11 @@ class Matcher:
             out.append(tuple(row))
         return out
 
-    @staticmethod
-    def _excluded(text: str, start: int, t: Term) -> bool:
-        for phrase in t.exclusions:
-            k = phrase.find(t.term)
-            while k >= 0:
-                if start - k >= 0 and text.startswith(phrase, start - k):
-                    return True
-                k = phrase.find(t.term, k + 1)
+    def _excluded(self, text: str, start: int, t: Term) -> bool:
+        """Whether the occurrence of ``t`` at ``start`` lies inside one of its exclusion phrases."""
+        for k, n, phrases in self._exclusions[t]:
+            if start >= k and text[start - k:start - k + n] in phrases:
+                return True
         return False
 
     def _fixed(self, text: str, start: int, ends_token) -> list[tuple[int, int, list[Term]]]:
@@ -177,11 +199,13 @@ class Matcher:
             return self._match_scan(text, tokens)
         return self.match_spans(text, [s for _, s, _ in tokens], [e for _, _, e in tokens])
 
-    def match_spans(self, text: str, starts, ends) -> list[Hit]:
+    def match_spans(self, text: str, starts, ends, points=None) -> list[Hit]:
         """Hits in ``text`` given the token offsets as two ascending sequences or int arrays.
 
-        The same rule as :meth:`match`, but only where a term (or a glob's literal prefix) occurs in the
-        text is anything examined: matching costs one regex scan plus work per occurrence, not per token.
+        The same rule as :meth:`match`, but only at the token starts where a term (or a glob's literal prefix)
+        may begin is anything examined: arrays pick the token starts whose first character, or first two
+        characters, begin a term (:meth:`_candidates`), and Python walks the terms only there. ``points``:
+        ``text`` as UTF-32 code points (a ``numpy.uint32`` array), if already at hand.
         """
         import numpy as np
 
@@ -191,39 +215,64 @@ class Matcher:
             s_list, e_list = starts.tolist(), ends.tolist()
             return self._match_scan(text, [(text[s:e], s, e) for s, e in zip(s_list, e_list)])
         hits: list[Hit] = []
-        search = self._search
         n_text = len(text)
-        if search is None or not len(starts):
+        if not self._keys or not len(starts):
             return hits
-        flags = np.zeros(n_text + 1, dtype=np.uint8)
-        flags[starts] |= 1
-        flags[ends] |= 2
+        candidates = self._candidates(text, starts, points)
+        if not candidates:
+            return hits
+        flags = np.zeros(n_text + 1, dtype=bool)
+        flags[ends] = True  # a token ends here
         flags = flags.tobytes()
         globs = self._globs
-        ends_token = flags.__getitem__  # bit 2: a token ends here (tested as flags[p] & 2 below)
+        ends_token = flags.__getitem__
         pos = 0
-        while True:
-            m = search(text, pos)
-            if m is None:
-                break
-            start = m.start()
-            if not flags[start] & 1:
-                pos = start + 1
+        occurs = self._occurs
+        for start in candidates:
+            if start < pos or not occurs(text, start):  # inside the last hit, or no term there
                 continue
-            cands = self._fixed(text, start, lambda p: ends_token(p) & 2)
+            cands = self._fixed(text, start, ends_token)
             if globs:
                 tok_end = int(ends[int(np.searchsorted(starts, start))])
                 word = text[start:tok_end]
                 for pattern, t in globs:
                     if pattern.match(word):
                         cands.append((tok_end, 0, [t]))
-            chosen = self._choose(text, start, cands)
-            if chosen is None:
-                pos = start + 1
-            else:
-                hits.append(chosen)
-                pos = chosen.end
+            if cands:
+                chosen = self._choose(text, start, cands)
+                if chosen is not None:
+                    hits.append(chosen)
+                    pos = chosen.end
         return hits
+
+    def _candidates(self, text: str, starts, points=None) -> list[int]:
+        """The token starts, ascending, at which a term or a glob's literal prefix may occur: those whose
+        character begins a one-character one, or whose first two characters begin a longer one. Every start
+        where one occurs is among them (the test is on a prefix of it), so examining these alone finds every
+        hit."""
+        import numpy as np
+
+        if self._tables is None:
+            table = np.zeros(0x10000, dtype=np.uint8)  # characters above U+FFFF share the last entry
+            for key in self._keys:
+                table[min(ord(key[0]), 0xFFFF)] |= 1 if len(key) == 1 else 2
+            pairs = sorted({(ord(k[0]) << 32) | ord(k[1]) for k in self._keys if len(k) > 1}) or [0]
+            self._tables = table, np.array(pairs, dtype=np.uint64)
+        table, pairs = self._tables
+        if points is None:
+            points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        n = len(points)
+        if starts[-1] >= n:
+            starts = starts[starts < n]  # (an empty token at the end of the text starts nothing)
+        first = points[starts]
+        kind = table[np.minimum(first, 0xFFFF)]
+        two = np.flatnonzero(kind == 2)  # (an exact pair test below; kind 3: a one-character key anyway)
+        if len(two):
+            at = starts[two] + 1
+            pair = (first[two].astype(np.uint64) << np.uint64(32)) | points[np.minimum(at, n - 1)]
+            found = pairs[np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)] == pair
+            kind[two[~(found & (at < n))]] = 0
+        return starts[kind != 0].tolist()
 
     def _match_scan(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
         """The rule applied at every token start (used when a glob has no literal prefix)."""

@@ -37,21 +37,20 @@ word tokens (tokens holding a letter, digit or ideograph; punctuation excluded, 
 
 from __future__ import annotations
 
-import bisect
 from typing import TYPE_CHECKING, Iterable
 
 from .corpus import Corpus, Document
 from .lexicon import Lexicon, load_lexicon
 from .matching import (MAX_CLAUSE, SHORT_TEXT, STATUSES, Hit, Matcher, hidden_occurrences,  # noqa: F401
-                       split_sentences)  # (re-exported)
+                       sentence_starts, split_sentences)  # (re-exported)
 from .results import HIT_COLUMNS, ScoreResult, ScoreRows, Tally  # noqa: F401  (re-exported)
-from .tokenize import Tokenizer
+from .tokenize import Tokenizer, sentence_start_array
 
 if TYPE_CHECKING:  # pandas is imported when a table is built, not with policytext
     import pandas as pd
 
-__all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts", "split_sentences",
-           "SHORT_TEXT", "STATUSES"]
+__all__ = ["Hit", "Matcher", "ScoreResult", "Scorer", "score_corpus", "score_texts", "sentence_starts",
+           "split_sentences", "SHORT_TEXT", "STATUSES"]
 
 EVIDENCE_WINDOW = 12
 
@@ -132,19 +131,25 @@ class Scorer:
         else:
             seg = segment_text(doc.text, self.tokenizer, t2s=self.t2s, source=doc.source, doc_id=doc.doc_id)
         hits = self.matcher.match_spans(seg.text, seg.starts, seg.ends)
-        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence)
+        return self._row(doc, seg.text, seg.n_chars, seg.n_tokens, hits, evidence, seg.sentences)
 
     def _row(self, doc: Document, text: str, n_chars: int, n_tokens: int, hits: list[Hit],
-             evidence=True) -> tuple[dict, list[dict]]:
+             evidence=True, sent_starts=None) -> tuple[dict, list[dict]]:
         from .rowtext import row_sink, sink_rows
 
         tally = Tally(self.lexicon)
         sink = row_sink(evidence)
         w = self.evidence_window
-        sentences = split_sentences(text)
-        sent_starts = [a for a, _ in sentences]
-        for h, statuses in zip(hits, self.matcher.statuses(text, hits)):
-            sentence = max(0, bisect.bisect_right(sent_starts, h.start) - 1) if sentences else None
+        if sent_starts is None:  # (the segmentation has them: split_sentences' starts)
+            sent_starts = sentence_start_array(text)
+        sentence_of = None  # the sentence of each hit (bisect_right - 1, at least 0), for all hits at once
+        if hits and len(sent_starts):
+            import numpy as np
+
+            found = np.searchsorted(sent_starts, [h.start for h in hits], side="right") - 1
+            sentence_of = np.maximum(found, 0).tolist()
+        for k, (h, statuses) in enumerate(zip(hits, self.matcher.statuses(text, hits))):
+            sentence = sentence_of[k] if sentence_of is not None else None
             entries = tally.add(h, statuses, sentence)
             if sink is None:
                 continue
@@ -153,7 +158,7 @@ class Scorer:
                              "weight": t.weight, "start": h.start, "end": h.end,
                              "left": text[max(0, h.start - w):h.start], "right": text[h.end:h.end + w],
                              "status": status})
-        tally.n_chars, tally.n_tokens, tally.n_sentences = n_chars, n_tokens, len(sentences)
+        tally.n_chars, tally.n_tokens, tally.n_sentences = n_chars, n_tokens, len(sent_starts)
         return tally.row(), sink_rows(sink)
 
     def score(self, corpus, progress=None, *, jobs: int | None = 1, cache=None, read_options=None, scheduler=None,

@@ -42,7 +42,7 @@ from typing import Iterable
 
 from .errors import ConfigError
 
-__all__ = ["ENGINES", "Tokenizer", "is_word_token", "load_stopwords"]
+__all__ = ["ENGINES", "Tokenizer", "is_word_token", "load_stopwords", "sentence_start_array", "sentence_starts"]
 
 #: engines policytext can tokenize with; ``rjieba`` (jieba-rs) is used only where the conformance test
 #: in ``tests/test_tokenize.py`` shows token-for-token agreement with jieba (see ``docs/semantics.md``);
@@ -569,20 +569,22 @@ class Tokenizer:
         words = seg.cut(text, self.hmm)
         return _split_like_jieba(words) if self.hmm else words
 
-    def _spans(self, text: str, points) -> tuple:
+    def _spans(self, text: str, points, kinds=None) -> tuple:
         """The ``(starts, ends)`` of the tokens :meth:`tokenize` gives, as int64 arrays, computed with numpy
         instead of a Python tuple per token (what scoring needs). ``points`` is ``text`` as UTF-32 code points
-        (a ``numpy.uint32`` array). ``tests/test_tokenize.py`` checks it against :meth:`tokenize`."""
+        (a ``numpy.uint32`` array); ``kinds`` its :func:`char_kinds`, if at hand. ``tests/test_tokenize.py``
+        checks it against :meth:`tokenize`."""
         import numpy as np
 
         slices = clause_slices(text, SLICE_CHARS) if len(text) > SLICE_CHARS else [(0, len(text))]
         if len(slices) > 1:  # a long text in slices: one slice's words in memory at a time (issue 13.10)
-            parts = [self._slice_spans(text[a:b], points[a:b]) for a, b in slices]
+            parts = [self._slice_spans(text[a:b], points[a:b], None if kinds is None else kinds[a:b])
+                     for a, b in slices]
             return (np.concatenate([s + a for (s, _), (a, _) in zip(parts, slices)]),
                     np.concatenate([e + a for (_, e), (a, _) in zip(parts, slices)]))
-        return self._slice_spans(text, points)
+        return self._slice_spans(text, points, kinds)
 
-    def _slice_spans(self, text: str, points) -> tuple:
+    def _slice_spans(self, text: str, points, kinds=None) -> tuple:
         """:meth:`_spans` of one slice (or of a whole text that needs none)."""
         import numpy as np
 
@@ -594,8 +596,11 @@ class Tokenizer:
         if self.engine == "rjieba" and self.hmm:
             starts, ends = _split_spans_like_jieba(text, points, starts, ends)
         # the words cover the text end to end; drop those made of whitespace only (str.isspace)
-        kind = _char_kinds()[np.minimum(points, 0xFFFF)]  # no character above U+FFFF is whitespace
-        spaces = np.concatenate(([0], np.cumsum(kind == _SPACE, dtype=np.int64)))
+        if kinds is None:
+            space = _char_kinds()[np.minimum(points, 0xFFFF)] == _SPACE  # none above U+FFFF is whitespace
+        else:
+            space = (kinds & KIND_SPACE) != 0
+        spaces = np.concatenate(([0], np.cumsum(space, dtype=np.int64)))
         lengths = ends - starts
         keep = (spaces[ends] - spaces[starts] < lengths) | (lengths == 0)
         return starts[keep], ends[keep]
@@ -633,3 +638,91 @@ class Tokenizer:
             self._stop = load_stopwords(self.stopwords)
         stop, n = self._stop, self.min_length
         return [w for w, _, _ in self.tokenize(text) if len(w) >= n and w not in stop and is_word_token(w)]
+
+
+# -- sentences ------------------------------------------------------------------------------------------------
+# Here rather than in policytext.matching (which re-exports it) so that the token cache, which stores each
+# entry's sentence starts, sits above it, and its key covers this code (the source of this module is in it).
+_SENTENCE_WORD = re.compile(r"[^\W_]")
+_SENTENCE_NON_SPACE = re.compile(r"\S")
+#: the bits of :func:`char_kinds`: sentence end, line break, closing mark, whitespace, letter or digit
+KIND_END, KIND_BREAK, KIND_CLOSE, KIND_SPACE, KIND_WORD = 1, 2, 4, 8, 16
+_sentence_kinds = None
+
+
+def _sentence_table():
+    """For each character of the Basic Multilingual Plane, what :func:`policytext.matching.split_sentences`
+    makes of it (a uint8 array of 65536): sentence end (``。！？；!?;``), line break, closing mark, whitespace
+    (``\\s``, which is ``str.isspace``), word character (``[^\\W_]``, which is ``str.isalnum``); built once per
+    process."""
+    global _sentence_kinds
+    if _sentence_kinds is None:
+        import numpy as np
+
+        kinds = np.zeros(0x10000, dtype=np.uint8)
+        bmp = "".join(map(chr, range(0xD800))) + "\0" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
+        for pattern, kind in ((_SENTENCE_WORD, KIND_WORD), (re.compile(r"\s"), KIND_SPACE)):
+            kinds[[m.start() for m in pattern.finditer(bmp)]] |= kind
+        kinds[0xD800:0xE000] = 0
+        for chars, kind in (("。！？；!?;", KIND_END), ("\n", KIND_BREAK), ("”’」』）)\"'", KIND_CLOSE)):
+            kinds[list(map(ord, chars))] |= kind
+        _sentence_kinds = kinds
+    return _sentence_kinds
+
+
+def char_kinds(text: str, points):
+    """What each character of ``text`` is (:func:`_sentence_table`'s bits; ``points``: ``text`` as UTF-32 code
+    points, a ``numpy.uint32`` array): one table look-up serves the tokens' whitespace, the word-token count
+    and the sentences (:func:`policytext.cache.segment_text`)."""
+    import numpy as np
+
+    kind = _sentence_table()[np.minimum(points, 0xFFFF)]  # U+FFFF is none of the kinds
+    astral = np.flatnonzero(points > 0xFFFF)
+    if len(astral):  # above the BMP only letters and digits matter (no break, mark or space is there)
+        kind[astral] = [KIND_WORD if _SENTENCE_WORD.match(text[i]) else 0 for i in astral.tolist()]
+    return kind
+
+
+def sentence_starts(text: str, points=None, kinds=None) -> list[int]:
+    """``[start for start, _ in policytext.matching.split_sentences(text)]``: :func:`sentence_start_array` as a
+    list.
+
+    >>> sentence_starts("一是加强基层治理；二是推进。”\\n  附件\\n。")
+    [0, 9, 18]
+    """
+    return sentence_start_array(text, points, kinds).tolist()
+
+
+def sentence_start_array(text: str, points=None, kinds=None):
+    """The start of each sentence of ``text`` as :func:`policytext.matching.split_sentences` finds them, as an
+    int64 array, computed with arrays instead of a regex search per sentence (what a score row needs: how
+    many sentences, and which one each hit is in; the cache keeps them). ``points``, ``kinds``: ``text`` as
+    UTF-32 code points (a ``numpy.uint32`` array) and its :func:`char_kinds`, if already at hand."""
+    import numpy as np
+
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    if kinds is None:
+        if points is None:
+            points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        kinds = char_kinds(text, points)
+    kind, n = kinds, len(kinds)
+    # the characters that end a segment: 。！？；!?; and line breaks, and closing marks in a run right after one
+    # of 。！？；!?; (split_sentences' pattern: a run of ends, any closing marks, or a line break)
+    ends = (kind & (KIND_END | KIND_BREAK)) != 0
+    close = np.flatnonzero(kind & KIND_CLOSE)
+    if len(close):
+        before = kind[np.maximum(close - 1, 0)]
+        first = (close == 0) | ((before & KIND_CLOSE) == 0)  # the first mark of each run of marks
+        run = np.cumsum(first) - 1
+        heads = close[first]
+        after_end = (heads > 0) & ((kind[np.maximum(heads - 1, 0)] & KIND_END) != 0)
+        ends[close[after_end[run]]] = True
+    stops = np.flatnonzero(ends)
+    seg_start = np.concatenate(([0], stops + 1))
+    seg_end = np.concatenate((stops, [n]))
+    words = np.concatenate(([0], np.cumsum((kind & KIND_WORD) != 0, dtype=np.int64)))
+    starts = seg_start[words[seg_end] > words[seg_start]]  # segments holding a letter, digit or ideograph
+    for i in np.flatnonzero(kind[starts] & KIND_SPACE).tolist():  # a sentence starts after its whitespace
+        starts[i] = _SENTENCE_NON_SPACE.search(text, int(starts[i])).start()
+    return starts

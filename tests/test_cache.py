@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import policytext as pt
 from policytext.cache import Segmentation, TokenCache, default_cache_dir, segment_text
 from policytext.cli import cli
+from policytext.matching import split_sentences
 from policytext.tokenize import is_word_token
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,6 +87,20 @@ def test_segmentation_bytes_round_trip():
     seg = segment_text("推进精细化管理 \n\n 2006-2020年", pt.Tokenizer())
     back = Segmentation.from_bytes(seg.to_bytes())
     assert (back.text, back.tokens(), back.n_chars, back.n_tokens) == (seg.text, seg.tokens(), seg.n_chars, seg.n_tokens)
+    assert back.sentences.tolist() == seg.sentences.tolist() == [a for a, _ in split_sentences(seg.text)]
+    assert back.sentences.tolist() == [0, 11]
+
+
+def test_entries_keep_the_sentence_starts_and_an_entry_of_the_format_before_is_refused():
+    # a long sentence: starts 256 characters apart need four bytes per delta
+    raw = "推进精细化管理。" + "网格" * 200 + "。\n  附件1"
+    seg = segment_text(raw, pt.Tokenizer())
+    back = Segmentation.from_bytes(seg.to_bytes())
+    assert back.sentences.tolist() == [a for a, _ in split_sentences(seg.text)] == [0, 8, 412]
+    old = bytearray(seg.to_bytes())
+    old[:8] = b"PTTOK2\n\x00"  # the magic of format 3 (no sentences): never parsed as this format
+    with pytest.raises(ValueError, match="not a policytext token-cache entry"):
+        Segmentation.from_bytes(bytes(old))
 
 
 def test_scores_with_and_without_cache_are_identical(tmp_path):

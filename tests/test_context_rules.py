@@ -244,3 +244,64 @@ def test_cues_are_normalised_like_text(tmp_path):
     p.write_text("categories:\n  crude:\n    polarity: -1\n    reject_context: [\"\\u200b\"]\n    terms: [一刀切]\n",
                  encoding="utf-8")
     assert [i.message for i in load_lexicon(p).validate() if i.code == "context"] == ["reject_context: empty cue"]
+
+
+def test_sentence_starts_are_split_sentences_starts():
+    """The array version the score rows use (matching.sentence_starts) against split_sentences, on random texts
+    of sentence ends, closing marks, breaks, spaces, word characters (one above U+FFFF) and punctuation."""
+    import random
+
+    from policytext.matching import sentence_starts
+
+    rng = random.Random(15)
+    alphabet = "。！？；!?;\n”’」』）)\"' \t\u3000\u2028a_1中文,、\U00020000\U0001F600"
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        assert sentence_starts(t) == [a for a, _ in split_sentences(t)], t
+    t = "一是加强基层治理；二是推进。”\n  附件\n。"
+    assert sentence_starts(t) == [0, 9, 18] == [a for a, _ in split_sentences(t)]
+
+
+def test_clause_bounds_equal_the_breaks_searched_over_the_whole_text(monkeypatch):
+    """Matcher.statuses searches for clause breaks only near each hit: the clause handed to the rules is the
+    one found from every break of the text (a short MAX_CLAUSE so that the limit is reached often)."""
+    import bisect
+    import random
+
+    from policytext import matching
+    from policytext.lexicon import Category, Term
+
+    class Recorder:
+        def __init__(self):
+            self.seen = []
+
+        def found(self, text, start, end, c_start, c_end):
+            self.seen.append((start, end, c_start, c_end))
+            return False
+
+    rec = Recorder()
+
+    class Lex:
+        terms = [Term("ab", "c")]
+        categories = [Category("c")]
+
+        @staticmethod
+        def context_rules(t):
+            return ((rec,), (), ())
+
+    monkeypatch.setattr(matching, "MAX_CLAUSE", 3)
+    m = matching.Matcher(Lex)
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice("ab,;。:\nxy") for _ in range(rng.randint(2, 24)))
+        hits = [matching.Hit("ab", k, k + 2, tuple(Lex.terms)) for k in range(len(text) - 1) if text[k:k + 2] == "ab"]
+        rec.seen.clear()
+        m.statuses(text, hits)
+        breaks = [k for k, ch in enumerate(text) if ch in matching.CLAUSE_BREAKS]
+        expected = []
+        for h in hits:
+            i = bisect.bisect_left(breaks, h.start)
+            j = bisect.bisect_left(breaks, h.end)
+            expected.append((h.start, h.end, max(breaks[i - 1] + 1 if i else 0, h.start - 3),
+                             min(breaks[j] if j < len(breaks) else len(text), h.end + 3)))
+        assert rec.seen == expected, text

@@ -740,3 +740,20 @@ def test_provincial_work_reports_with_metadata():
     assert (beijing.meta["year"], beijing.meta["province"]) == ("2025", "北京")
     assert (corpus["2026/44_guangdong"].meta["year"], corpus["2026/44_guangdong"].meta["province"]) == ("2026", "广东")
     assert set(corpus.info["encodings"].values()) == {"utf-8"}
+
+
+def test_control_characters_found_on_utf8_bytes_as_on_the_text():
+    """The UTF-8 reading checks for control characters on the bytes (readers._decode._is_clean_utf8): the same
+    verdict as the regex on the decoded text, on random strings of C0 controls, DEL, ASCII and non-ASCII."""
+    import random
+
+    from policytext.readers._decode import _is_clean, _is_clean_utf8
+
+    rng = random.Random(4)
+    alphabet = [chr(c) for c in range(0x21)] + ["中", "a", "\x7f", "é", "\U00020000"]
+    verdicts = set()
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) + ("\x1a" if rng.random() < 0.2 else "")
+        assert _is_clean_utf8(t.encode("utf-8")) == _is_clean(t), repr(t)
+        verdicts.add(_is_clean(t))
+    assert verdicts == {True, False} and _is_clean_utf8(b"a\x1a") and not _is_clean_utf8(b"\x1aa")
