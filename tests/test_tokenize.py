@@ -1,5 +1,7 @@
 """The tokenizer: private jieba state, pickling, scikit-learn use, stopwords, and the rjieba conformance test."""
 
+import hashlib
+import json
 import pickle
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
@@ -112,37 +114,87 @@ def test_rjieba_split_rule_matches_jieba_on_ascii_runs():
         assert Tokenizer(engine="rjieba", hmm=hmm).tokenize(text) == Tokenizer(hmm=hmm).tokenize(text)
 
 
+def _digest(tokens) -> str:
+    """A short fingerprint of a token list, words and offsets: what the reference keeps of jieba's output."""
+    return hashlib.sha256("\n".join(f"{s} {e} {w}" for w, s, e in tokens).encode("utf-8")).hexdigest()[:16]
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _read_normalised(name: str) -> str:
+    raw = Path(name).read_bytes()
+    try:
+        return normalize_text(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return normalize_text(raw.decode("gb18030", errors="replace"))
+
+
 def _conformance_part(args):
     """Compare the engines on some files, in a worker process, with HMM on and off (each file read and
-    normalised once for both): per setting, the names of files whose tokens or spans differ; and the number of
-    characters compared."""
-    paths, words = args
+    normalised once for both). ``live``: the files jieba segments here; the others are compared with jieba's
+    recorded tokens (``recorded``: text key -> digests for HMM on and off), or segmented live when the text is
+    not recorded. Returns, per setting, the files whose tokens or spans differ; the files whose live jieba
+    tokens differ from the record (a stale reference); the number of characters; the files segmented live."""
+    paths, words, live, recorded = args
     engines = {hmm: (Tokenizer(engine="jieba", hmm=hmm, words=words), Tokenizer(engine="rjieba", hmm=hmm, words=words))
                for hmm in (True, False)}
-    differ, n_chars = {True: [], False: []}, 0
+    differ, stale, n_chars, n_live = {True: [], False: []}, [], 0, 0
     for name in paths:
-        raw = Path(name).read_bytes()
-        try:
-            text = normalize_text(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            text = normalize_text(raw.decode("gb18030", errors="replace"))
+        text = _read_normalised(name)
         n_chars += len(text)
         points = _code_points(text)
-        for hmm, (ref, fast) in engines.items():
-            expected = ref.tokenize(text)
+        record = recorded.get(_text_key(text))
+        by_jieba = name in live or record is None
+        n_live += by_jieba
+        for i, (hmm, (ref, fast)) in enumerate(engines.items()):
+            got = fast.tokenize(text)
             starts, ends = fast._spans(text, points)  # the array path scoring takes
-            if expected != fast.tokenize(text) or \
-                    list(zip(starts.tolist(), ends.tolist())) != [(s, e) for _, s, e in expected]:
+            if list(zip(starts.tolist(), ends.tolist())) != [(s, e) for _, s, e in got]:
                 differ[hmm].append(name)
-    return differ, n_chars
+                continue
+            if by_jieba:
+                expected = ref.tokenize(text)
+                if record is not None and _digest(expected) != record[i]:
+                    stale.append(name)
+                if got != expected:
+                    differ[hmm].append(name)
+            elif _digest(got) != record[i]:
+                differ[hmm].append(name)
+    return differ, stale, n_chars, n_live
 
 
-#: ``POLICYTEXT_CONFORMANCE=all`` compares the engines on every text file of ``../shared/corpora`` (3,436 files,
-#: 22.4 M characters; about 110 s of CPU), and so does every CI run (``CI=true``, set by ``.ci/run``): do so
-#: before taking a new jieba or rjieba version or changing how policytext calls them. A local run without either
-#: compares a fixed slice (a third of the work): every file of
-#: every corpus except ``laws_regulations``, and every LAWS_STEP-th file of that one (2,982 files, 17 M
-#: characters of legal text alike in kind), in sorted order so each of its subfolders is represented.
+#: jieba's tokens of every text file of ``../shared/corpora``, recorded: for each normalised text (by its sha256)
+#: the digest of jieba's tokens and offsets with HMM on and with HMM off, the default lexicon's terms injected
+#: (``_digest``; no text of the corpora). Recorded with ``python tests/test_tokenize.py --record`` (about a
+#: minute: jieba on 22 M characters twice); the header names jieba's version and the injected words, and a
+#: record made with others is not used (every file is then segmented live).
+REFERENCE = Path(__file__).parent / "data" / "jieba_reference.json"
+
+
+def _reference_header() -> dict:
+    import jieba
+
+    words = [t.term for t in load_lexicon().terms if not t.is_glob]
+    return {"jieba": jieba.__version__, "words": hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()}
+
+
+def load_reference() -> dict:
+    """The recorded digests, or {} when there is no record or it was made with another jieba or lexicon."""
+    if not REFERENCE.is_file():
+        return {}
+    data = json.loads(REFERENCE.read_text("utf-8"))
+    return data["texts"] if data.get("header") == _reference_header() else {}
+
+
+#: The conformance test compares rjieba with jieba on every text file of ``../shared/corpora`` (3,436 files, 22.4 M
+#: characters). jieba itself runs on a fixed slice (a third of the work): every file of every corpus except
+#: ``laws_regulations``, and every LAWS_STEP-th file of that one (2,982 files, 17 M characters of legal text alike
+#: in kind), in sorted order so each of its subfolders is represented; the other files are compared with jieba's
+#: recorded tokens (REFERENCE), which the live slice checks against jieba as it runs. ``POLICYTEXT_CONFORMANCE=all``
+#: runs jieba on every file (about 110 s of CPU): do so before taking a new jieba or rjieba version or changing how
+#: policytext calls them.
 LAWS_STEP = 6
 
 
@@ -154,25 +206,28 @@ def conformance_files(shared_corpora, everything: bool) -> list[str]:
     return [f for f in files if not f.startswith(laws)] + [f for f in files if f.startswith(laws)][::LAWS_STEP]
 
 
-@pytest.fixture(scope="module")
-def conformance(shared_corpora):
-    """Both engines on the text files of ``../shared/corpora`` (the slice above, or every file with
-    ``POLICYTEXT_CONFORMANCE=all``), HMM on and off, in two processes (one pass over the files serves both
-    settings: each test below asserts one)."""
-    import os
-
-    # CI (CI=true, as .ci/run sets it) always compares every file: the default engine rests on this test
-    everything = os.environ.get("POLICYTEXT_CONFORMANCE", "") == "all" or \
-        os.environ.get("CI", "").lower() in ("true", "1", "yes")
-    files = conformance_files(shared_corpora, everything)
+def run_conformance(files: list[str], live: set[str], recorded: dict):
     words = [t.term for t in load_lexicon().terms if not t.is_glob]
     with ProcessPoolExecutor(2) as pool:
-        results = list(pool.map(_conformance_part, [(files[i::2], words) for i in range(2)]))
-    return everything, files, results
+        return list(pool.map(_conformance_part, [(files[i::2], words, live, recorded) for i in range(2)]))
+
+
+@pytest.fixture(scope="module")
+def conformance(shared_corpora):
+    """Both engines on every text file of ``../shared/corpora``, HMM on and off, in two processes (one pass over
+    the files serves both settings: each test below asserts one); jieba live on the slice above (on every file
+    with ``POLICYTEXT_CONFORMANCE=all``), its record elsewhere."""
+    import os
+
+    everything = os.environ.get("POLICYTEXT_CONFORMANCE", "") == "all"
+    files = conformance_files(shared_corpora, True)
+    live = set(conformance_files(shared_corpora, everything))
+    recorded = load_reference()
+    return files, live, recorded, run_conformance(files, live, recorded)
 
 
 def test_the_conformance_slice_covers_every_shared_corpus(shared_corpora):
-    """The default slice keeps every file outside ``laws_regulations`` (the stopword list where the engines once
+    """The live slice keeps every file outside ``laws_regulations`` (the stopword list where the engines once
     differed among them) and files from each of ``laws_regulations``' subfolders."""
     every, part = conformance_files(shared_corpora, True), set(conformance_files(shared_corpora, False))
     laws = shared_corpora / "laws_regulations"
@@ -184,16 +239,31 @@ def test_the_conformance_slice_covers_every_shared_corpus(shared_corpora):
 @pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
 def test_rjieba_conformance_on_the_shared_corpora(conformance, hmm):
     """``--engine auto`` (the default) takes rjieba because it gives jieba's tokens, token for token and offset for
-    offset, on the text files of ``../shared/corpora`` (laws and regulations, national and provincial work
+    offset, on every text file of ``../shared/corpora`` (laws and regulations, national and provincial work
     reports, smart-governance policies, State Council documents, congress reports, the segmentation corpus and
-    the stopword lists: every file, about 22 M characters, with ``POLICYTEXT_CONFORMANCE=all``; the slice above,
-    about 7 M characters, otherwise), with the default lexicon's terms injected."""
-    everything, files, results = conformance
-    assert len(files) > (3000 if everything else 900)
-    differ = sorted(name for part, _ in results for name in part[hmm])
-    n_chars = sum(n for _, n in results)
-    assert n_chars > (20_000_000 if everything else 6_000_000)
+    the stopword lists: about 22 M characters), with the default lexicon's terms injected: jieba live on the
+    slice, its recorded tokens elsewhere (or live where a text is not recorded)."""
+    files, live, recorded, results = conformance
+    assert len(files) > 3000
+    differ = sorted(name for part, *_ in results for name in part[hmm])
+    stale = sorted(set(name for _, part, *_ in results for name in part))
+    n_chars = sum(n for _, _, n, _ in results)
+    n_live = sum(n for *_, n in results)
+    assert n_chars > 20_000_000
+    assert n_live >= len(live) > 900
     assert differ == [], f"rjieba differs from jieba on {len(differ)} of {len(files)} files: {differ[:5]}"
+    assert stale == [], (f"jieba's recorded tokens differ from its live ones on {len(stale)} files: {stale[:5]}; "
+                         "record again: python tests/test_tokenize.py --record")
+
+
+def test_the_jieba_record_covers_the_shared_corpora(shared_corpora):
+    """The record is current (this jieba, this lexicon) and holds every shared text, so that rjieba is compared
+    with jieba on every file in every run; a text it lacks would be segmented live, correct but slow."""
+    recorded = load_reference()
+    assert recorded, "no usable jieba record: python tests/test_tokenize.py --record"
+    missing = [f for f in conformance_files(shared_corpora, True)
+               if _text_key(_read_normalised(f)) not in recorded]
+    assert missing == [], f"{len(missing)} shared texts are not recorded ({missing[:3]}): python tests/test_tokenize.py --record"
 
 
 def test_rjieba_takes_jieba_frequencies_and_total():
@@ -254,3 +324,30 @@ def test_spans_equal_tokenize_offsets(engine):
             assert list(zip(starts.tolist(), ends.tolist())) == [(s, e) for _, s, e in tok.tokenize(text)]
 
     check()
+
+
+def record_reference(shared_corpora: Path) -> None:
+    """Write REFERENCE: jieba on every shared text file, HMM on and off, the lexicon injected."""
+    files = conformance_files(shared_corpora, True)
+    words = [t.term for t in load_lexicon().terms if not t.is_glob]
+    with ProcessPoolExecutor(2) as pool:
+        parts = list(pool.map(_record_part, [(files[i::2], words) for i in range(2)]))
+    texts = {k: v for part in parts for k, v in part.items()}
+    REFERENCE.write_text(json.dumps({"header": _reference_header(), "texts": dict(sorted(texts.items()))},
+                                    separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"{REFERENCE}: {len(texts)} texts of {len(files)} files")
+
+
+def _record_part(args):
+    paths, words = args
+    ref = {hmm: Tokenizer(engine="jieba", hmm=hmm, words=words) for hmm in (True, False)}
+    return {_text_key(text): [_digest(ref[True].tokenize(text)), _digest(ref[False].tokenize(text))]
+            for text in map(_read_normalised, paths)}
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--record"]:
+        sys.exit("usage: python tests/test_tokenize.py --record   (jieba's tokens of ../shared/corpora, recorded)")
+    record_reference(Path(__file__).resolve().parents[2] / "shared" / "corpora")
