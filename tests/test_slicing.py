@@ -27,13 +27,14 @@ MARKS = ["，", "。", "。", "；", "！", "？", "：", "、", "。”", "”"
          "\n（二）", "\n 　", "。\n\n"]
 
 
-def generated_text(seed: int, n_chars: int) -> str:
+def generated_text(seed: int, n_chars: int, marks=MARKS, filler=FILLER) -> str:
+    """Terms, cues, exclusion phrases, marks and filler drawn at random, about ``n_chars`` characters."""
     rng = random.Random(seed)
     out, size = [], 0
     while size < n_chars:
         r = rng.random()
         piece = (rng.choice(TERMS) if r < 0.3 else rng.choice(CUES) if r < 0.4 else rng.choice(EXCLUSIONS)
-                 if r < 0.45 else rng.choice(MARKS) if r < 0.65 else rng.choice(FILLER))
+                 if r < 0.45 else rng.choice(marks) if r < 0.65 else rng.choice(filler))
         out.append(piece)
         size += len(piece)
     return "".join(out)
@@ -149,16 +150,7 @@ CLAUSE_MARKS = ["，", "，", "，", ",", "，", "；", ";", "！", "!", "？", 
 def comma_text(seed: int, n_chars: int, marks=CLAUSE_MARKS) -> str:
     """Terms, cues, exclusion phrases and filler (traditional characters, full-width forms, invisible characters)
     joined by clause marks only: no 。 and no line break, so the only cuts are clause cuts."""
-    rng = random.Random(seed)
-    filler = [f for f in FILLER if "\n" not in f]
-    out, size = [], 0
-    while size < n_chars:
-        r = rng.random()
-        piece = (rng.choice(TERMS) if r < 0.3 else rng.choice(CUES) if r < 0.4 else rng.choice(EXCLUSIONS)
-                 if r < 0.45 else rng.choice(marks) if r < 0.65 else rng.choice(filler))
-        out.append(piece)
-        size += len(piece)
-    text = "".join(out)
+    text = generated_text(seed, n_chars, marks, [f for f in FILLER if "\n" not in f])
     assert "。" not in text and "\n" not in text and "\r" not in text
     return text
 
