@@ -742,13 +742,18 @@ def test_provincial_work_reports_with_metadata():
     assert set(corpus.info["encodings"].values()) == {"utf-8"}
 
 
-def test_control_characters_found_on_utf8_bytes_as_on_the_text():
+@pytest.mark.parametrize("chunk", [1 << 20, 3], ids=["megabyte", "3-byte-chunks"])
+def test_control_characters_found_on_utf8_bytes_as_on_the_text(monkeypatch, chunk):
     """The UTF-8 reading checks for control characters on the bytes (readers._decode._is_clean_utf8): the same
-    verdict as the regex on the decoded text, on random strings of C0 controls, DEL, ASCII and non-ASCII."""
+    verdict as the regex on the decoded text, on random strings of C0 controls, DEL, ASCII and non-ASCII, with
+    the bytes checked a megabyte at a time (as it runs) and 3 bytes at a time (so that every string crosses
+    chunk boundaries, a tolerated final U+001A included)."""
     import random
 
+    from policytext.readers import _decode
     from policytext.readers._decode import _is_clean, _is_clean_utf8
 
+    monkeypatch.setattr(_decode, "_CHECK_BYTES", chunk)
     rng = random.Random(4)
     alphabet = [chr(c) for c in range(0x21)] + ["中", "a", "\x7f", "é", "\U00020000"]
     verdicts = set()
