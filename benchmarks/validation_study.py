@@ -684,16 +684,13 @@ def main(argv=None) -> int:
     if out:
         out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    if args.part == "trials":
-        lines = ["## Changes tried for the known-groups target", ""] + known_group_trials(root, out)
-        lines += ["", f"Command: `python benchmarks/validation_study.py --part trials` ({time.perf_counter() - t0:.0f} s "
-                  "on this machine)."]
-        print("\n".join(lines))
-        return 0
-    if args.part == "lexicon":
-        lines = ["## Lexicon 1.0.0 against 1.1.0", ""] + lexicon_versions(root, out)
-        lines += ["", f"Command: `python benchmarks/validation_study.py --part lexicon` ({time.perf_counter() - t0:.0f} s "
-                  "on this machine)."]
+    parts = {"trials": ("Changes tried for the known-groups target", known_group_trials),
+             "lexicon": ("Lexicon 1.0.0 against 1.1.0", lexicon_versions)}
+    if args.part in parts:
+        title, part = parts[args.part]
+        lines = [f"## {title}", ""] + part(root, out)
+        lines += ["", f"Command: `python benchmarks/validation_study.py --part {args.part}` "
+                  f"({time.perf_counter() - t0:.0f} s on this machine)."]
         print("\n".join(lines))
         return 0
     lines = ["## Known groups: smart-governance policies against length-matched local regulations", ""]
