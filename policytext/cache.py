@@ -352,7 +352,8 @@ class TokenCache:
 
     def clear(self, older_than_days: float | None = None) -> dict:
         """Remove packs (all, or those written more than ``older_than_days`` days ago; their entries are rebuilt
-        when next needed), the indexes of unchanged files (``warm/``, :mod:`policytext.warm`) likewise,
+        when next needed), the indexes of unchanged files and their stores (``warm/``, :mod:`policytext.warm`,
+        :mod:`policytext.warmstore`) likewise,
         temporary files, and entries of older cache formats. Nothing else in the folder is touched. Returns
         the counts removed: ``packs``, ``bytes``, ``old_format_files``."""
         removed = {"packs": 0, "bytes": 0, "old_format_files": 0}
@@ -367,8 +368,10 @@ class TokenCache:
                     if path.suffix == ".pack":
                         removed["packs"] += 1
                         removed["bytes"] += st.st_size
-        for path in sorted(self.folder.glob("warm/*.idx")) + sorted(self.folder.glob("warm/.*.idx.tmp")):
-            with contextlib.suppress(OSError):  # indexes of unchanged files (policytext.warm): rebuilt when needed
+        warm = [p for pattern in ("warm/*.idx", "warm/.*.idx.tmp", "warm/*.store", "warm/.*.store.tmp")
+                for p in sorted(self.folder.glob(pattern))]
+        for path in warm:
+            with contextlib.suppress(OSError):  # indexes of unchanged files and their stores: rebuilt when needed
                 if limit is None or path.stat().st_mtime < limit:
                     path.unlink()
         if limit is None:

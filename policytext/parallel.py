@@ -169,6 +169,25 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
         raise ConfigError(f"jobs must be at least 1, not {jobs}")
     jobs = int(jobs)
     ctx = _context(mp_context)
+    options = dict(jobs=jobs, cache=cache, chunk_chars=chunk_chars, chunk_docs=chunk_docs, min_docs=min_docs,
+                   min_chars=min_chars, ctx=ctx, warm=warm, evidence=evidence)
+    if warm is not None and evidence is False:
+        from .warmstore import iter_from_store, open_for
+
+        store = open_for(warm, scorer, evidence)
+        if store is not None:  # documents of the index, all at once from its store (policytext.warmstore)
+            try:
+                yield from iter_from_store(documents, store, scorer, cache,
+                                           lambda rest: _iter_scored(rest, scorer, **options))
+            finally:
+                store.close()
+            return
+    yield from _iter_scored(documents, scorer, **options)
+
+
+def _iter_scored(documents, scorer, *, jobs, cache, chunk_chars, chunk_docs, min_docs, min_chars, ctx, warm,
+                 evidence):
+    """:func:`iter_scored` one document at a time (in ``jobs`` processes)."""
     docs = iter(documents)
     head: list[Document] = []
     if jobs > 1:

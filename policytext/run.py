@@ -175,6 +175,9 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
     if warm is not None:
         warm.save()
         info["warm_index"] = {"path": str(warm.path), **warm.stats}
+        from .warmstore import renew  # the arrays a run without evidence scores from (policytext.warmstore)
+
+        info["warm_index"]["store"] = {None: "kept", True: "written", False: "not written"}[renew(cache, warm)]
     return result
 
 

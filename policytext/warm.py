@@ -275,6 +275,10 @@ class WarmIndex:
         self.stats["written"] = 1
         return True
 
+    def recorded(self) -> list[list]:
+        """The records of the index as it will be saved, in the order the files were listed."""
+        return list(self._new.values())
+
     # -- the reader's hook ----------------------------------------------------------------------------
     def reuse(self, path: Path, file_id: str, source: str, options, st: os.stat_result | None = None
               ) -> tuple[Document, str | None] | None:

@@ -163,7 +163,7 @@ def test_the_private_use_check_sees_each_kind(tmp_path, monkeypatch):
 
 #: the layers, in order: a module imports only modules of its own layer or an earlier one (README, Development)
 LAYERS = ["errors", "corpus", "io", "rowtext", "normalize", "readers", "tokenize", "cache", "matching", "lexicon",
-          "results", "slicing", "warm", "checkpoint", "parallel", "distributed", "run", "scoring", "kwic", "dtm", "embedding",
+          "results", "slicing", "warm", "warmstore", "checkpoint", "parallel", "distributed", "run", "scoring", "kwic", "dtm", "embedding",
           "expansion", "anchored", "topics", "validation", "diagnostics", "scaling", "reports", "sampling", "cli"]
 
 

@@ -1,0 +1,653 @@
+"""Re-scoring an unchanged corpus with arrays: its normalised texts and tokens in one file per corpus.
+
+A warm run (:mod:`policytext.warm`) opens no unchanged file, but it still reads each document's cache entry
+(checksum, inflate, UTF-8) and matches the lexicon document by document: about 0.6 s of processor time for
+the 2,982 files of ``laws_regulations``, most of it per-document overhead. After a lexicon change, scoring
+needs only where the terms occur, so this module keeps, beside the corpus's index of unchanged files, a
+**store**: every indexed document's normalised text as code points, its token ends as bits, its sentence
+starts, its counts, and the starts of all tokens grouped by their first character, in one file of flat
+arrays (``<cache>/warm/<index key>.store``). A run whose documents all come from the index and that builds no
+evidence then scores them **all at once** (:meth:`WarmStore.score`): for each term, the token starts that
+begin with its first character are looked up and its other characters, its token end, its exclusions and the
+longest-match rule are checked on arrays; the rows are counted with ``numpy.bincount``. Only context rules
+are checked hit by hit, with the same code as :meth:`policytext.Matcher.statuses`, on the hit's clause.
+
+The rows are the same, value for value and type for type, as :meth:`policytext.Scorer.analyze` gives
+(``tests/test_warmstore.py`` compares both on lexicons with exclusions, context rules, terms of several
+categories, weights and contrast categories, and the command's outputs byte for byte).
+
+When it is used
+    ``policytext score`` (or :meth:`policytext.Scorer.score`) over paths, with a token cache, without
+    evidence (``--evidence``: hit rows need each hit's context, so documents are scored one by one as before),
+    by the library's own :class:`~policytext.Scorer` (a subclass that changes :meth:`~policytext.Scorer.analyze`
+    or its rows is scored its own way), with a lexicon without glob terms. Documents are taken from the store
+    as long as they come from the index and the store holds their entry; from the first one that does not
+    (a file read because it changed), the rest of the run goes the usual way. Nothing else changes: the
+    same rows, in the same order, with the same ids, metadata, errors, checkpoint and outputs.
+
+When it is written
+    At the end of a run over paths with a cache in which **no file was read** (every one came from the
+    index) and whose store is missing or does not hold exactly the index's entries; and at the end of a
+    ``--verify`` run. So the cold run that fills the cache does not pay for it: the first warm run after it
+    does (reading every entry from the cache once more, about 0.3-0.5 s for ``laws_regulations``), and the
+    runs after that use it. A run that found some file changed leaves the store as it was (it is used for
+    the documents it still holds, up to the first changed one) and the next run that reads nothing renews it.
+
+The file
+    ``PTSTORE1\\n``, the length of the header (16 hex digits and a newline), the header (JSON, ASCII: the
+    format, the index key, the cache keys of the documents in order, and each array's type, offset and
+    length), the SHA-256 of the header in hex and a newline, then the arrays, each at a multiple of 64 bytes.
+    It is written to a temporary file in the same folder and moved into place with ``os.replace``, so a
+    reader sees a whole old store or a whole new one. On opening, the header's checksum, the format, the
+    index key and the file's size are checked (anything else: the store is ignored and rebuilt); the arrays
+    are mapped, not read, so a run touches only the pages it needs. They are not hashed on every run (that
+    would cost more than scoring): ``--verify`` rebuilds the store from the cache, whose entries carry
+    checksums. ``policytext cache clear`` removes stores with the indexes.
+
+Size
+    About 2 bytes per character (4 if the corpus has characters beyond U+FFFF), 4 per token (8 beyond 2**31
+    of either), a bit per character and 8 per sentence: about 80 MB for the 57 MB of ``laws_regulations``,
+    whose cache entries take 55 MB.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import mmap
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from .matching import MAX_CLAUSE, SHORT_TEXT, Hit
+from .warm import WarmDocument
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .cache import TokenCache
+    from .warm import WarmIndex
+
+__all__ = ["STORE_FORMAT", "WarmStore", "build_store", "scorer_supported", "store_path"]
+
+#: bump when the layout changes: an older store is then ignored and rebuilt
+STORE_FORMAT = 1
+_MAGIC = b"PTSTORE1\n"
+_ALIGN = 64
+#: at most this many documents are scored together (the rest of the run, batch after batch)
+BATCH_DOCS = 50_000
+#: the code point between two documents' texts (never compared: a term must end inside its document)
+_GAP = 0
+
+
+def store_path(warm: WarmIndex) -> Path:
+    """Where the store of ``warm``'s corpus is kept."""
+    return warm.path.with_suffix(".store")
+
+
+def scorer_supported(scorer) -> bool:
+    """Whether ``scorer`` scores as :class:`policytext.Scorer` does with a lexicon the store can match: the
+    library's own ``analyze`` and row, its own :class:`~policytext.Matcher`, and no glob term."""
+    cls = type(scorer)
+    analyze, row = getattr(cls, "analyze", None), getattr(cls, "_row", None)
+    if getattr(analyze, "__qualname__", "") != "Scorer.analyze" or getattr(row, "__qualname__", "") != "Scorer._row":
+        return False
+    if getattr(analyze, "__module__", "") != "policytext.scoring":
+        return False
+    from .matching import Matcher
+
+    matcher = getattr(scorer, "matcher", None)
+    if type(matcher) is not Matcher or matcher._globs or matcher.lexicon is not scorer.lexicon:
+        return False
+    return not any(chr(_GAP) in t.term for t in matcher.lexicon.terms)  # (a term never runs across texts)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool:
+    """Write the store of ``warm``'s corpus from the cache entries ``keys`` (each once, in order); False if an
+    entry is missing or the file could not be written (no store is then left behind)."""
+    import numpy as np
+
+    keys = list(dict.fromkeys(keys))
+    texts: list = []
+    lengths, n_chars, n_tokens, n_sent = [], [], [], []
+    starts, ends, sentences = [], [], []
+    base = 0
+    for key in keys:
+        seg = cache.get(key)
+        if seg is None:
+            return False
+        points = np.frombuffer(seg.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        texts.append(points)
+        n = len(points)
+        lengths.append(n)
+        n_chars.append(seg.n_chars)
+        n_tokens.append(seg.n_tokens)
+        s = seg.starts.astype(np.int64)
+        starts.append(s[s < n] + base)  # (an empty token at the end of a text starts nothing)
+        ends.append(seg.ends.astype(np.int64) + base)
+        sent = seg.sentences
+        if sent is None:
+            from .tokenize import sentence_start_array
+
+            sent = sentence_start_array(seg.text)
+        sentences.append(np.asarray(sent, dtype=np.int64) + base)
+        n_sent.append(len(sent))
+        base += n + 1  # one gap between two texts
+    total = base
+    pos_type = np.int32 if total < 2**31 - 64 else np.int64
+    wide = np.concatenate(texts) if texts else np.zeros(0, dtype=np.uint32)
+    bases = np.zeros(len(keys), dtype=np.int64)
+    if keys:
+        bases[1:] = np.cumsum(np.asarray(lengths[:-1], dtype=np.int64) + 1)
+    # the text, two bytes a character: from U+FFFF up, 0xFFFF and the code point in the astral table
+    where = np.arange(len(wide), dtype=np.int64) + np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    points = np.full(total, _GAP, dtype=np.uint16)
+    points[where] = np.minimum(wide, 0xFFFF)
+    high = np.flatnonzero(wide >= 0xFFFF)
+    token_starts = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+    end_flags = np.zeros(total + 1, dtype=bool)
+    if ends:
+        end_flags[np.concatenate(ends)] = True
+    first = points[token_starts]
+    order = np.argsort(first, kind="stable")  # by first character, each bucket in text order
+    first_off = np.zeros(0x10001, dtype=np.int64)
+    first_off[1:] = np.cumsum(np.bincount(first, minlength=0x10000))
+    arrays = {
+        "base": bases,
+        "length": np.asarray(lengths, dtype=np.int64),
+        "n_chars": np.asarray(n_chars, dtype=np.int64),
+        "n_tokens": np.asarray(n_tokens, dtype=np.int64),
+        "sent_off": np.concatenate(([0], np.cumsum(np.asarray(n_sent, dtype=np.int64)))).astype(np.int64),
+        "sent": (np.concatenate(sentences) if sentences else np.zeros(0, dtype=np.int64)).astype(np.int64),
+        "points": points,
+        "astral_pos": where[high],
+        "astral_code": wide[high].astype(np.uint32),
+        "ends": np.packbits(end_flags, bitorder="little"),
+        "first_off": first_off,
+        "first_pos": token_starts[order].astype(pos_type),
+    }
+    return _write(store_path(warm), warm.key, keys, arrays)
+
+
+def _write(path: Path, index_key: str, keys: list[str], arrays: dict) -> bool:
+    layout, offset = {}, 0
+    for name, arr in arrays.items():
+        layout[name] = [arr.dtype.str, offset, int(arr.size)]
+        offset += -(-arr.nbytes // _ALIGN) * _ALIGN
+    header = json.dumps({"format": STORE_FORMAT, "index": index_key, "keys": keys, "arrays": layout,
+                         "body": offset}, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    head = _MAGIC + b"%016x\n" % len(header) + header + hashlib.sha256(header).hexdigest().encode("ascii") + b"\n"
+    start = -(-len(head) // _ALIGN) * _ALIGN
+    tmp = path.parent / f".{uuid.uuid4().hex}.store.tmp"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(head + b"\0" * (start - len(head)))
+            for arr in arrays.values():
+                data = arr.tobytes()
+                fh.write(data + b"\0" * (-len(data) % _ALIGN))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class WarmStore:
+    """The store of one corpus, mapped (see the module docstring); :meth:`open` gives it or None."""
+
+    def __init__(self, path: Path, keys: list[str], arrays: dict, mapped):
+        self.path = path
+        self.keys = keys
+        self.index = {k: i for i, k in enumerate(keys)}
+        self._arrays = arrays
+        self._mapped = mapped
+        for name, arr in arrays.items():
+            setattr(self, name, arr)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.index
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def open(cls, warm: WarmIndex) -> WarmStore | None:
+        """The store of ``warm``'s corpus, or None if there is none or it does not check out."""
+        path = store_path(warm)
+        try:
+            fh = open(path, "rb")
+        except OSError:
+            return None
+        with fh:
+            try:
+                head = fh.read(len(_MAGIC) + 17)
+                if head[:len(_MAGIC)] != _MAGIC or head[-1:] != b"\n":
+                    return None
+                n = int(head[len(_MAGIC):-1], 16)
+                header = fh.read(n)
+                digest = fh.read(65)
+                if len(header) != n or digest != hashlib.sha256(header).hexdigest().encode("ascii") + b"\n":
+                    return None
+                meta = json.loads(header)
+                start = -(-(len(head) + n + 65) // _ALIGN) * _ALIGN
+                size = os.fstat(fh.fileno()).st_size
+                if meta.get("format") != STORE_FORMAT or meta.get("index") != warm.key or \
+                        size != start + meta["body"]:
+                    return None
+                keys, layout = meta["keys"], meta["arrays"]
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            except (ValueError, KeyError, TypeError, OSError):
+                return None
+        import numpy as np
+
+        try:
+            arrays = {name: np.frombuffer(mapped, dtype=np.dtype(dtype), count=count, offset=start + offset)
+                      for name, (dtype, offset, count) in layout.items()}
+            if len(arrays["base"]) != len(keys) or len(arrays["first_off"]) != 0x10001:
+                return None
+        except (ValueError, KeyError, TypeError):
+            return None
+        return cls(path, keys, arrays, mapped)
+
+    # -- scoring ----------------------------------------------------------------------------------------
+    def score(self, scorer, docs: list[WarmDocument]) -> list[dict]:
+        """The score rows of ``docs`` (each one whose key is in the store), in order, as ``scorer.analyze``
+        gives them."""
+        import numpy as np
+
+        if not docs:
+            return []
+        idx = np.fromiter((self.index[d.key] for d in docs), dtype=np.int64, count=len(docs))
+        wanted = np.zeros(len(self.keys), dtype=bool)
+        wanted[idx] = True
+        hits = _match(self, scorer.matcher, wanted)
+        return _rows(self, scorer, hits, idx)
+
+    def close(self) -> None:
+        self._arrays = {}
+        for name in ("base", "length", "n_chars", "n_tokens", "sent_off", "sent", "points", "astral_pos",
+                     "astral_code", "ends", "first_off", "first_pos"):
+            self.__dict__.pop(name, None)
+        if self._mapped is not None:
+            with contextlib.suppress(BufferError):
+                self._mapped.close()
+
+
+class _Hits:
+    """The hits of a batch, in text order: global start, length, term text id, kept-terms variant, document."""
+
+    def __init__(self, pos, length, sid, variant, doc, strings, variants):
+        self.pos, self.length, self.sid, self.variant, self.doc = pos, length, sid, variant, doc
+        self.strings = strings  # term text of each sid
+        self.variants = variants  # the kept Term tuple of each variant
+
+
+def _terms_by_string(matcher) -> dict[str, list]:
+    """Each fixed term's text with its lexicon entries, in the matcher's order (its trie's lists)."""
+    out: dict[str, list] = {}
+    for t in matcher.lexicon.terms:
+        if not t.is_glob:
+            out.setdefault(t.term, []).append(t)
+    return out
+
+
+def _codes(store: WarmStore, at) -> np.ndarray:
+    """The code points of the store's text at the positions ``at`` (uint32)."""
+    import numpy as np
+
+    codes = store.points[at].astype(np.uint32)
+    if len(store.astral_pos):
+        high = codes == 0xFFFF
+        if high.any():
+            codes[high] = store.astral_code[np.searchsorted(store.astral_pos, at[high])]
+    return codes
+
+
+def _equal(store: WarmStore, at, code: int) -> np.ndarray:
+    """Whether the character at each position of ``at`` is ``code``."""
+    if code < 0xFFFF:
+        return store.points[at] == code
+    return _codes(store, at) == code
+
+
+def _match(store: WarmStore, matcher, wanted) -> _Hits:
+    """The matcher's hits in the wanted documents, as arrays (the rule of :meth:`policytext.Matcher.match_spans`:
+    token starts, longest term ending on a token end, exclusions, left to right without overlap).
+
+    A term cannot run from one text into the next: the gap between them is U+0000, which no term holds
+    (:func:`scorer_supported`), so the comparison of characters stops there."""
+    import numpy as np
+
+    points, ends, first_off, first_pos = store.points, store.ends, store.first_off, store.first_pos
+    base, length = store.base, store.length
+    by_string = _terms_by_string(matcher)
+    strings = list(by_string)
+    groups: dict[int, list[int]] = {}
+    for sid, s in enumerate(strings):
+        groups.setdefault(min(ord(s[0]), 0xFFFF), []).append(sid)
+    variants: list[tuple] = []
+    variant_id: dict[tuple, int] = {}
+    found: list[tuple] = []
+    for bucket, sids in groups.items():
+        cand = first_pos[first_off[bucket]:first_off[bucket + 1]]
+        if not len(cand):
+            continue
+        second = None
+        for sid in sids:
+            s = strings[sid]
+            n = len(s)
+            p = cand
+            if bucket == 0xFFFF:
+                p = p[_equal(store, p, ord(s[0]))]
+            if n > 1 and len(p):
+                if p is cand:  # the second characters of the bucket, once
+                    if second is None:
+                        second = points[cand + 1]
+                    p = cand[second == ord(s[1])] if ord(s[1]) < 0xFFFF else cand[_equal(store, cand + 1, ord(s[1]))]
+                else:
+                    p = p[_equal(store, p + 1, ord(s[1]))]
+            for k in range(2, n):
+                if not len(p):
+                    break
+                p = p[_equal(store, p + k, ord(s[k]))]
+            if not len(p):
+                continue
+            e = p + n
+            p = p[((ends[e >> 3] >> (e & 7).astype(np.uint8)) & 1).astype(bool)]  # ends on a token end
+            if not len(p):
+                continue
+            p = p.astype(np.int64)
+            d = np.searchsorted(base, p, side="right") - 1
+            keep = wanted[d]
+            if not keep.all():
+                p, d = p[keep], d[keep]
+                if not len(p):
+                    continue
+            terms = by_string[s]
+            full = (1 << len(terms)) - 1
+            masks = None  # which of the text's lexicon entries each occurrence keeps (all, unless excluded)
+            for j, t in enumerate(terms):
+                if t.exclusions:
+                    if masks is None:
+                        masks = np.full(len(p), full, dtype=np.int64)
+                    masks[_excluded(store, p, p - base[d], base[d] + length[d], matcher._exclusions[t])] &= ~(1 << j)
+            for m in ([full] if masks is None else np.unique(masks).tolist()):
+                if not m:
+                    continue
+                key = (sid, m)
+                if key not in variant_id:
+                    variant_id[key] = len(variants)
+                    variants.append(tuple(t for j, t in enumerate(terms) if m >> j & 1))
+                found.append((p if masks is None else p[masks == m], n, sid, variant_id[key]))
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Hits(empty, empty, empty, empty, empty, strings, variants)
+    pos = np.concatenate([f[0] for f in found])
+    lens = np.repeat(np.asarray([f[1] for f in found], dtype=np.int64), [len(f[0]) for f in found])
+    sid = np.repeat(np.asarray([f[2] for f in found], dtype=np.int64), [len(f[0]) for f in found])
+    var = np.repeat(np.asarray([f[3] for f in found], dtype=np.int64), [len(f[0]) for f in found])
+    order = np.lexsort((-lens, pos))  # by start, the longest first
+    pos, lens, sid, var = pos[order], lens[order], sid[order], var[order]
+    first = np.ones(len(pos), dtype=bool)
+    first[1:] = pos[1:] != pos[:-1]
+    pos, lens, sid, var = pos[first], lens[first], sid[first], var[first]
+    stop = pos + lens
+    if len(pos) > 1 and bool((pos[1:] < stop[:-1]).any()):  # a start inside an earlier hit: left to right
+        taken, last = [], -1
+        for i, (a, b) in enumerate(zip(pos.tolist(), stop.tolist())):
+            if a >= last:
+                taken.append(i)
+                last = b
+        taken = np.asarray(taken, dtype=np.int64)
+        pos, lens, sid, var = pos[taken], lens[taken], sid[taken], var[taken]
+    doc = np.searchsorted(base, pos, side="right") - 1
+    return _Hits(pos, lens, sid, var, doc, strings, variants)
+
+
+def _excluded(store: WarmStore, p, local, doc_end, groups) -> np.ndarray:
+    """Which occurrences at global starts ``p`` (``local``: from their document's start) lie inside one of a
+    term's exclusion phrases (:meth:`policytext.Matcher._excluded`: ``text[start - k:start - k + n]`` is one)."""
+    import numpy as np
+
+    out = np.zeros(len(p), dtype=bool)
+    for k, n, phrases in groups:
+        at = np.flatnonzero((local >= k) & (p - k + n <= doc_end) & ~out)
+        if not len(at):
+            continue
+        chars = _codes(store, ((p[at] - k)[:, None] + np.arange(n)).ravel()).reshape(len(at), n)
+        for phrase in phrases:
+            code = np.fromiter(map(ord, phrase), dtype=np.uint32, count=n)
+            out[at[(chars == code).all(axis=1)]] = True
+    return out
+
+
+def _text(store: WarmStore, a: int, b: int) -> str:
+    """The store's text from global position ``a`` to ``b``."""
+    import numpy as np
+
+    codes = _codes(store, np.arange(a, b, dtype=np.int64))
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _statuses(store: WarmStore, matcher, hits: _Hits) -> list[tuple[str, ...]] | None:
+    """The status of each kept term of each hit; None when every one is ``counted`` (no term has rules)."""
+    rules = matcher._rules
+    if not rules or not len(hits.pos):
+        return None
+    flagged = [any(t in rules for t in terms) for terms in hits.variants]
+    if not any(flagged):
+        return None
+    var = hits.variant.tolist()
+    out = [("counted",) * len(hits.variants[v]) for v in var]
+    base, length = store.base, store.length
+    for i, v in enumerate(var):
+        if not flagged[v]:
+            continue
+        d = int(hits.doc[i])
+        start, end = int(hits.pos[i]), int(hits.pos[i] + hits.length[i])
+        lo = max(int(base[d]), start - MAX_CLAUSE - 1)
+        hi = min(int(base[d] + length[d]), end + MAX_CLAUSE)
+        window = _text(store, lo, hi)
+        hit = Hit(hits.strings[int(hits.sid[i])], start - lo, end - lo, hits.variants[v])
+        out[i] = matcher.statuses(window, [hit])[0]
+    return out
+
+
+_STATUS_CODE = {"counted": 0, "rejected": 1, "vetoed": 2}
+
+
+def _rows(store: WarmStore, scorer, hits: _Hits, idx) -> list[dict]:
+    """The score rows of the documents ``idx`` (store indexes, in order) from their hits: the formulas of
+    :meth:`policytext.results.Tally.row`, with arrays."""
+    import numpy as np
+
+    lexicon = scorer.lexicon
+    cats = list(lexicon.categories)
+    n_cat = len(cats)
+    polarity = [lexicon.category(c).polarity for c in cats]
+    cat_index = {c: i for i, c in enumerate(cats)}
+    n_docs = len(store.keys)
+
+    # the entries (one per kept term of each hit), in text order and, within a hit, in term order
+    sizes = np.asarray([len(v) for v in hits.variants] or [0], dtype=np.int64)
+    var = hits.variant
+    per_hit = sizes[var] if len(var) else np.zeros(0, dtype=np.int64)
+    hit_of = np.repeat(np.arange(len(var)), per_hit)
+    slot = np.arange(len(hit_of)) - np.repeat(np.cumsum(per_hit) - per_hit, per_hit)
+    v_cat = [[cat_index[t.category] for t in v] for v in hits.variants]
+    v_weight = [[t.weight for t in v] for v in hits.variants]
+    width = int(sizes.max()) if len(hits.variants) else 1
+    cat_table = np.zeros((max(len(hits.variants), 1), width), dtype=np.int64)
+    weight_table = np.zeros((max(len(hits.variants), 1), width), dtype=np.float64)
+    for i, (cs, ws) in enumerate(zip(v_cat, v_weight)):
+        cat_table[i, :len(cs)] = cs
+        weight_table[i, :len(ws)] = ws
+    e_var = var[hit_of]
+    e_cat = cat_table[e_var, slot]
+    e_weight = weight_table[e_var, slot]
+    e_pol = np.asarray(polarity, dtype=np.int64)[e_cat] if n_cat else np.zeros(0, dtype=np.int64)
+    e_doc = hits.doc[hit_of]
+    statuses = _statuses(store, scorer.matcher, hits)
+    if statuses is None:
+        e_status = np.zeros(len(hit_of), dtype=np.int64)
+    else:
+        e_status = np.fromiter((_STATUS_CODE[s] for row in statuses for s in row), dtype=np.int64,
+                               count=len(hit_of))
+    counted = e_status == 0
+
+    # the sentence of each hit (bisect_right - 1, at least 0, within its document); None where it has none
+    n_sent = np.diff(store.sent_off)
+    if len(hits.pos):
+        found = np.searchsorted(store.sent, hits.pos, side="right") - 1 - store.sent_off[hits.doc]
+        h_sent = np.maximum(found, 0)
+    else:
+        h_sent = np.zeros(0, dtype=np.int64)
+    e_sent = h_sent[hit_of]
+    e_has_sent = n_sent[e_doc] > 0
+
+    def per_doc(index, weights=None, minlength=n_docs):
+        return np.bincount(index, weights=weights, minlength=minlength)
+
+    counts = per_doc(e_doc[counted] * n_cat + e_cat[counted], minlength=n_docs * n_cat).reshape(n_docs, n_cat) \
+        if n_cat else np.zeros((n_docs, 0), dtype=np.int64)
+    pos_w = counted & (e_pol == 1)
+    neg_w = counted & (e_pol == -1)
+    weighted_pos = per_doc(e_doc[pos_w], e_weight[pos_w])
+    weighted_neg = per_doc(e_doc[neg_w], e_weight[neg_w])
+    hit_counted = np.zeros(len(var), dtype=bool)
+    hit_counted[hit_of[counted]] = True
+    n_counted = per_doc(hits.doc[hit_counted])
+    vetoed = per_doc(e_doc[e_status == 2])
+    contrast = [i for i, p in enumerate(polarity) if p == -1]
+    rejected_mask = (e_status == 1) & (e_pol == -1)
+    rejected = {i: per_doc(e_doc[rejected_mask & (e_cat == i)]) for i in contrast}
+    # sentences holding a counted entry, per category and for the positive pole (distinct: hits in text order)
+    with_sent = counted & e_has_sent
+    keys = np.unique((e_doc[with_sent] * max(n_cat, 1) + e_cat[with_sent]) * (1 << 32) + e_sent[with_sent])
+    sent_counts = per_doc(keys >> 32, minlength=n_docs * max(n_cat, 1)).reshape(n_docs, max(n_cat, 1))
+    pos_sent = with_sent & (e_pol == 1)
+    pkeys = np.unique(e_doc[pos_sent] * (1 << 32) + e_sent[pos_sent])
+    sentences_positive = per_doc(pkeys >> 32)
+    # the terms of the hits with a counted entry: how many distinct, and the five most frequent
+    c_doc, c_sid = hits.doc[hit_counted], hits.sid[hit_counted]
+    n_strings = len(hits.strings)
+    pairs, pair_counts = np.unique(c_doc * max(n_strings, 1) + c_sid, return_counts=True)
+    p_doc, p_sid = pairs // max(n_strings, 1), pairs % max(n_strings, 1)
+    n_terms = per_doc(p_doc)
+    rank = np.zeros(max(n_strings, 1), dtype=np.int64)
+    rank[sorted(range(n_strings), key=hits.strings.__getitem__)] = np.arange(n_strings)
+    order = np.lexsort((rank[p_sid], -pair_counts, p_doc))
+    top: dict[int, list[str]] = {}
+    strings = hits.strings
+    for d, s, n in zip(p_doc[order].tolist(), p_sid[order].tolist(), pair_counts[order].tolist()):
+        row = top.setdefault(d, [])
+        if len(row) < 5:
+            row.append(f"{strings[s]}×{n}")
+
+    # the rows of the wanted documents, columns in Tally.row's order
+    nc = store.n_chars[idx]
+    nt = store.n_tokens[idx]
+    ns = n_sent[idx]
+    cnt = counts[idx]
+    cols: list[tuple[str, list]] = [("n_chars", nc.tolist()), ("n_tokens", nt.tolist())]
+    for i, c in enumerate(cats):
+        cols.append((f"hits_{c}", cnt[:, i].tolist()))
+    for i, c in enumerate(cats):
+        cols.append((f"per10k_{c}", (10000.0 * cnt[:, i] / nc).tolist()))
+    safe_nt = np.where(nt > 0, nt, 1)
+    for i, c in enumerate(cats):
+        cols.append((f"per1ktok_{c}", np.where(nt > 0, 1000.0 * cnt[:, i] / safe_nt, 0.0).tolist()))
+    positive = [i for i, p in enumerate(polarity) if p == 1]
+    cols.append(("hits_total", n_counted[idx].tolist()))
+    cols.append(("n_terms", n_terms[idx].tolist()))
+    cols.append(("coverage", (cnt[:, positive] > 0).any(axis=1).tolist() if positive else [False] * len(idx)))
+    ip = 10000.0 * weighted_pos[idx] / nc
+    ic = 10000.0 * weighted_neg[idx] / nc
+    cols.append(("index_positive", ip.tolist()))
+    cols.append(("index_contrast", ic.tolist()))
+    cols.append(("index", (ip - ic).tolist()))
+    for i in contrast:
+        cols.append((f"{cats[i]}_rejected", rejected[i][idx].tolist()))
+    cols.append(("n_vetoed", vetoed[idx].tolist()))
+    cols.append(("n_sentences", ns.tolist()))
+    sp = sentences_positive[idx]
+    cols.append(("sentences_positive", sp.tolist()))
+    safe_ns = np.where(ns > 0, ns, 1)
+    cols.append(("sentence_share", np.where(ns > 0, sp / safe_ns, 0.0).tolist()))
+    sc = sent_counts[idx]
+    for i, c in enumerate(cats):
+        cols.append((f"sentence_share_{c}", np.where(ns > 0, sc[:, i] / safe_ns, 0.0).tolist()))
+    cols.append(("short", (nc < SHORT_TEXT).tolist()))
+    cols.append(("top_terms", ["; ".join(top.get(d, ())) for d in idx.tolist()]))
+    names = [name for name, _ in cols]
+    return [dict(zip(names, values)) for values in zip(*(v for _, v in cols))]
+
+
+# --------------------------------------------------------------------------- the run's side
+
+
+def iter_from_store(documents: Iterable, store: WarmStore, scorer, cache, rest) -> Iterator[tuple]:
+    """``(document, row, [], None)`` for the leading documents of ``documents`` that the store holds, scored a
+    batch at a time; from the first one it does not hold, ``rest(iterator of the remaining documents)``."""
+    docs = iter(documents)
+    batch: list[WarmDocument] = []
+
+    def flush():
+        rows = store.score(scorer, batch)
+        if cache is not None:
+            cache.stats["hits"] = cache.stats.get("hits", 0) + len(batch)
+        out = [(doc, row, [], None) for doc, row in zip(batch, rows)]
+        batch.clear()
+        return out
+
+    for doc in docs:
+        if isinstance(doc, WarmDocument) and doc.key in store:
+            batch.append(doc)
+            if len(batch) >= BATCH_DOCS:
+                yield from flush()
+            continue
+        yield from flush()
+        yield from rest(_chain(doc, docs))
+        return
+    yield from flush()
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def open_for(warm: WarmIndex | None, scorer, evidence) -> WarmStore | None:
+    """The store a run may score from (module docstring: when it is used), or None."""
+    if warm is None or warm.verify or evidence is not False or not scorer_supported(scorer):
+        return None
+    return WarmStore.open(warm)
+
+
+def renew(cache: TokenCache, warm: WarmIndex) -> bool | None:
+    """After a run: write the store if it is due (module docstring: when it is written). True if written,
+    False if it failed, None if not due."""
+    records = warm.recorded()
+    if not records:
+        return None
+    keys = list(dict.fromkeys(rec[5] for rec in records))  # (two files of the same text share an entry)
+    if not warm.verify:
+        if warm.stats["read"] or warm.stats["unread"] == 0:
+            return None
+        current = WarmStore.open(warm)
+        if current is not None:
+            same = current.keys == keys
+            current.close()
+            if same:
+                return None
+    return build_store(cache, warm, keys)
