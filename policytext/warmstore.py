@@ -73,7 +73,7 @@ if TYPE_CHECKING:
 __all__ = ["STORE_FORMAT", "WarmStore", "build_store", "scorer_supported", "store_path"]
 
 #: bump when the layout changes: an older store is then ignored and rebuilt
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 _MAGIC = b"PTSTORE1\n"
 _ALIGN = 64
 #: at most this many documents are scored together (the rest of the run, batch after batch)
@@ -153,8 +153,10 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
     end_flags = np.zeros(total + 1, dtype=bool)
     if ends:
         end_flags[np.concatenate(ends)] = True
+    # token starts by their first character, then their second (U+0000 at a text's end), then in text order
+    order = np.argsort(points[np.minimum(token_starts + 1, total - 1)], kind="stable")
     first = points[token_starts]
-    order = np.argsort(first, kind="stable")  # by first character, each bucket in text order
+    order = order[np.argsort(first[order], kind="stable")]
     first_off = np.zeros(0x10001, dtype=np.int64)
     first_off[1:] = np.cumsum(np.bincount(first, minlength=0x10000))
     arrays = {
@@ -342,20 +344,20 @@ def _match(store: WarmStore, matcher, wanted) -> _Hits:
         cand = first_pos[first_off[bucket]:first_off[bucket + 1]]
         if not len(cand):
             continue
-        second = None
+        second = None  # the bucket's second characters: ascending (the store's order)
         for sid in sids:
             s = strings[sid]
             n = len(s)
             p = cand
+            if n > 1:
+                c1 = min(ord(s[1]), 0xFFFF)
+                if second is None:
+                    second = points[cand + 1]
+                p = cand[np.searchsorted(second, c1, "left"):np.searchsorted(second, c1, "right")]
+                if c1 == 0xFFFF:
+                    p = p[_equal(store, p + 1, ord(s[1]))]
             if bucket == 0xFFFF:
                 p = p[_equal(store, p, ord(s[0]))]
-            if n > 1 and len(p):
-                if p is cand:  # the second characters of the bucket, once
-                    if second is None:
-                        second = points[cand + 1]
-                    p = cand[second == ord(s[1])] if ord(s[1]) < 0xFFFF else cand[_equal(store, cand + 1, ord(s[1]))]
-                else:
-                    p = p[_equal(store, p + 1, ord(s[1]))]
             for k in range(2, n):
                 if not len(p):
                     break
