@@ -75,6 +75,7 @@ class Checkpoint:
         self._last = time.monotonic()
         self._parts = 0
         self._writing: tuple[threading.Thread, list] | None = None  # the part being written, and its error
+        self._held = 0  # inside held(): no part is written until the block ends
         #: how many outcomes :meth:`start` read back from an earlier run
         self.resumed = 0
 
@@ -180,8 +181,20 @@ class Checkpoint:
     # -- recording -------------------------------------------------------------------------------------
     def add(self, outcome: tuple) -> None:
         self._buffer.append(outcome)
-        if len(self._buffer) >= self.every or time.monotonic() - self._last >= self.seconds:
+        if not self._held and (len(self._buffer) >= self.every or time.monotonic() - self._last >= self.seconds):
             self._save()
+
+    @contextlib.contextmanager
+    def held(self):
+        """Outcomes added inside this block go into one part, written by the first :meth:`add` or :meth:`flush`
+        after it (documents scored all at once, :mod:`policytext.warmstore`: a kill loses no more than that
+        batch, which takes a fraction of a second to score again, and it costs one ``fsync``, not one per
+        ``every`` documents)."""
+        self._held += 1
+        try:
+            yield self
+        finally:
+            self._held -= 1
 
     def flush(self) -> None:
         """Write the buffered outcomes as the next part; when this returns, every part is on disk."""

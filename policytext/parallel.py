@@ -151,8 +151,8 @@ def _context(mp_context):
 
 def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1, cache: TokenCache | None = None,
                 chunk_chars: int = CHUNK_CHARS, chunk_docs: int = CHUNK_DOCS, min_docs: int = MIN_DOCS,
-                min_chars: int = MIN_CHARS, mp_context=None, warm: WarmIndex | None = None, evidence=True
-                ) -> Iterator[tuple[Document, dict | None, list[dict], ErrorRecord | None]]:
+                min_chars: int = MIN_CHARS, mp_context=None, warm: WarmIndex | None = None, evidence=True,
+                hold=None) -> Iterator[tuple[Document, dict | None, list[dict], ErrorRecord | None]]:
     """Yield ``(document, row, hit rows, error)`` for each document, in input order (see the module docstring).
 
     ``jobs`` processes (1: this process). Corpora smaller than ``min_docs`` documents or ``min_chars``
@@ -162,6 +162,8 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
     cache entry with or without it. ``evidence``: True, False (no hit row is built, in any process) or a
     :class:`policytext.rowtext.Spill` (a document's rows beyond its limit are in a temporary file there: a
     :class:`~policytext.rowtext.SpooledRows`, which the consumer discards), as :meth:`Scorer.analyze` takes it.
+    ``hold``: a context manager factory (``Checkpoint.held``) around the yielding of a batch of documents
+    scored at once from the warm store (:mod:`policytext.warmstore`).
     """
     if jobs is None:
         jobs = default_jobs()
@@ -176,11 +178,8 @@ def iter_scored(documents: Iterable[Document], scorer: Scorer, *, jobs: int = 1,
 
         store = open_for(warm, scorer, evidence)
         if store is not None:  # documents of the index, all at once from its store (policytext.warmstore)
-            try:
-                yield from iter_from_store(documents, store, scorer, cache,
-                                           lambda rest: _iter_scored(rest, scorer, **options))
-            finally:
-                store.close()
+            yield from iter_from_store(documents, store, scorer, cache,
+                                       lambda rest: _iter_scored(rest, scorer, **options), hold)
             return
     yield from _iter_scored(documents, scorer, **options)
 
@@ -368,8 +367,9 @@ def score_documents(items: Corpus | Iterable[Document | ErrorRecord], scorer: Sc
 
     if isinstance(evidence, Spill) and checkpoint is not None:  # the checkpoint keeps the rows it refers to
         evidence = Spill(checkpoint.folder, evidence.name, evidence.limit)
+    hold = checkpoint.held if checkpoint is not None else None
     for doc, row, hit_rows, err in iter_scored(after_stored(documents), scorer, jobs=jobs, cache=cache,
-                                               evidence=evidence, **options):
+                                               evidence=evidence, hold=hold, **options):
         outcome = (doc.doc_id, doc.source, doc.meta, row, hit_rows, err)
         if checkpoint is not None:
             checkpoint.add(outcome)

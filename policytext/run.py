@@ -170,8 +170,12 @@ def _score(scorer, corpus, progress, jobs, cache, read_options, scheduler, write
             progress.total = len(corpus)
     if warm is not None:
         options["warm"] = warm
-    result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
-                             checkpoint=cp, resume=resume, evidence=rows, **options)
+    try:
+        result = score_documents(items, scorer, jobs=jobs, cache=cache, on_hits=on_hits, progress=progress,
+                                 checkpoint=cp, resume=resume, evidence=rows, **options)
+    finally:
+        if warm is not None and warm.store is not None:
+            warm.store.close()
     if warm is not None:
         warm.save()
         info["warm_index"] = {"path": str(warm.path), **warm.stats}
@@ -189,8 +193,12 @@ def _warm_index(cache, corpus, read_options, scorer, verify: bool):
     if not isinstance(cache, TokenCache) or tokenizer is None:
         return None
     from .warm import WarmIndex
+    from .warmstore import WarmStore
 
-    return WarmIndex(cache, corpus, read_options, tokenizer, getattr(scorer, "t2s", True), verify=verify)
+    warm = WarmIndex(cache, corpus, read_options, tokenizer, getattr(scorer, "t2s", True), verify=verify)
+    if not verify:
+        warm.store = WarmStore.open(warm)
+    return warm
 
 
 def _write_scores(result: ScoreResult, output, decimals: int | None) -> Path:

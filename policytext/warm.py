@@ -230,6 +230,9 @@ class WarmIndex:
         self._old = self._load()
         self._new: dict[str, list] = {}
         self._pending: dict[str, list] = {}  # source -> [path, identity..., codec, raw length, doc id]
+        #: the corpus's store (:class:`policytext.warmstore.WarmStore`), set by the run that opened it: an entry
+        #: it holds need not be looked up in the cache's packs
+        self.store = None
 
     def __repr__(self) -> str:
         return f"WarmIndex({str(self.path)!r})"
@@ -293,7 +296,8 @@ class WarmIndex:
         ident = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
         if not self.verify:
             rec = self._old.get(where)
-            if rec is not None and rec[:_IDENT] == ident and rec[8] == file_id and self.cache.contains(rec[5]):
+            if rec is not None and rec[:_IDENT] == ident and rec[8] == file_id and (
+                    (self.store is not None and rec[5] in self.store) or self.cache.contains(rec[5])):
                 self._new[where] = rec
                 self.stats["unread"] += 1
                 doc = WarmDocument(file_id, "", {}, source, key=rec[5], path=os.fspath(path),

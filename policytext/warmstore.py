@@ -275,8 +275,15 @@ class WarmStore:
         hits = _match(self, scorer.matcher, wanted)
         return _rows(self, scorer, hits, idx)
 
+    @property
+    def is_open(self) -> bool:
+        return self._arrays is not None
+
     def close(self) -> None:
-        self._arrays = {}
+        """Unmap the file (the store cannot score after this; its keys stay)."""
+        if self._arrays is None:
+            return
+        self._arrays = None
         for name in ("base", "length", "n_chars", "n_tokens", "sent_off", "sent", "points", "astral_pos",
                      "astral_code", "ends", "first_off", "first_pos"):
             self.__dict__.pop(name, None)
@@ -598,9 +605,11 @@ def _rows(store: WarmStore, scorer, hits: _Hits, idx) -> list[dict]:
 # --------------------------------------------------------------------------- the run's side
 
 
-def iter_from_store(documents: Iterable, store: WarmStore, scorer, cache, rest) -> Iterator[tuple]:
+def iter_from_store(documents: Iterable, store: WarmStore, scorer, cache, rest, hold=None) -> Iterator[tuple]:
     """``(document, row, [], None)`` for the leading documents of ``documents`` that the store holds, scored a
-    batch at a time; from the first one it does not hold, ``rest(iterator of the remaining documents)``."""
+    batch at a time; from the first one it does not hold, ``rest(iterator of the remaining documents)``.
+    ``hold``: a context manager factory within which a batch's outcomes are yielded (the checkpoint writes
+    them as one part)."""
     docs = iter(documents)
     batch: list[WarmDocument] = []
 
@@ -610,7 +619,8 @@ def iter_from_store(documents: Iterable, store: WarmStore, scorer, cache, rest) 
             cache.stats["hits"] = cache.stats.get("hits", 0) + len(batch)
         out = [(doc, row, [], None) for doc, row in zip(batch, rows)]
         batch.clear()
-        return out
+        with hold() if hold is not None else contextlib.nullcontext():
+            yield from out
 
     for doc in docs:
         if isinstance(doc, WarmDocument) and doc.key in store:
@@ -630,10 +640,12 @@ def _chain(first, rest):
 
 
 def open_for(warm: WarmIndex | None, scorer, evidence) -> WarmStore | None:
-    """The store a run may score from (module docstring: when it is used), or None."""
+    """The store a run may score from (module docstring: when it is used; the run opened it as
+    ``warm.store``), or None."""
     if warm is None or warm.verify or evidence is not False or not scorer_supported(scorer):
         return None
-    return WarmStore.open(warm)
+    store = getattr(warm, "store", None)
+    return store if isinstance(store, WarmStore) and store.is_open else None
 
 
 def renew(cache: TokenCache, warm: WarmIndex) -> bool | None:
@@ -646,7 +658,7 @@ def renew(cache: TokenCache, warm: WarmIndex) -> bool | None:
     if not warm.verify:
         if warm.stats["read"] or warm.stats["unread"] == 0:
             return None
-        current = WarmStore.open(warm)
+        current = warm.store if warm.store is not None else WarmStore.open(warm)
         if current is not None:
             same = current.keys == keys
             current.close()

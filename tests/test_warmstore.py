@@ -306,3 +306,48 @@ def test_cache_clear_removes_the_store(stored_corpus):
     assert list((cache.folder / "warm").glob("*.store"))
     cache.clear()
     assert not list(cache.folder.glob("warm/*.store"))
+
+
+def test_the_store_serves_documents_whose_packs_are_gone(stored_corpus, tmp_path, monkeypatch):
+    """Entries the store holds are taken from it, whether or not the cache's packs still have them; a run that
+    cannot use the store (evidence) reads those files again."""
+    corpus, cache, scorer = stored_corpus
+    expected = (tmp_path / "x.csv").read_bytes()
+    for pack in cache.folder.glob("*.pack"):
+        pack.unlink()
+    forbid_analyze(monkeypatch)
+    info = run(scorer, corpus, TokenCache(cache.folder), tmp_path / "y.csv")
+    assert info["warm_index"]["unread"] == 80 and (tmp_path / "y.csv").read_bytes() == expected
+    monkeypatch.undo()
+    monkeypatch.setattr(warm, "RACY_NS", 0)
+    info = run(scorer, corpus, TokenCache(cache.folder), tmp_path / "z.csv", evidence=tmp_path / "hits.csv")
+    assert (tmp_path / "z.csv").read_bytes() == expected
+
+
+def test_a_batch_from_the_store_is_one_checkpoint_part(tmp_path):
+    """Outcomes added while held go into one part (one fsync), written by the next add or flush; a resume
+    reads them back like any part."""
+    from policytext.checkpoint import Checkpoint
+
+    cp = Checkpoint(tmp_path / "o.csv", "same", every=2)
+    cp.begin(False)
+    outcomes = [(f"d{i}", f"s{i}", {}, {"n": i}, [], None) for i in range(7)]
+    with cp.held():
+        for outcome in outcomes[:5]:
+            cp.add(outcome)
+        cp.wait()
+        assert not list(cp.folder.glob("part-*"))
+    cp.add(outcomes[5])
+    cp.add(outcomes[6])
+    cp.flush()
+    parts = sorted(cp.folder.glob("part-*"))
+    assert len(parts) == 2
+    assert list(Checkpoint(tmp_path / "o.csv", "same").begin(True)) == outcomes
+
+
+def test_a_store_run_with_a_checkpoint_resumes_to_the_same_scores(stored_corpus, tmp_path):
+    corpus, cache, scorer = stored_corpus
+    expected = (tmp_path / "x.csv").read_bytes()
+    out = tmp_path / "r.csv"
+    run(scorer, corpus, cache, out, checkpoint=True)
+    assert out.read_bytes() == expected and not list(tmp_path.glob(".r.csv.checkpoint"))
