@@ -113,22 +113,30 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
     import numpy as np
 
     keys = list(dict.fromkeys(keys))
+    # the text, two bytes a character: from U+FFFF up, 0xFFFF there and the code point in the astral table
     texts: list = []
+    gap = np.full(1, _GAP, dtype=np.uint16)
     lengths, n_chars, n_tokens, n_sent = [], [], [], []
-    starts, ends, sentences = [], [], []
+    starts, ends, sentences, astral_pos, astral_code = [], [], [], [], []
     base = 0
     for key in keys:
         seg = cache.get(key)
         if seg is None:
             return False
-        points = np.frombuffer(seg.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        texts.append(points)
-        n = len(points)
+        wide = np.frombuffer(seg.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        n = len(wide)
+        narrow = wide.astype(np.uint16)
+        high = np.flatnonzero(wide >= 0xFFFF)
+        if len(high):
+            narrow[high] = 0xFFFF
+            astral_pos.append(high + base)
+            astral_code.append(wide[high])
+        texts += (narrow, gap)
         lengths.append(n)
         n_chars.append(seg.n_chars)
         n_tokens.append(seg.n_tokens)
-        s = seg.starts.astype(np.int64)
-        starts.append(s[s < n] + base)  # (an empty token at the end of a text starts nothing)
+        s = seg.starts
+        starts.append(s[s < n].astype(np.int64) + base)  # (an empty token at the end of a text starts nothing)
         ends.append(seg.ends.astype(np.int64) + base)
         sent = seg.sentences
         if sent is None:
@@ -140,16 +148,11 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
         base += n + 1  # one gap between two texts
     total = base
     pos_type = np.int32 if total < 2**31 - 64 else np.int64
-    wide = np.concatenate(texts) if texts else np.zeros(0, dtype=np.uint32)
+    points = np.concatenate(texts) if texts else np.zeros(0, dtype=np.uint16)
     bases = np.zeros(len(keys), dtype=np.int64)
     if keys:
         bases[1:] = np.cumsum(np.asarray(lengths[:-1], dtype=np.int64) + 1)
-    # the text, two bytes a character: from U+FFFF up, 0xFFFF and the code point in the astral table
-    where = np.arange(len(wide), dtype=np.int64) + np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
-    points = np.full(total, _GAP, dtype=np.uint16)
-    points[where] = np.minimum(wide, 0xFFFF)
-    high = np.flatnonzero(wide >= 0xFFFF)
-    token_starts = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+    token_starts = np.concatenate(starts).astype(pos_type) if starts else np.zeros(0, dtype=pos_type)
     end_flags = np.zeros(total + 1, dtype=bool)
     if ends:
         end_flags[np.concatenate(ends)] = True
@@ -167,8 +170,8 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
         "sent_off": np.concatenate(([0], np.cumsum(np.asarray(n_sent, dtype=np.int64)))).astype(np.int64),
         "sent": (np.concatenate(sentences) if sentences else np.zeros(0, dtype=np.int64)).astype(np.int64),
         "points": points,
-        "astral_pos": where[high],
-        "astral_code": wide[high].astype(np.uint32),
+        "astral_pos": np.concatenate(astral_pos).astype(np.int64) if astral_pos else np.zeros(0, dtype=np.int64),
+        "astral_code": np.concatenate(astral_code) if astral_code else np.zeros(0, dtype=np.uint32),
         "ends": np.packbits(end_flags, bitorder="little"),
         "first_off": first_off,
         "first_pos": token_starts[order].astype(pos_type),
@@ -177,6 +180,8 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
 
 
 def _write(path: Path, index_key: str, keys: list[str], arrays: dict) -> bool:
+    import numpy as np
+
     layout, offset = {}, 0
     for name, arr in arrays.items():
         layout[name] = [arr.dtype.str, offset, int(arr.size)]
@@ -191,8 +196,8 @@ def _write(path: Path, index_key: str, keys: list[str], arrays: dict) -> bool:
         with open(tmp, "wb") as fh:
             fh.write(head + b"\0" * (start - len(head)))
             for arr in arrays.values():
-                data = arr.tobytes()
-                fh.write(data + b"\0" * (-len(data) % _ALIGN))
+                fh.write(memoryview(np.ascontiguousarray(arr)).cast("B"))
+                fh.write(b"\0" * (-arr.nbytes % _ALIGN))
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
