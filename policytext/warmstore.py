@@ -73,7 +73,7 @@ if TYPE_CHECKING:
 __all__ = ["STORE_FORMAT", "WarmStore", "build_store", "scorer_supported", "store_path"]
 
 #: bump when the layout changes: an older store is then ignored and rebuilt
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 _MAGIC = b"PTSTORE1\n"
 _ALIGN = 64
 #: at most this many documents are scored together (the rest of the run, batch after batch)
@@ -118,6 +118,7 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
     gap = np.full(1, _GAP, dtype=np.uint16)
     lengths, n_chars, n_tokens, n_sent = [], [], [], []
     starts, ends, sentences, astral_pos, astral_code = [], [], [], [], []
+    plain = []  # whether a text is its UTF-16 code units (no surrogate code point, nothing from U+FFFF up)
     base = 0
     for key in keys:
         seg = cache.get(key)
@@ -127,6 +128,7 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
         n = len(wide)
         narrow = wide.astype(np.uint16)
         high = np.flatnonzero(wide >= 0xFFFF)
+        plain.append(not len(high) and not bool(((narrow >= 0xD800) & (narrow < 0xE000)).any()))
         if len(high):
             narrow[high] = 0xFFFF
             astral_pos.append(high + base)
@@ -167,6 +169,7 @@ def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool
         "length": np.asarray(lengths, dtype=np.int64),
         "n_chars": np.asarray(n_chars, dtype=np.int64),
         "n_tokens": np.asarray(n_tokens, dtype=np.int64),
+        "plain": np.asarray(plain, dtype=np.uint8),
         "sent_off": np.concatenate(([0], np.cumsum(np.asarray(n_sent, dtype=np.int64)))).astype(np.int64),
         "sent": (np.concatenate(sentences) if sentences else np.zeros(0, dtype=np.int64)).astype(np.int64),
         "points": points,
@@ -289,7 +292,7 @@ class WarmStore:
         if self._arrays is None:
             return
         self._arrays = None
-        for name in ("base", "length", "n_chars", "n_tokens", "sent_off", "sent", "points", "astral_pos",
+        for name in ("base", "length", "n_chars", "n_tokens", "plain", "sent_off", "sent", "points", "astral_pos",
                      "astral_code", "ends", "first_off", "first_pos"):
             self.__dict__.pop(name, None)
         if self._mapped is not None:
@@ -445,10 +448,12 @@ def _excluded(store: WarmStore, p, local, doc_end, groups) -> np.ndarray:
     return out
 
 
-def _text(store: WarmStore, a: int, b: int) -> str:
-    """The store's text from global position ``a`` to ``b``."""
+def _text(store: WarmStore, a: int, b: int, doc: int) -> str:
+    """The store's text from global position ``a`` to ``b``, in document ``doc``."""
     import numpy as np
 
+    if store.plain[doc]:
+        return store.points[a:b].tobytes().decode("utf-16-le")
     codes = _codes(store, np.arange(a, b, dtype=np.int64))
     return codes.tobytes().decode("utf-32-le", "surrogatepass")
 
@@ -471,7 +476,7 @@ def _statuses(store: WarmStore, matcher, hits: _Hits) -> list[tuple[str, ...]] |
         start, end = int(hits.pos[i]), int(hits.pos[i] + hits.length[i])
         lo = max(int(base[d]), start - MAX_CLAUSE - 1)
         hi = min(int(base[d] + length[d]), end + MAX_CLAUSE)
-        window = _text(store, lo, hi)
+        window = _text(store, lo, hi, d)
         hit = Hit(hits.strings[int(hits.sid[i])], start - lo, end - lo, hits.variants[v])
         out[i] = matcher.statuses(window, [hit])[0]
     return out
