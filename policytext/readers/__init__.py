@@ -557,15 +557,19 @@ def _list_folder(root: Path, patterns: list[str] | None, include_docs: bool = Fa
     """Files under ``root`` as inputs (sorted by relative path), and the root's metadata.csv if any.
 
     Directories are visited once each (by device and inode), so a symbolic link back to a folder already
-    read is recorded as a loop instead of being followed forever.
+    read is recorded as a loop instead of being followed forever. Each entry's path is ``folder / name``; its
+    text (the source) is built from the folder's as ``str(folder / name)`` spells it, and the file is stat'ed by
+    that text, so that no path is parsed twice (about 10 µs a file less: issue 15).
     """
     entries: list[tuple[str, _Input]] = []
     metadata_file = None
     root_stat = root.stat()
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
     stack = [(root, "")]
+    is_dir, is_reg, stamp = stat.S_ISDIR, stat.S_ISREG, _Stamp.of
     while stack:
         folder, prefix = stack.pop()
+        lead = _child_lead(folder)
         try:
             children = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
@@ -575,44 +579,60 @@ def _list_folder(root: Path, patterns: list[str] | None, include_docs: bool = Fa
             continue
         subfolders = []
         for child in children:
-            if child.name.startswith("."):
+            name = child.name
+            if name.startswith("."):
                 continue
-            rel = prefix + _display(child.name)
-            path = Path(child.path)
-            shown = _display(str(path))
+            rel = prefix + _display(name)
+            where = lead + name if lead is not None else str(folder / name)
             wanted = patterns is None or any(fnmatchcase(rel, p) for p in patterns)
             try:
-                st = path.stat()
+                st = os.stat(where)
             except OSError as exc:
                 if wanted:
+                    path = folder / name
                     reason = "broken symbolic link" if path.is_symlink() else f"cannot read ({exc.strerror or exc})"
-                    entries.append((rel, _Input(path, _strip_ext(rel), shown, UnreadableFileError(reason))))
+                    entries.append((rel, _Input(path, _strip_ext(rel), _display(where), UnreadableFileError(reason))))
                 continue
-            if stat.S_ISDIR(st.st_mode):
+            mode = st.st_mode
+            if is_dir(mode):
                 key = (st.st_dev, st.st_ino)
+                path = folder / name
                 if key in seen_dirs:
                     problem = UnreadableFileError(
                         "symbolic link loop: this link points to a folder that is already read")
-                    entries.append((rel, _Input(path, rel, shown, problem)))
+                    entries.append((rel, _Input(path, rel, _display(where), problem)))
                     continue
                 seen_dirs.add(key)
                 subfolders.append((path, rel + "/"))
-            elif not prefix and child.name == METADATA_FILENAME:
-                metadata_file = path
+            elif not prefix and name == METADATA_FILENAME:
+                metadata_file = folder / name
             elif not wanted:
                 continue
-            elif not stat.S_ISREG(st.st_mode):
+            elif not is_reg(mode):
                 problem = UnreadableFileError("not a regular file (a device, pipe or socket)")
-                entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
-            elif not include_docs and _is_doc_file(child.name):
+                entries.append((rel, _Input(folder / name, _strip_ext(rel), _display(where), problem)))
+            elif not include_docs and _is_doc_file(name):
                 problem = SkippedInputError("documentation file, not a document: skipped (--include-docs, "
                                             "include_docs=True, to score it)")
-                entries.append((rel, _Input(path, _strip_ext(rel), shown, problem)))
+                entries.append((rel, _Input(folder / name, _strip_ext(rel), _display(where), problem)))
             else:
-                entries.append((rel, _Input(path, _strip_ext(rel), shown, stat=_Stamp.of(st))))
+                entries.append((rel, _Input(folder / name, _strip_ext(rel), _display(where), stat=stamp(st))))
         stack.extend(reversed(subfolders))
     entries.sort(key=lambda pair: pair[0])
     return [entry for _, entry in entries], metadata_file
+
+
+def _child_lead(folder: Path) -> str | None:
+    """What ``str(folder / name)`` puts before ``name`` (``"a/b/"``; nothing for ``.``; ``"/"`` for the root), or
+    None where paths are not spelled with ``/`` alone (Windows: ``folder / name`` is built instead).
+
+    >>> [_child_lead(Path(p)) + "x" for p in (".", "/", "a/b", "./a//b/")]
+    ['x', '/x', 'a/b/x', 'a/b/x']
+    """
+    if os.sep != "/" or os.altsep is not None:
+        return None  # pragma: no cover - Windows
+    text = str(folder)
+    return "" if text == "." else text if text.endswith("/") else text + "/"
 
 
 def _display(name: str) -> str:
@@ -635,9 +655,15 @@ def _display(name: str) -> str:
 
 
 def _strip_ext(rel: str) -> str:
+    """``rel`` without the extension of its last part, as ``Path(last).suffix`` names it (a name that starts
+    with its only dot, or ends with a dot, has none).
+
+    >>> [_strip_ext(r) for r in ("a/b.txt", "a.b/c", "x.tar.gz", ".env", "end.", "d/.hidden")]
+    ['a/b', 'a.b/c', 'x.tar', '.env', 'end.', 'd/.hidden']
+    """
     name = rel.rsplit("/", 1)[-1]
-    suffix = Path(name).suffix
-    return rel[: -len(suffix)] if suffix else rel
+    i = name.rfind(".")
+    return rel[: i - len(name)] if 0 < i < len(name) - 1 else rel
 
 
 # --------------------------------------------------------------------------- reading one input
