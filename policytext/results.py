@@ -197,12 +197,42 @@ class RowStore:
         self._types: dict[str, type | None] = {}
         self._n = 0
         self._holes = False  # whether a row lacks a key
+        self._fast: tuple | None = None  # what append needs for a row like the last one (_fast_path)
 
     def __len__(self) -> int:
         return self._n
 
     def append(self, row: dict) -> None:
         """Add one row (its values are copied into the columns; the dict is not kept)."""
+        fast = self._fast
+        if fast is not None:
+            keys, kinds, appends = fast
+            values = tuple(row.values())
+            # a row like the one before (a scorer's rows are): the same keys in the same order, each value of the
+            # same type as there (so of its column's type); then only the appends, about a third faster
+            if tuple(map(type, values)) == kinds and tuple(row) == keys:
+                try:
+                    for append, value in zip(appends, values):
+                        append(value)
+                except OverflowError:  # an int beyond 64 bits: undo this row's appends, take the general way
+                    for key in keys:
+                        column = self._columns[key]
+                        if len(column) > self._n:
+                            column.pop()
+                else:
+                    self._n += 1
+                    return
+        self._append(row)
+        self._fast = self._fast_path(row)
+
+    def _fast_path(self, row: dict) -> tuple | None:
+        """What :meth:`append` needs for a row like ``row`` (just added): the keys, the types of the values and
+        the columns' append methods; None when rows lack keys (the general way then)."""
+        if self._holes or list(row) != self.keys:
+            return None
+        return tuple(row), tuple(map(type, row.values())), [self._columns[k].append for k in row]
+
+    def _append(self, row: dict) -> None:
         columns, types, n = self._columns, self._types, self._n
         for key, value in row.items():
             column = columns.get(key)
