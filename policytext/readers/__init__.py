@@ -101,8 +101,6 @@ from ..errors import (
 )
 from ._decode import decode_bytes, lookup_encoding
 from ._files import MAX_CHARS, MAX_UNZIPPED_BYTES, read_docx, read_html, read_pdf, read_plain_text
-from ._frames import ACCEPTED as ACCEPTED_INPUTS, corpus_from_object
-from ._metadata import load_metadata
 from ._options import ReadOptions
 from ._tables import TABLE_FORMATS, open_tables, table_documents
 
@@ -175,6 +173,20 @@ DOC_FILE_PREFIXES = ("readme", "manifest", "license", "licence", "changelog")
 _SAVE_AS = {".doc": ".docx", ".xls": ".xlsx", ".htmls": ".html", ".wps": ".docx", ".et": ".xlsx"}
 
 PathLike = str | os.PathLike
+
+
+def __getattr__(name: str):
+    # ACCEPTED_INPUTS comes from the reader of corpora in memory (._frames), imported when first asked for: a run
+    # over folders and files needs neither it nor the metadata reader (._metadata) (issue 15: fixed costs)
+    if name == "ACCEPTED_INPUTS":
+        from ._frames import ACCEPTED
+
+        return ACCEPTED
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "ACCEPTED_INPUTS"})
 
 
 @dataclass
@@ -338,6 +350,8 @@ def iter_objects(obj: Any, options: ReadOptions | None = None, *, info: dict | N
         In order.
     """
     options = ReadOptions.of(options)
+    from ._frames import corpus_from_object
+
     items, what = corpus_from_object(obj, text_column=options.text_column, id_column=options.id_column,
                                      max_chars=options.max_chars)
     assembler = CorpusAssembler(CorpusPlan([], None, [], [], None, []))
@@ -419,7 +433,11 @@ def plan_corpus(inputs: PathLike | Iterable[PathLike], options: ReadOptions | No
             entries = kept
     else:
         metadata_paths = found_metadata
-    joined = load_metadata(metadata_paths, options.metadata_id_column) if metadata_paths else None
+    joined = None
+    if metadata_paths:
+        from ._metadata import load_metadata
+
+        joined = load_metadata(metadata_paths, options.metadata_id_column)
     return CorpusPlan(paths, patterns, entries, metadata_paths, joined, notes)
 
 
