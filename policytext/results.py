@@ -510,9 +510,9 @@ class ScoreRows:
         writer.writerow(columns)
         if isinstance(self.records, ScoreRecords):  # a run's rows: by column, a block at a time (same text)
             # a column held in a typed array has no text to neutralise
-            text = [j for j, c in enumerate(columns) if not self.records.is_numeric(c)]
+            texts = [j for j, c in enumerate(columns) if not self.records.is_numeric(c)]
             for values in self.records.column_blocks(columns, block):
-                for j in text:
+                for j in texts:
                     values[j] = ["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
                                  for v in values[j]]
                 writer.writerows(zip(*values))
