@@ -550,6 +550,13 @@ def _print_table(result, round_to) -> None:
         _emit_table(result.scores.round(round_to), None)
 
 
+def _column(records, name: str):
+    """``record[name]`` of each record: from a run's columns (:meth:`policytext.results.ScoreRecords.column_values`,
+    no dict built per record) or from a list of dicts."""
+    values = getattr(records, "column_values", None)
+    return values(name) if values is not None else (r[name] for r in records)
+
+
 def _score_summary(result, lexicon, tokenizer, no_t2s: bool, info: dict, where: str, quiet: bool) -> None:
     """What ``score`` says on stderr: what was applied, short documents, the highest and lowest index."""
     records = result.records
@@ -563,10 +570,10 @@ def _score_summary(result, lexicon, tokenizer, no_t2s: bool, info: dict, where: 
                  f"HMM {'on' if tokenizer.hmm else 'off'}, t2s {'off' if no_t2s else 'on'}"
                  + (f"; metadata from {info['metadata']}" if info.get("metadata") else "")
                  + f"; {where}{reuse}")
-    if records and "short" in records[0]:
+    if records and not quiet and "short" in records[0]:  # (quiet: nothing to say, nothing to count)
         from .scoring import SHORT_TEXT
 
-        n_short = sum(bool(r["short"]) for r in records)
+        n_short = sum(map(bool, _column(records, "short")))
         if n_short:
             _info(quiet, f"policytext: warning: {n_short} of {len(records)} documents are short (under "
                          f"{SHORT_TEXT} characters, column short): their rates per 10,000 characters rest on few "
@@ -575,11 +582,12 @@ def _score_summary(result, lexicon, tokenizer, no_t2s: bool, info: dict, where: 
         import heapq
 
         # the three first and three last of the records sorted by (-index, doc_id), ties in input order, without
-        # holding every record at once (a run's records are built as they are read: issue 15)
-        rank = lambda ir: (-ir[1]["index"], ir[1]["doc_id"], ir[0])  # noqa: E731
-        top = [r for _, r in heapq.nsmallest(3, enumerate(records), key=rank)]
-        bottom = [r for _, r in heapq.nlargest(3, enumerate(records), key=rank)]
-        show = lambda rows: ", ".join(f"{r['doc_id']} ({r['index']:.1f})" for r in rows)  # noqa: E731
+        # holding every record at once, and from the two columns only (no record is built: issue 15)
+        rank = lambda ir: (-ir[1][0], ir[1][1], ir[0])  # noqa: E731
+        pairs = lambda: enumerate(zip(_column(records, "index"), _column(records, "doc_id")))  # noqa: E731
+        top = [r for _, r in heapq.nsmallest(3, pairs(), key=rank)]
+        bottom = [r for _, r in heapq.nlargest(3, pairs(), key=rank)]
+        show = lambda rows: ", ".join(f"{doc_id} ({index:.1f})" for index, doc_id in rows)  # noqa: E731
         click.echo(f"policytext: highest index: {show(top)}; lowest: {show(bottom)}", err=True)
 
 

@@ -189,10 +189,13 @@ def test_bad_inputs_are_reported_and_the_batch_goes_on(runner, tmp_path):
 
 # -- start-up (issue 15.1) ------------------------------------------------------------------------------------
 #: modules that scoring one document as a user types it must not load: pandas, pyarrow, the report, topic,
-#: plotting and Excel machinery, and jieba itself when the default engine is rjieba (it loads pkg_resources)
+#: plotting and Excel machinery, and jieba itself when the default engine is rjieba (it loads pkg_resources);
+#: decimal (1.4 ms), which only the Excel writer's cells need, and the readers of corpora in memory and of metadata
+#: files, which a folder without metadata.csv does not (issue 15, fixed costs of a warm run)
 NOT_FOR_SCORE = ("policytext.reports", "policytext.topics", "policytext.dtm", "policytext.embedding",
                  "plotly", "openpyxl", "sklearn", "gensim", "tomotopy", "matplotlib", "docx", "pypdf", "bs4",
-                 "lxml", "jieba", "pkg_resources", "dask", "distributed", "tqdm", "pandas", "pyarrow")
+                 "lxml", "jieba", "pkg_resources", "dask", "distributed", "tqdm", "pandas", "pyarrow", "decimal",
+                 "policytext.readers._frames", "policytext.readers._metadata")
 
 
 def _modules_loaded_by(tmp_path, *args):
