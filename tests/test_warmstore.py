@@ -351,3 +351,15 @@ def test_a_store_run_with_a_checkpoint_resumes_to_the_same_scores(stored_corpus,
     out = tmp_path / "r.csv"
     run(scorer, corpus, cache, out, checkpoint=True)
     assert out.read_bytes() == expected and not list(tmp_path.glob(".r.csv.checkpoint"))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_unique_is_numpys(seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, [1, 3, 50, 2**40, 7][seed], size=[0, 1, 10, 1000, 5][seed])
+    expected = np.unique(values, return_counts=True)
+    got = warmstore._unique(values, counts=True)
+    assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
+    assert warmstore._unique(values).tolist() == expected[0].tolist()
