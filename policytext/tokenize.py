@@ -392,14 +392,38 @@ def _char_kinds():
     return _kinds
 
 
+_ascii_classes = None
+
+
+def _ascii_class_table():
+    """0 for an ASCII character other than a letter or digit, 1 for an ASCII letter or digit, 2 (at index 128)
+    for any other character: the classes :func:`_split_spans_like_jieba` looks up, built once."""
+    global _ascii_classes
+    if _ascii_classes is None:
+        import numpy as np
+
+        table = np.zeros(129, dtype=np.uint8)
+        table[128] = 2
+        table[[ord(c) for c in map(chr, range(128)) if c.isalnum()]] = 1
+        _ascii_classes = table
+    return _ascii_classes
+
+
 def _split_spans_like_jieba(text: str, points, starts, ends):
-    """:func:`_split_like_jieba` on word spans: only multi-character words of ASCII characters that are not a
-    plain run of letters and digits can need splitting; arrays find the multi-character words that start with
-    an ASCII character, Python checks those few and splits the ones that need it."""
+    """:func:`_split_like_jieba` on word spans. Splitting changes only a word of ASCII characters that holds a
+    letter or digit (a match of the pattern) and is not one plain run of them (else :func:`_split_like_jieba`
+    leaves it whole), so a word holding both a letter or digit and another ASCII character: somewhere in it
+    two neighbours are one of each. Arrays find those pairs of neighbours and the words holding both of a pair
+    (usually none or a few); Python checks those words and splits the ones that need it."""
     import numpy as np
 
-    multi = np.flatnonzero(ends - starts > 1)
-    todo = multi[points[starts[multi]] < 128]
+    kind = _ascii_class_table()[np.minimum(points, 128)]
+    pairs = np.flatnonzero((kind[:-1] + kind[1:]) == 1)  # i: character i and i + 1 are one of each
+    if not len(pairs):
+        return starts, ends
+    # the word holding character i (the words cover the text end to end), kept if it holds i + 1 too
+    holder = np.searchsorted(ends, pairs, side="right")
+    todo = np.unique(holder[ends[holder] > pairs + 1])
     new_starts, new_ends, done = [], [], 0
     for i, start, end in zip(todo.tolist(), starts[todo].tolist(), ends[todo].tolist()):
         word = text[start:end]

@@ -313,7 +313,7 @@ def test_spans_equal_tokenize_offsets(engine):
 
     pieces = st.sampled_from(["推进", "精细化", "治理", "2006-2020", "5G-A", "3.5%", "x.y", "a b", "PM_2.5", "年",
                               " ", "\t", "\n", "\u3000", "\xa0", "，", "-", ".", "%", "\U00020000", "𠀀治", "ab",
-                              "1.2.3", "_", "--"])
+                              "1.2.3", "_", "--", "##", "1.5a", "5%5", "a-", "-1"])
     toks = [Tokenizer(engine=engine, hmm=hmm) for hmm in (True, False)]
 
     @settings(max_examples=200, deadline=None)
