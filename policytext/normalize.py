@@ -93,10 +93,16 @@ _STABLE_RANGES = ((0x20, 0x7E), (0x2010, 0x206F), (0x3001, 0x303F), (0x3400, 0x4
 
 
 @functools.lru_cache(maxsize=1)
+def _stable_points() -> tuple[int, ...]:
+    """The code points of :data:`_STABLE_RANGES` that NFKC leaves alone whatever surrounds them."""
+    return tuple(c for lo, hi in _STABLE_RANGES for c in range(lo, hi + 1)
+                 if unicodedata.normalize("NFKC", chr(c)) == chr(c) and not unicodedata.combining(chr(c))
+                 and not unicodedata.decomposition(chr(c)))
+
+
+@functools.lru_cache(maxsize=1)
 def _unstable_runs() -> re.Pattern:
-    stable = [c for lo, hi in _STABLE_RANGES for c in range(lo, hi + 1)
-              if unicodedata.normalize("NFKC", chr(c)) == chr(c) and not unicodedata.combining(chr(c))
-              and not unicodedata.decomposition(chr(c))]
+    stable = _stable_points()
     ranges, i = [], 0
     while i < len(stable):
         j = i
@@ -106,6 +112,18 @@ def _unstable_runs() -> re.Pattern:
         ranges.append(a if i == j else f"{a}-{b}")
         i = j + 1
     return re.compile(f"([^\n\t{''.join(ranges)}]+)")
+
+
+@functools.lru_cache(maxsize=1)
+def _unstable_table():
+    """:func:`_unstable_runs`' character class as a bool array over the Basic Multilingual Plane: True for a
+    character that pattern's runs hold (U+FFFF is one, and so is every character above it)."""
+    import numpy as np
+
+    table = np.ones(0x10000, dtype=bool)
+    table[list(_stable_points())] = False
+    table[[ord("\n"), ord("\t")]] = False
+    return table
 
 
 # full-width ASCII (U+FF01-U+FF5E, NFKC: minus 0xFEE0) and the ideographic space (NFKC: a space): most of what
@@ -119,12 +137,17 @@ def _fold_fullwidth(text: str) -> str:
     ``str.translate``)."""
     if len(text) < 512:
         return text.translate(_FULLWIDTH)
+    return _fold_fullwidth_points(text)[0]
+
+
+def _fold_fullwidth_points(text: str):
+    """:func:`_fold_fullwidth` with numpy, whatever the length: the new text and its code points (uint32)."""
     import numpy as np
 
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     points[(points >= 0xFF01) & (points <= 0xFF5E)] -= 0xFEE0
     points[points == 0x3000] = 0x20
-    return points.tobytes().decode("utf-32-le", "surrogatepass")
+    return points.tobytes().decode("utf-32-le", "surrogatepass"), points
 
 
 def nfkc(text: str) -> str:
@@ -134,16 +157,36 @@ def nfkc(text: str) -> str:
     1. full-width ASCII and U+3000 are replaced by their NFKC forms. NFKC of the new text equals NFKC of the
        old, since each character was replaced by a compatibility-equivalent string;
     2. only the runs of characters that NFKC may change (with the character before each) are normalised.
-       Between two stable characters no composition or reordering can happen.
+       Between two stable characters no composition or reordering can happen. A text of 512 characters or
+       more finds its runs with numpy (:func:`_unstable_table`, on the code points the folding made when it
+       was done with numpy) instead of a regex split: half the time, the same runs.
 
     >>> nfkc("２０２５年，第（一）条") == unicodedata.normalize("NFKC", "２０２５年，第（一）条")
     True
     """
+    points = None
     if not text.isascii() and _HAS_FULLWIDTH(text):
-        text = _fold_fullwidth(text)
-    pieces = _unstable_runs().split(text)  # stable, run, stable, run, ..., stable
-    if len(pieces) == 1:
-        return text
+        if len(text) < 512:
+            text = text.translate(_FULLWIDTH)
+        else:
+            text, points = _fold_fullwidth_points(text)
+    if len(text) < 512:
+        pieces = _unstable_runs().split(text)  # stable, run, stable, run, ..., stable
+        if len(pieces) == 1:
+            return text
+    else:
+        import numpy as np
+
+        if points is None:
+            points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        unstable = _unstable_table()[np.minimum(points, 0xFFFF)]
+        edges = np.flatnonzero(np.diff(unstable.view(np.int8), prepend=0, append=0)).tolist()
+        if not edges:
+            return text
+        starts, ends = edges[0::2], edges[1::2]  # the runs: text[starts[k]:ends[k]]
+        pieces = [text[:starts[0]]]
+        for k, a in enumerate(starts):
+            pieces += (text[a:ends[k]], text[ends[k]:starts[k + 1]] if k + 1 < len(starts) else text[ends[k]:])
     out = [pieces[0]]
     for i in range(1, len(pieces), 2):
         before = out[-1]

@@ -75,8 +75,14 @@ def test_fast_nfkc_equals_unicodedata():
         assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
     long = "推进Ａ\u0301，ｅ\u0301\u3000\uff5e\u0323" * 80  # over 512 characters: the numpy folding path
     assert len(long) > 512 and nfkc(long) == unicodedata.normalize("NFKC", long)
+    # over 512 characters without full-width forms (the runs found with numpy on the text's own code points),
+    # with characters above U+FFFF, U+FFFF itself, a run at each end
+    for long in ("e\u0301推进、\U00020000\u2460…\uffff\t\n治理" * 60 + "\u2460", "\u2460" + "治理。" * 300 + "e\u0301",
+                 "治理。" * 300):
+        assert len(long) > 512 and nfkc(long) == unicodedata.normalize("NFKC", long), long[:20]
     pieces = st.sampled_from(["治", "理", "a", "e", "\u0301", "\u0323", "\u3099", "カ", "ｶ", "ﾞ", "，", "。", "\u3000",
-                              "１", "Ａ", "\uff01", "\uff5e", "\u1100", "\u1161", "\ufb01", "\n", " "])
+                              "１", "Ａ", "\uff01", "\uff5e", "\u1100", "\u1161", "\ufb01", "\n", " ", "\U00020000",
+                              "\u2460", "…", "\t"])
 
     @settings(max_examples=300, deadline=None)
     @given(st.one_of(st.text(max_size=60), st.lists(pieces, max_size=30).map("".join),
