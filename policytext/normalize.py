@@ -202,6 +202,9 @@ def nfkc(text: str) -> str:
 def to_simplified(text: str) -> str:
     """Convert traditional characters to simplified ones with OpenCC's ``t2s`` table.
 
+    A text in which no key of the t2s dictionaries that OpenCC would replace by something else occurs is
+    returned as it is, without calling OpenCC (:func:`_t2s_may_change`): the same string.
+
     >>> to_simplified("績效評估與社區自治")
     '绩效评估与社区自治'
     """
@@ -210,7 +213,89 @@ def to_simplified(text: str) -> str:
         import opencc
 
         conv = _local.t2s = opencc.OpenCC("t2s")
+        _local.t2s_changes = _t2s_changes(getattr(conv, "config", ""))
+    changes = _local.t2s_changes
+    if changes is not None and len(text) >= 256 and not _t2s_may_change(text, changes):
+        return text
     return conv.convert(text)
+
+
+#: what the installed t2s dictionaries change (``tests/test_normalize.py`` derives it from them and checks it)
+_T2S_TABLE = "data/opencc_t2s_changes.json"
+
+
+@functools.lru_cache(maxsize=4)
+def _t2s_changes(config: str):
+    """``(table, phrases)`` for :func:`_t2s_may_change` when OpenCC's configuration file ``config`` and the
+    dictionaries it names are, byte for byte (sha256), those ``policytext/data/opencc_t2s_changes.json`` was
+    derived from, under the same OpenCC version; None otherwise (every text then goes to OpenCC).
+
+    OpenCC (t2s: a normalisation stage, then one conversion stage, each a maximum-match segmentation and a
+    dictionary replacement) changes a text only by replacing an occurrence of a key of one of its dictionaries
+    with that entry's default value, its first. The file lists every key whose default differs from it: the
+    ``characters`` and the longer ``phrases`` (key -> default). When none of them occurs in a text, each
+    replacement OpenCC makes puts back the same characters, so the text comes back unchanged.
+
+    ``table``: a uint8 per code point: 1 for a changing character, and for what is left to OpenCC whatever
+    the dictionaries say (surrogates, which its UTF-8 encoding refuses; NUL; the ideographic description
+    characters U+2FF0-U+2FFF, which its segmentation treats specially); 2 for the witness of a changing phrase
+    holding no changing character (a character of the phrase that differs from its default: the phrase can
+    occur only where it does); ``phrases``: witness -> those phrases, each with the witness's offset in it.
+    """
+    import hashlib
+    import json
+    import os
+    from importlib import resources
+
+    try:
+        import opencc
+
+        data = json.loads(resources.files("policytext").joinpath(_T2S_TABLE).read_text("utf-8"))
+        if os.path.basename(config) != data["config"] or getattr(opencc, "__version__", None) != data["opencc"]:
+            return None
+        folder = os.path.dirname(config)
+        for name, digest in data["sha256"].items():
+            with open(os.path.join(folder, name), "rb") as fh:
+                if hashlib.sha256(fh.read()).hexdigest() != digest:
+                    return None
+        characters, phrases = data["characters"], data["phrases"]
+    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        return None
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[[ord(c) for c in characters]] = 1
+    table[0xD800:0xE000] = 1
+    table[0] = 1
+    table[0x2FF0:0x3000] = 1
+    witnesses: dict[str, list[tuple[str, int]]] = {}
+    for key, value in phrases.items():
+        if any(table[ord(c)] == 1 for c in key):
+            continue  # it cannot occur without a changing character
+        at = next((i for i, (a, b) in enumerate(zip(key, value)) if a != b), len(key) - 1)
+        table[ord(key[at])] = 2
+        witnesses.setdefault(key[at], []).append((key, at))
+    return table, witnesses
+
+
+def _t2s_may_change(text: str, changes) -> bool:
+    """False when OpenCC's t2s returns ``text`` unchanged for certain: none of its changing keys occurs in it
+    (``changes``: :func:`_t2s_changes`); True when it may change it."""
+    import numpy as np
+
+    table, witnesses = changes
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    marks = table[points]
+    if not marks.any():
+        return False
+    found = np.flatnonzero(marks)
+    if (marks[found] & 1).any():
+        return True
+    for i in found.tolist():  # a witness: is one of its phrases there?
+        for phrase, at in witnesses[text[i]]:
+            if i >= at and text.startswith(phrase, i - at):
+                return True
+    return False
 
 
 #: texts longer than this many characters are normalised slice by slice (:func:`normalization_slices`)
