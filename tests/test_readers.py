@@ -762,3 +762,6 @@ def test_control_characters_found_on_utf8_bytes_as_on_the_text(monkeypatch, chun
         assert _is_clean_utf8(t.encode("utf-8")) == _is_clean(t), repr(t)
         verdicts.add(_is_clean(t))
     assert verdicts == {True, False} and _is_clean_utf8(b"a\x1a") and not _is_clean_utf8(b"\x1aa")
+    # any buffer, as the numpy version took
+    assert _is_clean_utf8(bytearray(b"a\n\x1a")) and not _is_clean_utf8(memoryview(b"a\x00b"))
+    assert not _is_clean_utf8(b"\x1a\x1a") and _is_clean_utf8(b"") and _is_clean_utf8(b"\t\x0b\x0c\r\n\x7f")
