@@ -247,7 +247,7 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
     import numpy as np
 
     text = normalize_text(raw, t2s=t2s)
-    from .tokenize import KIND_SPACE, KIND_WORD, SLICE_CHARS, char_kinds, clause_slices, sentence_start_array
+    from .tokenize import KIND_SPACE, SLICE_CHARS, char_kinds, clause_slices, sentence_start_array, word_counts
 
     spans = getattr(tokenizer, "_spans", None)
     # a long text in slices cut after clause marks: the same tokens (policytext.tokenize.clause_slices), with
@@ -275,13 +275,13 @@ def segment_text(raw: str, tokenizer: Tokenizer, *, t2s: bool = True, source: st
         else:  # the same tokens as tokenize(), as arrays, without a tuple per token
             starts, ends = spans(piece, points, kinds)
         part = np.empty(2 * len(starts), dtype=np.int32)
-        part[0::2], part[1::2] = starts + a, ends + a
+        part[0::2], part[1::2] = (starts, ends) if a == 0 else (starts + a, ends + a)
         parts.append(part)
         # a word token holds at least one letter or digit: count the tokens whose span contains one
-        in_words = np.concatenate(([0], np.cumsum((kinds & KIND_WORD) != 0, dtype=np.int64)))
-        n_tokens += int(np.count_nonzero(in_words[ends] - in_words[starts]))
+        in_words = word_counts(kinds)
+        n_tokens += int(np.count_nonzero(in_words[ends] != in_words[starts]))
         if len(slices) == 1:
-            sentences = sentence_start_array(text, points, kinds)
+            sentences = sentence_start_array(text, points, kinds, in_words)
         del points, kinds, starts, ends, in_words
     bounds = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return Segmentation(text, bounds, n_chars, n_tokens,
