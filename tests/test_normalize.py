@@ -15,6 +15,22 @@ def test_invisible_characters_are_removed():
     assert normalize_text("共\u200b治\u200c与\u200d精\u2060细\ufeff化\u00ad") == "共治与精细化"
 
 
+def test_the_invisible_character_test_is_the_regex_class():
+    import random
+    import re
+
+    from policytext.normalize import _INVISIBLE_CHARS, _has_invisible
+
+    regex = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+    rng = random.Random(3)
+    alphabet = list(_INVISIBLE_CHARS) + ["治", "a", "\u200a", "\u200e", "\u2061", "\ufefe", "\u00ac", "\U00020000"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert _has_invisible(text) == bool(regex.search(text)), repr(text)
+    for ch in _INVISIBLE_CHARS:  # each one alone in a long text is removed
+        assert normalize_text("治理" * 300 + ch + "治理") == "治理" * 301
+
+
 def test_traditional_to_simplified_is_on_by_default_and_switchable():
     assert normalize_text("精細化治理與無縫對接") == "精细化治理与无缝对接"
     assert normalize_text("精細化治理", t2s=False) == "精細化治理"
