@@ -123,11 +123,11 @@ def _unstable_runs() -> re.Pattern:
 
 @functools.lru_cache(maxsize=1)
 def _unstable_table():
-    """:func:`_unstable_runs`' character class as a bool array over the Basic Multilingual Plane: True for a
-    character that pattern's runs hold (U+FFFF is one, and so is every character above it)."""
+    """:func:`_unstable_runs`' character class as a bool array over every code point: True for a character that
+    pattern's runs hold (U+FFFF is one, and so is every character above it, and a surrogate)."""
     import numpy as np
 
-    table = np.ones(0x10000, dtype=bool)
+    table = np.ones(0x110000, dtype=bool)
     table[list(_stable_points())] = False
     table[[ord("\n"), ord("\t")]] = False
     return table
@@ -149,12 +149,15 @@ def _fold_fullwidth(text: str) -> str:
 
 def _fold_fullwidth_points(text: str):
     """:func:`_fold_fullwidth` with numpy, whatever the length: the new text and its code points (uint32)."""
+    import codecs
+
     import numpy as np
 
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
-    points[(points >= 0xFF01) & (points <= 0xFF5E)] -= 0xFEE0
-    points[points == 0x3000] = 0x20
-    return points.tobytes().decode("utf-32-le", "surrogatepass"), points
+    fullwidth = (points - np.uint32(0xFF01)) < np.uint32(0x5E)  # U+FF01-U+FF5E (below wraps round)
+    np.subtract(points, np.uint32(0xFEE0), out=points, where=fullwidth)
+    np.copyto(points, np.uint32(0x20), where=points == 0x3000)
+    return codecs.utf_32_le_decode(points, "surrogatepass", True)[0], points  # (decoded without a copy)
 
 
 def nfkc(text: str) -> str:
@@ -186,8 +189,13 @@ def nfkc(text: str) -> str:
 
         if points is None:
             points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        unstable = _unstable_table()[np.minimum(points, 0xFFFF)]
-        edges = np.flatnonzero(np.diff(unstable.view(np.int8), prepend=0, append=0)).tolist()
+        unstable = _unstable_table()[points]
+        # where a run starts or ends: the characters that differ from the one before, and the text's ends
+        edges = (np.flatnonzero(unstable[1:] != unstable[:-1]) + 1).tolist()
+        if unstable[0]:
+            edges.insert(0, 0)
+        if unstable[-1]:
+            edges.append(len(unstable))
         if not edges:
             return text
         starts, ends = edges[0::2], edges[1::2]  # the runs: text[starts[k]:ends[k]]

@@ -323,16 +323,21 @@ def test_t2s_is_skipped_only_where_opencc_changes_nothing(tmp_path):
         to_simplified(filler + "\ud800")
 
 
-def test_t2s_on_every_shared_text(shared_corpora):
-    """OpenCC's own result on the shared corpora (after the steps before t2s), and most skip it."""
+def test_nfkc_and_t2s_on_every_shared_text(shared_corpora):
+    """unicodedata's NFKC and OpenCC's own t2s on the shared corpora (t2s after the steps before it), and most
+    texts skip OpenCC."""
+    import unicodedata
+
     import policytext.normalize as nz
 
     skipped = total = 0
     for path in sorted(shared_corpora.rglob("*")):
         if path.suffix not in (".txt", ".md", ".utf8", ".csv", ".jsonl"):
             continue
-        raw = path.read_bytes().decode("utf-8", "replace")
-        text = nz.nfkc(raw.replace("\r\n", "\n").replace("\r", "\n")).translate(nz._INVISIBLE)
+        raw = path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        text = nz.nfkc(raw)
+        assert text == unicodedata.normalize("NFKC", raw), path.name
+        text = text.translate(nz._INVISIBLE)
         skipped += len(text) >= 256 and not _t2s_check(text)
         total += 1
     assert total > 3000 and skipped > total // 2
