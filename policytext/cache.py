@@ -141,10 +141,10 @@ class Segmentation:
         from .tokenize import sentence_start_array
 
         raw = self.text.encode("utf-8")
-        deltas = np.diff(self.bounds, prepend=np.int32(0))
+        deltas = _deltas(self.bounds)
         width = _width(deltas)
         sentences = sentence_start_array(self.text) if self.sentences is None else self.sentences
-        s_deltas = np.diff(sentences, prepend=0)
+        s_deltas = _deltas(sentences)
         s_width = _width(s_deltas)
         payload = b"".join((_COUNTS.pack(self.n_chars, self.n_tokens, len(raw), len(self.bounds) // 2, width,
                                          len(sentences), s_width),
@@ -192,6 +192,17 @@ def _width(deltas) -> int:
     return 4 if low < 0 or high > 255 else 1 if high > 15 else 0
 
 
+def _deltas(values):
+    """``numpy.diff(values, prepend=0)`` without the padded copy."""
+    import numpy as np
+
+    out = np.empty_like(values)
+    if len(values):
+        out[0] = values[0]
+        np.subtract(values[1:], values[:-1], out=out[1:])
+    return out
+
+
 def _packed_size(n: int, width: int) -> int:
     """Bytes that :func:`_pack` makes of ``n`` deltas of width code ``width``."""
     return (n + 1) // 2 if width == 0 else n * width
@@ -203,10 +214,11 @@ def _pack(deltas, width: int) -> bytes:
 
     if width:
         return deltas.astype(_DTYPES[width]).tobytes()
-    d = deltas.astype(np.uint8)
-    if len(d) % 2:
-        d = np.append(d, np.uint8(0))
-    return ((d[0::2] << 4) | d[1::2]).tobytes()
+    d = np.zeros(len(deltas) + len(deltas) % 2, dtype=np.uint8)  # (an odd count ends with a 0)
+    d[:len(deltas)] = deltas
+    packed = d[0::2] << 4
+    packed |= d[1::2]
+    return packed.tobytes()
 
 
 def _unpack(data, offset: int, n: int, width: int):

@@ -411,3 +411,16 @@ def _with_length(data: bytes) -> bytes:
 
     payload = data[20:]
     return struct.pack("<8sQI", data[:8], len(payload), zlib.crc32(payload)) + payload
+
+
+def test_deltas_are_numpy_diff_with_a_leading_zero():
+    import numpy as np
+
+    from policytext.cache import _deltas
+
+    rng = np.random.default_rng(5)
+    for dtype in (np.int32, np.int64):
+        for n in (0, 1, 2, 7):
+            values = np.cumsum(rng.integers(0, 300, n)).astype(dtype)
+            got = _deltas(values)
+            assert got.dtype == values.dtype and got.tolist() == np.diff(values, prepend=dtype(0)).tolist()
