@@ -32,6 +32,9 @@ _CLAUSE_BREAK = re.compile("[" + re.escape(CLAUSE_BREAKS) + "]")
 _LAST_CLAUSE_BREAK = re.compile("(?s:.*)[" + re.escape(CLAUSE_BREAKS) + "]")  # matched: ends after the last one
 
 
+#: the largest table of first and second characters :meth:`Matcher._candidates` builds (else a sorted array)
+_PAIR_TABLE_CELLS = 1 << 22
+
 #: a document with fewer non-whitespace characters than this is flagged ``short``: its rates rest on few characters
 SHORT_TEXT = 300
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\n")
@@ -253,26 +256,52 @@ class Matcher:
         import numpy as np
 
         if self._tables is None:
-            table = np.zeros(0x10000, dtype=np.uint8)  # characters above U+FFFF share the last entry
-            for key in self._keys:
-                table[min(ord(key[0]), 0xFFFF)] |= 1 if len(key) == 1 else 2
-            pairs = sorted({(ord(k[0]) << 32) | ord(k[1]) for k in self._keys if len(k) > 1}) or [0]
-            self._tables = table, np.array(pairs, dtype=np.uint64)
-        table, pairs = self._tables
+            self._tables = self._candidate_tables()
+        table, first_id, second_id, pair_ok, pairs = self._tables
         if points is None:
             points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         n = len(points)
         if starts[-1] >= n:
             starts = starts[starts < n]  # (an empty token at the end of the text starts nothing)
-        first = points[starts]
-        kind = table[np.minimum(first, 0xFFFF)]
+        first = np.minimum(points[starts], 0xFFFF)  # characters above U+FFFF share the last entry
+        kind = table[first]
         two = np.flatnonzero(kind == 2)  # (an exact pair test below; kind 3: a one-character key anyway)
         if len(two):
             at = starts[two] + 1
-            pair = (first[two].astype(np.uint64) << np.uint64(32)) | points[np.minimum(at, n - 1)]
-            found = pairs[np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)] == pair
+            second = np.minimum(points[np.minimum(at, n - 1)], 0xFFFF)
+            if pair_ok is not None:  # the first two characters' places in a table of the pairs
+                found = pair_ok[first_id[first[two]], second_id[second]]
+            else:  # (too many distinct characters for that table)
+                pair = (first[two].astype(np.uint64) << np.uint64(32)) | second
+                found = pairs[np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)] == pair
             kind[two[~(found & (at < n))]] = 0
         return starts[kind != 0].tolist()
+
+    def _candidate_tables(self) -> tuple:
+        """What :meth:`_candidates` looks up, built on first use: the kind of each character of the Basic
+        Multilingual Plane (1: a one-character key is it, 2: a longer key begins with it; characters above
+        U+FFFF share the last entry), and the pairs that begin a longer key: as a boolean table indexed by the
+        places of their first and of their second character among those that occur there (``first_id``,
+        ``second_id``: 0 for none), or, when that table would be large, as a sorted array of
+        ``first << 32 | second``."""
+        import numpy as np
+
+        table = np.zeros(0x10000, dtype=np.uint8)
+        for key in self._keys:
+            table[min(ord(key[0]), 0xFFFF)] |= 1 if len(key) == 1 else 2
+        heads = {(min(ord(k[0]), 0xFFFF), min(ord(k[1]), 0xFFFF)) for k in self._keys if len(k) > 1}
+        pairs = np.array(sorted((a << 32) | b for a, b in heads) or [0], dtype=np.uint64)
+        firsts, seconds = sorted({a for a, _ in heads}), sorted({b for _, b in heads})
+        if (len(firsts) + 1) * (len(seconds) + 1) > _PAIR_TABLE_CELLS:
+            return table, None, None, None, pairs
+        first_id = np.zeros(0x10000, dtype=np.int32)
+        second_id = np.zeros(0x10000, dtype=np.int32)
+        first_id[firsts] = np.arange(1, len(firsts) + 1)
+        second_id[seconds] = np.arange(1, len(seconds) + 1)
+        pair_ok = np.zeros((len(firsts) + 1, len(seconds) + 1), dtype=bool)
+        for a, b in heads:
+            pair_ok[first_id[a], second_id[b]] = True
+        return table, first_id, second_id, pair_ok, pairs
 
     def _match_scan(self, text: str, tokens: list[tuple[str, int, int]]) -> list[Hit]:
         """The rule applied at every token start (used when a glob has no literal prefix)."""

@@ -392,14 +392,43 @@ def _char_kinds():
     return _kinds
 
 
-def _split_spans_like_jieba(text: str, points, starts, ends):
-    """:func:`_split_like_jieba` on word spans: only multi-character words of ASCII characters that are not a
-    plain run of letters and digits can need splitting; arrays find the multi-character words that start with
-    an ASCII character, Python checks those few and splits the ones that need it."""
+_ascii_classes = None
+
+
+def _ascii_class_table():
+    """0 for an ASCII character other than a letter or digit, 1 for an ASCII letter or digit, 2 (at index 128)
+    for any other character: the classes :func:`_split_spans_like_jieba` looks up, built once."""
+    global _ascii_classes
+    if _ascii_classes is None:
+        import numpy as np
+
+        table = np.zeros(129, dtype=np.uint8)
+        table[128] = 2
+        table[[ord(c) for c in map(chr, range(128)) if c.isalnum()]] = 1
+        _ascii_classes = table
+    return _ascii_classes
+
+
+def _split_spans_like_jieba(text: str, points, starts, ends, kinds=None):
+    """:func:`_split_like_jieba` on word spans. Splitting changes only a word of ASCII characters that holds a
+    letter or digit (a match of the pattern) and is not one plain run of them (else :func:`_split_like_jieba`
+    leaves it whole), so a word holding both a letter or digit and another ASCII character: somewhere in it
+    two neighbours are one of each. Arrays find those pairs of neighbours and the words holding both of a pair
+    (usually none or a few); Python checks those words and splits the ones that need it. ``kinds``: the
+    :func:`char_kinds` of ``text``, if at hand (their ASCII bits serve instead of a look-up on ``points``)."""
     import numpy as np
 
-    multi = np.flatnonzero(ends - starts > 1)
-    todo = multi[points[starts[multi]] < 128]
+    if kinds is None:
+        kind = _ascii_class_table()[np.minimum(points, 128)]
+        pairs = np.flatnonzero((kind[:-1] + kind[1:]) == 1)  # i: character i and i + 1 are one of each
+    else:
+        kind = kinds & (KIND_ASCII_WORD | KIND_ASCII_OTHER)
+        pairs = np.flatnonzero((kind[:-1] | kind[1:]) == (KIND_ASCII_WORD | KIND_ASCII_OTHER))
+    if not len(pairs):
+        return starts, ends
+    # the word holding character i (the words cover the text end to end), kept if it holds i + 1 too
+    holder = np.searchsorted(ends, pairs, side="right")
+    todo = np.unique(holder[ends[holder] > pairs + 1])
     new_starts, new_ends, done = [], [], 0
     for i, start, end in zip(todo.tolist(), starts[todo].tolist(), ends[todo].tolist()):
         word = text[start:end]
@@ -594,15 +623,26 @@ class Tokenizer:
         ends = np.cumsum(lengths)
         starts = ends - lengths
         if self.engine == "rjieba" and self.hmm:
-            starts, ends = _split_spans_like_jieba(text, points, starts, ends)
-        # the words cover the text end to end; drop those made of whitespace only (str.isspace)
-        if kinds is None:
-            space = _char_kinds()[np.minimum(points, 0xFFFF)] == _SPACE  # none above U+FFFF is whitespace
+            starts, ends = _split_spans_like_jieba(text, points, starts, ends, kinds)
+        # the words cover the text end to end; drop those made of whitespace only (str.isspace): look at the
+        # words that start with whitespace (one character each, as jieba and jieba-rs cut it), not at every
+        # character
+        if not len(starts):
+            return starts, ends
+        n = len(points)
+        first = starts if starts[-1] < n else np.minimum(starts, n - 1)  # (an empty word may start at the end)
+        if kinds is None:  # none above U+FFFF is whitespace
+            keep = _char_kinds()[np.minimum(points[first], 0xFFFF)] != _SPACE
         else:
-            space = (kinds & KIND_SPACE) != 0
-        spaces = np.concatenate(([0], np.cumsum(space, dtype=np.int64)))
-        lengths = ends - starts
-        keep = (spaces[ends] - spaces[starts] < lengths) | (lengths == 0)
+            keep = (kinds[first] & KIND_SPACE) == 0
+        blank = np.flatnonzero(~keep)
+        if not len(blank):
+            return starts, ends
+        lengths = ends[blank] - starts[blank]
+        keep[blank[lengths == 0]] = True
+        longer = blank[lengths > 1]
+        for i, a, b in zip(longer.tolist(), starts[longer].tolist(), ends[longer].tolist()):
+            keep[i] = not text[a:b].isspace()
         return starts[keep], ends[keep]
 
     def cut(self, text: str) -> list[str]:
@@ -645,16 +685,19 @@ class Tokenizer:
 # entry's sentence starts, sits above it, and its key covers this code (the source of this module is in it).
 _SENTENCE_WORD = re.compile(r"[^\W_]")
 _SENTENCE_NON_SPACE = re.compile(r"\S")
-#: the bits of :func:`char_kinds`: sentence end, line break, closing mark, whitespace, letter or digit
+#: the bits of :func:`char_kinds`: sentence end, line break, closing mark, whitespace, letter or digit; ASCII letter
+#: or digit, other ASCII character (what :func:`_split_spans_like_jieba` looks for)
 KIND_END, KIND_BREAK, KIND_CLOSE, KIND_SPACE, KIND_WORD = 1, 2, 4, 8, 16
+KIND_ASCII_WORD, KIND_ASCII_OTHER = 32, 64
 _sentence_kinds = None
 
 
 def _sentence_table():
     """For each character of the Basic Multilingual Plane, what :func:`policytext.matching.split_sentences`
     makes of it (a uint8 array of 65536): sentence end (``。！？；!?;``), line break, closing mark, whitespace
-    (``\\s``, which is ``str.isspace``), word character (``[^\\W_]``, which is ``str.isalnum``); built once per
-    process."""
+    (``\\s``, which is ``str.isspace``), word character (``[^\\W_]``, which is ``str.isalnum``); and whether it
+    is an ASCII letter or digit or another ASCII character (for :func:`_split_spans_like_jieba`); built once
+    per process."""
     global _sentence_kinds
     if _sentence_kinds is None:
         import numpy as np
@@ -666,6 +709,7 @@ def _sentence_table():
         kinds[0xD800:0xE000] = 0
         for chars, kind in (("。！？；!?;", KIND_END), ("\n", KIND_BREAK), ("”’」』）)\"'", KIND_CLOSE)):
             kinds[list(map(ord, chars))] |= kind
+        kinds[:128] |= np.where(_ascii_class_table()[:128] == 1, KIND_ASCII_WORD, KIND_ASCII_OTHER).astype(np.uint8)
         _sentence_kinds = kinds
     return _sentence_kinds
 
@@ -693,11 +737,24 @@ def sentence_starts(text: str, points=None, kinds=None) -> list[int]:
     return sentence_start_array(text, points, kinds).tolist()
 
 
-def sentence_start_array(text: str, points=None, kinds=None):
+def word_counts(kinds):
+    """``counts[i]``: how many of the first ``i`` characters are letters, digits or ideographs (``kinds``: their
+    :func:`char_kinds`; an int array one longer). A span holds a word character where the counts at its ends
+    differ: the word tokens and the sentences are found with it."""
+    import numpy as np
+
+    counts = np.empty(len(kinds) + 1, dtype=np.int32 if len(kinds) < 2**31 - 1 else np.int64)
+    counts[0] = 0
+    np.cumsum((kinds & KIND_WORD) != 0, dtype=counts.dtype, out=counts[1:])
+    return counts
+
+
+def sentence_start_array(text: str, points=None, kinds=None, words=None):
     """The start of each sentence of ``text`` as :func:`policytext.matching.split_sentences` finds them, as an
     int64 array, computed with arrays instead of a regex search per sentence (what a score row needs: how
-    many sentences, and which one each hit is in; the cache keeps them). ``points``, ``kinds``: ``text`` as
-    UTF-32 code points (a ``numpy.uint32`` array) and its :func:`char_kinds`, if already at hand."""
+    many sentences, and which one each hit is in; the cache keeps them). ``points``, ``kinds``, ``words``:
+    ``text`` as UTF-32 code points (a ``numpy.uint32`` array), its :func:`char_kinds` and their
+    :func:`word_counts`, if already at hand."""
     import numpy as np
 
     if not text:
@@ -709,19 +766,22 @@ def sentence_start_array(text: str, points=None, kinds=None):
     kind, n = kinds, len(kinds)
     # the characters that end a segment: 。！？；!?; and line breaks, and closing marks in a run right after one
     # of 。！？；!?; (split_sentences' pattern: a run of ends, any closing marks, or a line break)
-    ends = (kind & (KIND_END | KIND_BREAK)) != 0
-    close = np.flatnonzero(kind & KIND_CLOSE)
-    if len(close):
-        before = kind[np.maximum(close - 1, 0)]
-        first = (close == 0) | ((before & KIND_CLOSE) == 0)  # the first mark of each run of marks
-        run = np.cumsum(first) - 1
-        heads = close[first]
-        after_end = (heads > 0) & ((kind[np.maximum(heads - 1, 0)] & KIND_END) != 0)
-        ends[close[after_end[run]]] = True
-    stops = np.flatnonzero(ends)
+    stops = np.flatnonzero(kind & (KIND_END | KIND_BREAK))
+    # the closing marks are found from the sentence ends a closing mark follows (few), a run's marks one step at
+    # a time, not from every closing mark of the text (half the time)
+    after = stops[stops < n - 1]
+    marks = after[((kind[after] & KIND_END) != 0) & ((kind[after + 1] & KIND_CLOSE) != 0)] + 1
+    if len(marks):
+        found = [marks]
+        while len(marks):
+            marks = marks[marks < n - 1] + 1
+            marks = marks[(kind[marks] & KIND_CLOSE) != 0]
+            found.append(marks)
+        stops = np.sort(np.concatenate([stops, *found]))  # (no closing mark is an end or a break: no repeats)
     seg_start = np.concatenate(([0], stops + 1))
     seg_end = np.concatenate((stops, [n]))
-    words = np.concatenate(([0], np.cumsum((kind & KIND_WORD) != 0, dtype=np.int64)))
+    if words is None:
+        words = word_counts(kind)
     starts = seg_start[words[seg_end] > words[seg_start]]  # segments holding a letter, digit or ideograph
     for i in np.flatnonzero(kind[starts] & KIND_SPACE).tolist():  # a sentence starts after its whitespace
         starts[i] = _SENTENCE_NON_SPACE.search(text, int(starts[i])).start()

@@ -369,3 +369,58 @@ def test_compact_merges_small_packs_keeps_every_entry_once_and_skips_damaged_one
     assert [later.segment(raw, tokenizer).tokens() for raw in texts] == [s.tokens() for s in segs]
     assert later.stats["hits"] == 12 and len(later) == 12 and later.stats["bad"] == 0
     assert TokenCache(folder).compact() == {"packs_before": 1, "packs_after": 1, "merged": 0, "entries": 0}
+
+
+def test_deltas_packed_in_half_bytes_bytes_or_four_bytes_round_trip():
+    """Format 5 stores the deltas uncompressed, two to a byte when all are 0-15: every width, odd and even
+    counts, and whole entries whose tokens and sentences need different widths."""
+    import numpy as np
+    from hypothesis import given, settings, strategies as st
+
+    from policytext.cache import _pack, _packed_size, _unpack, _width
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.integers(0, 15), max_size=41) | st.lists(st.integers(0, 255), max_size=41)
+           | st.lists(st.integers(-2**31, 2**31 - 1), max_size=41))
+    def check(values):
+        deltas = np.array(values, dtype=np.int64)
+        width = _width(deltas)
+        assert width == (0 if all(0 <= v <= 15 for v in values) else 1 if all(0 <= v <= 255 for v in values)
+                         else 4)
+        data = b"xyz" + _pack(deltas, width) + b"tail"
+        assert len(data) == 7 + _packed_size(len(values), width)
+        assert _unpack(data, 3, len(values), width).tolist() == values
+
+    check()
+    tok = pt.Tokenizer()
+    for raw in ["推进精细化管理", "推进精细化管理。", "https://example.org/a-very-long-address-in-one-token 推进。" * 3,
+                "推进精细化管理。" + "网格" * 200 + "。\n  附件1", "甲"]:
+        seg = segment_text(raw, tok)
+        back = Segmentation.from_bytes(seg.to_bytes())
+        assert back.bounds.tolist() == seg.bounds.tolist() and back.sentences.tolist() == seg.sentences.tolist()
+        assert back.text == seg.text and (back.n_chars, back.n_tokens) == (seg.n_chars, seg.n_tokens)
+    data = segment_text("推进精细化管理", tok).to_bytes()
+    with pytest.raises(ValueError, match="do not match"):  # one byte of the half-byte deltas missing
+        Segmentation.from_bytes(_with_length(data[:-1]))
+
+
+def _with_length(data: bytes) -> bytes:
+    """An entry cut short, with its header's length and checksum made to agree (only the counts can tell)."""
+    import struct
+    import zlib
+
+    payload = data[20:]
+    return struct.pack("<8sQI", data[:8], len(payload), zlib.crc32(payload)) + payload
+
+
+def test_deltas_are_numpy_diff_with_a_leading_zero():
+    import numpy as np
+
+    from policytext.cache import _deltas
+
+    rng = np.random.default_rng(5)
+    for dtype in (np.int32, np.int64):
+        for n in (0, 1, 2, 7):
+            values = np.cumsum(rng.integers(0, 300, n)).astype(dtype)
+            got = _deltas(values)
+            assert got.dtype == values.dtype and got.tolist() == np.diff(values, prepend=dtype(0)).tolist()

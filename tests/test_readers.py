@@ -762,3 +762,38 @@ def test_control_characters_found_on_utf8_bytes_as_on_the_text(monkeypatch, chun
         assert _is_clean_utf8(t.encode("utf-8")) == _is_clean(t), repr(t)
         verdicts.add(_is_clean(t))
     assert verdicts == {True, False} and _is_clean_utf8(b"a\x1a") and not _is_clean_utf8(b"\x1aa")
+    # any buffer, as the numpy version took
+    assert _is_clean_utf8(bytearray(b"a\n\x1a")) and not _is_clean_utf8(memoryview(b"a\x00b"))
+    assert not _is_clean_utf8(b"\x1a\x1a") and _is_clean_utf8(b"") and _is_clean_utf8(b"\t\x0b\x0c\r\n\x7f")
+
+
+@pytest.mark.parametrize("shrink", [0, 1, 5, 40])
+def test_read_bytes_reads_what_one_read_to_the_limit_reads_when_the_file_grew(tmp_path, monkeypatch, shrink):
+    """read_bytes asks for the listed size and one byte more; a file that grew after it was listed (a listed
+    size too small here) is read on to the limit: the same bytes, or the same error, as fh.read(limit + 1)."""
+    import os
+
+    from policytext.errors import TooLargeError
+    from policytext.readers import _files
+
+    data = bytes(range(256)) * 3
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    real = os.fstat
+
+    class Listed:
+        def __init__(self, st):
+            self._st = st
+
+        def __getattr__(self, name):
+            return max(0, self._st.st_size - shrink) if name == "st_size" else getattr(self._st, name)
+
+    monkeypatch.setattr(_files.os, "fstat", lambda fd: Listed(real(fd)))
+    for limit in (None, len(data), len(data) + 1, len(data) + 100, len(data) - 1, len(data) - 3):
+        with open(path, "rb") as fh:
+            expected = fh.read() if limit is None else fh.read(limit + 1)
+        if limit is not None and len(expected) > limit:
+            with pytest.raises(TooLargeError):
+                _files.read_bytes(path, limit)
+        else:
+            assert _files.read_bytes(path, limit) == expected == data

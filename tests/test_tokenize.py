@@ -13,7 +13,7 @@ from policytext.errors import ConfigError
 from policytext.lexicon import load_lexicon
 from policytext.normalize import normalize_text
 from policytext.cache import _code_points
-from policytext.tokenize import ENGINES, is_word_token, load_stopwords
+from policytext.tokenize import ENGINES, char_kinds, is_word_token, load_stopwords
 
 TEXT = "推动公共治理精细化，实现无缝对接，一网通办。"
 
@@ -313,15 +313,19 @@ def test_spans_equal_tokenize_offsets(engine):
 
     pieces = st.sampled_from(["推进", "精细化", "治理", "2006-2020", "5G-A", "3.5%", "x.y", "a b", "PM_2.5", "年",
                               " ", "\t", "\n", "\u3000", "\xa0", "，", "-", ".", "%", "\U00020000", "𠀀治", "ab",
-                              "1.2.3", "_", "--"])
+                              "1.2.3", "_", "--", "##", "1.5a", "5%5", "a-", "-1", "\x1c", "\x1f\x1c", "\x85",
+                              "\u2028", "\r\n", "\r"])  # (jieba keeps \r\n in one word: a longer blank word)
     toks = [Tokenizer(engine=engine, hmm=hmm) for hmm in (True, False)]
 
     @settings(max_examples=200, deadline=None)
     @given(st.one_of(st.lists(pieces, max_size=25).map("".join), st.text(max_size=40)))
     def check(text):
+        points = _code_points(text)
         for tok in toks:
-            starts, ends = tok._spans(text, _code_points(text))
-            assert list(zip(starts.tolist(), ends.tolist())) == [(s, e) for _, s, e in tok.tokenize(text)]
+            expected = [(s, e) for _, s, e in tok.tokenize(text)]
+            for kinds in (None, char_kinds(text, points)):  # with the kinds of characters at hand, as scoring
+                starts, ends = tok._spans(text, points, kinds)
+                assert list(zip(starts.tolist(), ends.tolist())) == expected
 
     check()
 

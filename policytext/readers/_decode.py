@@ -126,23 +126,25 @@ def _is_clean(text: str) -> bool:
 
 def _is_clean_utf8(data: bytes) -> bool:
     """:func:`_is_clean` of ``data`` decoded as UTF-8, found on the bytes (an ASCII byte of UTF-8 is that
-    character, and no other byte is below 0x80), with arrays: a third of the time of the regex on the text.
-    A megabyte at a time, so that a large file's temporaries stay small (issue 13.10)."""
-    import numpy as np
-
-    points = np.frombuffer(data, dtype=np.uint8)
+    character, and no other byte is below 0x80): ``bytes.translate`` deletes every byte that is no control
+    character or is a tab, line break, vertical tab, form feed or carriage return, and what is left must be
+    nothing or a final U+001A (a tenth of the time of the regex on the text, 0.035 -> 0.014 s over the 2,982
+    laws against the numpy masks it replaces). A megabyte at a time, so that a file of control characters
+    never makes a copy as large as itself (issue 13.10)."""
+    if not isinstance(data, (bytes, bytearray)):
+        data = bytes(data)
     eof = 0  # U+001A is tolerated only as the last character
-    for start in range(0, len(points), _CHECK_BYTES):
-        chunk = points[start:start + _CHECK_BYTES]
-        controls = chunk[chunk < 0x20]
-        if not len(controls):
-            continue
-        if ((controls < 0x09) | ((controls > 0x0D) & (controls != 0x1A))).any():
-            return False
-        eof += int(np.count_nonzero(controls == 0x1A))
+    for start in range(0, len(data), _CHECK_BYTES):
+        rest = data[start:start + _CHECK_BYTES].translate(None, _NOT_CONTROLS)
+        if rest:
+            if rest.count(0x1A) != len(rest):
+                return False
+            eof += len(rest)
     return eof == 0 or (eof == 1 and data[-1] == 0x1A)
 
 
+#: the bytes :func:`_is_clean_utf8` deletes before looking at what is left
+_NOT_CONTROLS = bytes(range(0x20, 0x100)) + b"\t\n\x0b\x0c\r"
 #: bytes checked at once by :func:`_is_clean_utf8`
 _CHECK_BYTES = 1 << 20
 

@@ -102,7 +102,16 @@ def read_bytes(path: Path, max_bytes: int | None = None, max_chars: int | None =
             if max_chars is not None:
                 raise too_large(max_chars, f"the file has {size:,} bytes, more than {_BYTES_PER_CHAR} per character")
             raise TooLargeError(f"refused: the file has {size // 2**20:,} MB (limit {max_bytes // 2**20:,} MB)")
-        data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+        if max_bytes is None:
+            data = fh.read()
+        else:
+            # the size as listed, and one byte more to see growth: asking for max_bytes + 1 at once made the
+            # reader allocate that much for every file (0.115 -> 0.052 s over the 2,982 laws); a file that grew
+            # is read on to the limit, so the bytes are those of fh.read(max_bytes + 1)
+            want = size + 1
+            data = fh.read(want)
+            if len(data) == want and want <= max_bytes:
+                data += fh.read(max_bytes + 1 - want)
     if not data:
         raise EmptyDocumentError("file is empty (0 bytes)")
     if max_bytes is not None and len(data) > max_bytes:  # it grew while being read
