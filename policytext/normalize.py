@@ -160,9 +160,14 @@ def _fold_fullwidth_points(text: str):
     return codecs.utf_32_le_decode(points, "surrogatepass", True)[0], points  # (decoded without a copy)
 
 
+#: texts shorter than this are given to unicodedata as they are
+_SHORT = 64
+
+
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, three times as fast on Chinese text, and identical
-    (tests/test_normalize.py checks it):
+    (tests/test_normalize.py checks it). A text under :data:`_SHORT` characters goes to unicodedata as it is;
+    a longer one:
 
     1. full-width ASCII and U+3000 are replaced by their NFKC forms. NFKC of the new text equals NFKC of the
        old, since each character was replaced by a compatibility-equivalent string;
@@ -174,6 +179,8 @@ def nfkc(text: str) -> str:
     >>> nfkc("２０２５年，第（一）条") == unicodedata.normalize("NFKC", "２０２５年，第（一）条")
     True
     """
+    if len(text) < _SHORT:  # (a lexicon's terms and cues: the tables below cost 20 ms to build)
+        return unicodedata.normalize("NFKC", text)
     points = None
     if not text.isascii() and _HAS_FULLWIDTH(text):
         if len(text) < 512:

@@ -89,6 +89,9 @@ def test_fast_nfkc_equals_unicodedata():
              "１２３，４", "…。\u3000", "〇一\u2460", "", "\n\t\r\n"]
     for text in cases:
         assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    for text in cases[:10]:  # 64 to 511 characters: the regex runs (shorter texts go to unicodedata whole)
+        text = "治理，" * 22 + text * 3
+        assert 64 <= len(text) < 512 and nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
     long = "推进Ａ\u0301，ｅ\u0301\u3000\uff5e\u0323" * 80  # over 512 characters: the numpy folding path
     assert len(long) > 512 and nfkc(long) == unicodedata.normalize("NFKC", long)
     # over 512 characters without full-width forms (the runs found with numpy on the text's own code points),
