@@ -52,11 +52,27 @@ _HEADING = (
     r"|[(（][一二三四五六七八九十\d]+[)）]"
     r"|\d+[.、．])"
 )
-# the rule: a line break with only spaces around it, between two CJK characters, not before a heading
-_WRAP = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]*\n[ \t\u3000]*(?=[{_CJK}])(?!{_HEADING})")
-# the same, found from the line break (a pattern that starts with a look-behind is tried at every character)
-_WRAP_FROM_BREAK = re.compile(rf"\n[ \t\u3000]*(?=[{_CJK}])(?!{_HEADING})")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+# Patterns compiled when first used (:func:`_pattern`; ``normalize._WRAP`` etc. from outside, by the module's
+# ``__getattr__``): compiling them all at import took 9 ms of every command's start-up.
+_PATTERNS = {
+    # the rule: a line break with only spaces around it, between two CJK characters, not before a heading
+    "_WRAP": rf"(?<=[{_CJK}])[ \t\u3000]*\n[ \t\u3000]*(?=[{_CJK}])(?!{_HEADING})",
+    # the same, found from the line break (a pattern that starts with a look-behind is tried at every character)
+    "_WRAP_FROM_BREAK": rf"\n[ \t\u3000]*(?=[{_CJK}])(?!{_HEADING})",
+    "_CJK_CHAR": f"[{_CJK}]",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _pattern(name: str) -> re.Pattern:
+    """The compiled pattern ``name`` of :data:`_PATTERNS`."""
+    return re.compile(_PATTERNS[name])
+
+
+def __getattr__(name: str):
+    if name in _PATTERNS:
+        return _pattern(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_cjk(ch: str) -> bool:
@@ -65,7 +81,7 @@ def is_cjk(ch: str) -> bool:
     >>> is_cjk("治"), is_cjk("a"), is_cjk("。")
     (True, False, False)
     """
-    return bool(_CJK_CHAR.fullmatch(ch))
+    return bool(_pattern("_CJK_CHAR").fullmatch(ch))
 
 
 def join_hard_wraps(text: str) -> str:
@@ -78,8 +94,8 @@ def join_hard_wraps(text: str) -> str:
         return text
     # _WRAP.sub("", text), six times as fast: find each break with spaces after it and a CJK character
     # next, then walk back over the spaces before it and check for a CJK character there
-    out, done, cjk = [], 0, _CJK_CHAR.match
-    for m in _WRAP_FROM_BREAK.finditer(text):
+    out, done, cjk = [], 0, _pattern("_CJK_CHAR").match
+    for m in _pattern("_WRAP_FROM_BREAK").finditer(text):
         start = m.start()
         while start and text[start - 1] in " \t\u3000":
             start -= 1
@@ -324,11 +340,11 @@ def _t2s_may_change(text: str, changes) -> bool:
 SLICE_CHARS = 1_000_000
 # a sentence cut: before an ideograph (basic block or extension A) that follows 。, 。\n or \n\n (or 。\r\n, \n\r\n)
 _IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff"
-_CUT = re.compile(f"(?:。|(?<=[。\n])\n|(?<=[。\n]\r)\n)(?=[{_IDEOGRAPH}])")
+_PATTERNS["_CUT"] = f"(?:。|(?<=[。\n])\n|(?<=[。\n]\r)\n)(?=[{_IDEOGRAPH}])"
 #: the marks of a clause cut (:func:`normalization_slices`), full-width and ASCII: NFKC makes ，；！？ ASCII
 CLAUSE_CUT_MARKS = "，,；;！!？?"
 # a clause cut: after one of them with an ideograph on each side (the match ends at the cut)
-_CLAUSE_CUT = re.compile(f"[{_IDEOGRAPH}][{CLAUSE_CUT_MARKS}](?=[{_IDEOGRAPH}])")
+_PATTERNS["_CLAUSE_CUT"] = f"[{_IDEOGRAPH}][{CLAUSE_CUT_MARKS}](?=[{_IDEOGRAPH}])"
 
 
 def _last_cut(pattern: re.Pattern, text: str, start: int, end: int) -> int | None:
@@ -395,14 +411,14 @@ def normalization_slices(text: str, size: int | None = None, clauses: bool = Tru
     out: list[tuple[int, int]] = []
     start, n = 0, len(text)
     while n - start > size:
-        cut = _last_cut(_CUT, text, start, start + size)
+        cut = _last_cut(_pattern("_CUT"), text, start, start + size)
         if cut is None and clauses:
-            cut = _last_cut(_CLAUSE_CUT, text, start, start + size)
+            cut = _last_cut(_pattern("_CLAUSE_CUT"), text, start, start + size)
         if cut is None:  # the first cut of either kind after the window
-            m = _CUT.search(text, start + size)
+            m = _pattern("_CUT").search(text, start + size)
             cut = m.end() if m else None
             if clauses:
-                m = _CLAUSE_CUT.search(text, start + size - 1, cut if cut is not None else n)
+                m = _pattern("_CLAUSE_CUT").search(text, start + size - 1, cut if cut is not None else n)
                 if m is not None and (cut is None or m.end() < cut):
                     cut = m.end()
             if cut is None:

@@ -43,8 +43,8 @@ __all__ = ["JAPANESE_HIRAGANA", "KOREAN_SPACING", "MIN_CJK_QUALITY", "decode_byt
 MIN_CJK_QUALITY = 0.7
 #: spaces between two hanzi per hanzi, in a GB18030 reading, from which Korean is suspected (rule 6)
 KOREAN_SPACING = 0.1
-_HANZI = re.compile("[\u4e00-\u9fff]")
-_SPACED_HANZI = re.compile("[\u4e00-\u9fff] +(?=[\u4e00-\u9fff])")
+_HANZI = "[\u4e00-\u9fff]"  # (compiled when first used, by re's own cache: not at start-up)
+_SPACED_HANZI = "[\u4e00-\u9fff] +(?=[\u4e00-\u9fff])"
 
 #: share of hiragana among the non-ASCII characters of an EUC-JP reading from which it is taken (rule 7)
 JAPANESE_HIRAGANA = 0.2
@@ -199,8 +199,8 @@ def _chinese_candidates(data: bytes) -> list[tuple[float, int, str, str]]:
 def _korean_instead(data: bytes, gb_text: str) -> tuple[str, str] | None:
     """The EUC-KR reading of ``data`` if its GB18030 reading ``gb_text`` is Korean misread (rule 6), else None."""
     sample = gb_text[:_SAMPLE_CHARS]
-    n_hanzi = len(_HANZI.findall(sample))
-    if n_hanzi < 40 or len(_SPACED_HANZI.findall(sample)) < KOREAN_SPACING * n_hanzi:
+    n_hanzi = len(re.findall(_HANZI, sample))
+    if n_hanzi < 40 or len(re.findall(_SPACED_HANZI, sample)) < KOREAN_SPACING * n_hanzi:
         return None
     for codec in ("euc_kr", "cp949"):
         text = _strict(data, codec)
