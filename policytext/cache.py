@@ -318,13 +318,9 @@ def _code_fingerprint() -> str:
 
 
 def _library_versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
+    from .tokenize import distribution_version
 
-    try:
-        opencc = version("opencc")
-    except PackageNotFoundError:  # pragma: no cover
-        opencc = "unknown"
-    return {"opencc": opencc, "unicodedata": unicodedata.unidata_version}
+    return {"opencc": distribution_version("opencc"), "unicodedata": unicodedata.unidata_version}
 
 
 _PACK_MAGIC = b"PTPACK3\n"

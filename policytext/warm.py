@@ -177,7 +177,7 @@ def _readers_fingerprint() -> str:
     """sha256 of the readers' source and of the libraries they decode with: a change re-reads every file."""
     global _readers_digest
     if _readers_digest is None:
-        from importlib.metadata import PackageNotFoundError, version
+        from .tokenize import distribution_version
 
         h = hashlib.sha256(sys.version.encode())
         folder = Path(__file__).resolve().parent / "readers"
@@ -185,10 +185,8 @@ def _readers_fingerprint() -> str:
             with contextlib.suppress(OSError):
                 h.update(path.name.encode() + b"\0" + path.read_bytes())
         for name in ("lxml", "pypdf", "charset-normalizer"):
-            try:
-                h.update(f"{name}={version(name)}".encode())
-            except PackageNotFoundError:  # pragma: no cover
-                h.update(f"{name}=none".encode())
+            found = distribution_version(name)
+            h.update(f"{name}={'none' if found == 'unknown' else found}".encode())
         _readers_digest = h.hexdigest()
     return _readers_digest
 

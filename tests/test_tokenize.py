@@ -349,9 +349,23 @@ def _record_part(args):
             for text in map(_read_normalised, paths)}
 
 
+def test_distribution_version_is_importlib_metadatas():
+    """The engines' versions (in the cache key and manifests) read beside the module equal importlib's."""
+    from importlib.metadata import version
+
+    from policytext import tokenize
+
+    for name in ("rjieba", "jieba", "numpy", "click", "opencc", "lxml", "pypdf", "charset-normalizer"):
+        tokenize._versions.pop(name, None)
+        assert tokenize.distribution_version(name) == version(name)
+    assert tokenize._metadata_version("no_such_module_here") is None
+    assert tokenize.distribution_version("no_such_module_here") == "unknown"
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] != ["--record"]:
         sys.exit("usage: python tests/test_tokenize.py --record   (jieba's tokens of ../shared/corpora, recorded)")
     record_reference(Path(__file__).resolve().parents[2] / "shared" / "corpora")
+
