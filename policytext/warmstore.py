@@ -26,12 +26,14 @@ When it is used
     same rows, in the same order, with the same ids, metadata, errors, checkpoint and outputs.
 
 When it is written
-    At the end of a run over paths with a cache in which **no file was read** (every one came from the
-    index) and whose store is missing or does not hold exactly the index's entries; and at the end of a
-    ``--verify`` run. So the cold run that fills the cache does not pay for it: the first warm run after it
-    does (reading every entry from the cache once more, about 0.3-0.5 s for ``laws_regulations``), and the
-    runs after that use it. A run that found some file changed leaves the store as it was (it is used for
-    the documents it still holds, up to the first changed one) and the next run that reads nothing renews it.
+    At the end of every run over paths with a cache whose store is missing, does not check out or holds
+    other entries than the index (files added, changed, removed), and at the end of a ``--verify`` run. So
+    the cold run that fills the cache writes it too (reading every entry back: about 0.4-0.6 s for
+    ``laws_regulations``, part of that cold run's time), and every warm run after it, the first one after a
+    lexicon change included, scores from it. A run that found a file changed uses the store for the documents
+    before that file, scores the rest one by one and writes a new store. A corpus of more than
+    :data:`MAX_CHARS` characters gets no store (building one holds about 6 bytes per character at its peak,
+    20 MB per million characters): its warm runs score document by document.
 
 The file
     ``PTSTORE1\\n``, the length of the header (16 hex digits and a newline), the header (JSON, ASCII: the
@@ -80,6 +82,9 @@ _ALIGN = 64
 BATCH_DOCS = 50_000
 #: the code point between two documents' texts (never compared: a term must end inside its document)
 _GAP = 0
+#: a corpus with more characters than this has no store (its positions are 32-bit; building one holds about
+#: 20 bytes a character at its peak)
+MAX_CHARS = 100_000_000
 
 
 def store_path(warm: WarmIndex) -> Path:
@@ -109,77 +114,108 @@ def scorer_supported(scorer) -> bool:
 
 def build_store(cache: TokenCache, warm: WarmIndex, keys: Iterable[str]) -> bool:
     """Write the store of ``warm``'s corpus from the cache entries ``keys`` (each once, in order); False if an
-    entry is missing or the file could not be written (no store is then left behind)."""
+    entry is missing, the corpus is too large for one (:data:`MAX_CHARS`) or the file could not be written (no
+    store is then left behind)."""
     import numpy as np
 
     keys = list(dict.fromkeys(keys))
-    # the text, two bytes a character: from U+FFFF up, 0xFFFF there and the code point in the astral table
-    texts: list = []
-    gap = np.full(1, _GAP, dtype=np.uint16)
-    lengths, n_chars, n_tokens, n_sent = [], [], [], []
-    starts, ends, sentences, astral_pos, astral_code = [], [], [], [], []
-    plain = []  # whether a text is its UTF-16 code units (no surrogate code point, nothing from U+FFFF up)
-    base = 0
+    segs = []
+    total = 0
     for key in keys:
         seg = cache.get(key)
         if seg is None:
             return False
-        wide = np.frombuffer(seg.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        n = len(wide)
-        narrow = wide.astype(np.uint16)
-        high = np.flatnonzero(wide >= 0xFFFF)
-        plain.append(not len(high) and not bool(((narrow >= 0xD800) & (narrow < 0xE000)).any()))
-        if len(high):
-            narrow[high] = 0xFFFF
+        total += len(seg.text) + 1
+        if total > MAX_CHARS:
+            return False
+        segs.append(seg)
+    n_docs = len(segs)
+    lengths = np.fromiter((len(seg.text) for seg in segs), dtype=np.int64, count=n_docs)
+    bases = np.cumsum(lengths + 1) - (lengths + 1)
+    n_bounds = np.fromiter((len(seg.bounds) for seg in segs), dtype=np.int64, count=n_docs)
+    # every array is filled text by text in place: no corpus-wide temporaries (time and memory are page faults)
+    points = np.zeros(total, dtype=np.uint16)  # each text followed by the gap, U+0000
+    plain = np.ones(n_docs, dtype=np.uint8)  # its UTF-16 code units are its characters: no surrogate, no astral
+    starts = np.empty(int(n_bounds.sum()) // 2, dtype=np.int32)
+    end_flags = np.zeros(total + 1, dtype=bool)
+    astral_pos, astral_code, sentences = [], [], []
+    k = 0
+    for d, seg in enumerate(segs):
+        text, base, n = seg.text, int(bases[d]), int(lengths[d])
+        units = text.encode("utf-16-le", "surrogatepass")
+        if len(units) == 2 * n:  # (an astral character takes two units)
+            here = np.frombuffer(units, dtype=np.uint16)
+            points[base:base + n] = here
+            if ((here - np.uint16(0xD800)) < np.uint16(0x800)).any() or (here == 0xFFFF).any():
+                plain[d] = 0
+                high = np.flatnonzero(here == 0xFFFF)
+                astral_pos.append(high + base)
+                astral_code.append(np.full(len(high), 0xFFFF, dtype=np.uint32))
+        else:
+            wide = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            high = np.flatnonzero(wide >= 0xFFFF)
+            here = wide.astype(np.uint16)
+            here[high] = 0xFFFF
+            points[base:base + n] = here
+            plain[d] = 0
             astral_pos.append(high + base)
             astral_code.append(wide[high])
-        texts += (narrow, gap)
-        lengths.append(n)
-        n_chars.append(seg.n_chars)
-        n_tokens.append(seg.n_tokens)
-        s = seg.starts
-        starts.append(s[s < n].astype(np.int64) + base)  # (an empty token at the end of a text starts nothing)
-        ends.append(seg.ends.astype(np.int64) + base)
-        sent = seg.sentences
-        if sent is None:
-            from .tokenize import sentence_start_array
-
-            sent = sentence_start_array(seg.text)
-        sentences.append(np.asarray(sent, dtype=np.int64) + base)
-        n_sent.append(len(sent))
-        base += n + 1  # one gap between two texts
-    total = base
-    pos_type = np.int32 if total < 2**31 - 64 else np.int64
-    points = np.concatenate(texts) if texts else np.zeros(0, dtype=np.uint16)
-    bases = np.zeros(len(keys), dtype=np.int64)
-    if keys:
-        bases[1:] = np.cumsum(np.asarray(lengths[:-1], dtype=np.int64) + 1)
-    token_starts = np.concatenate(starts).astype(pos_type) if starts else np.zeros(0, dtype=pos_type)
-    end_flags = np.zeros(total + 1, dtype=bool)
-    if ends:
-        end_flags[np.concatenate(ends)] = True
-    # token starts by their first character, then their second (U+0000 at a text's end), then in text order
-    order = np.argsort(points[np.minimum(token_starts + 1, total - 1)], kind="stable")
-    first = points[token_starts]
-    order = order[np.argsort(first[order], kind="stable")]
-    first_off = np.zeros(0x10001, dtype=np.int64)
-    first_off[1:] = np.cumsum(np.bincount(first, minlength=0x10000))
+        bounds = seg.bounds
+        s = bounds[0::2]
+        m = int(np.searchsorted(s, n))  # (an empty token at the end of a text starts nothing)
+        starts[k:k + m] = s[:m]
+        starts[k:k + m] += base
+        k += m
+        end_flags[bounds[1::2] + base] = True
+        sentences.append(seg.sentences + base if seg.sentences is not None else _sentences(text) + base)
+    starts = starts[:k]
+    n_sent = np.fromiter((len(x) for x in sentences), dtype=np.int64, count=n_docs)
+    sent = np.concatenate(sentences).astype(np.int64) if segs else np.zeros(0, np.int64)
+    high = np.concatenate(astral_pos).astype(np.int64) if astral_pos else np.zeros(0, np.int64)
+    astral_code = np.concatenate(astral_code).astype(np.uint32) if astral_code else np.zeros(0, np.uint32)
+    n_chars = np.fromiter((seg.n_chars for seg in segs), dtype=np.int64, count=n_docs)
+    n_tokens = np.fromiter((seg.n_tokens for seg in segs), dtype=np.int64, count=n_docs)
+    del segs, sentences
+    # token starts by their first character, then their second (U+0000 at a text's end), then in text order:
+    # one sort of (first << 48 | second << 32 | position), built in place
+    pair = points[starts].astype(np.uint32)
+    pair <<= np.uint32(16)
+    starts += 1
+    pair |= points[starts]
+    starts -= 1
+    order = pair.astype(np.uint64)
+    del pair
+    order <<= np.uint64(32)
+    order |= starts.view(np.uint32)
+    del starts
+    order.sort()
+    first_off = np.empty(0x10001, dtype=np.int64)
+    first_off[:0x10000] = np.searchsorted(order, np.arange(0x10000, dtype=np.uint64) << np.uint64(48))
+    first_off[0x10000] = len(order)
+    first_pos = order.astype(np.uint32).view(np.int32)  # (the low 32 bits: the position)
+    del order
     arrays = {
         "base": bases,
-        "length": np.asarray(lengths, dtype=np.int64),
-        "n_chars": np.asarray(n_chars, dtype=np.int64),
-        "n_tokens": np.asarray(n_tokens, dtype=np.int64),
-        "plain": np.asarray(plain, dtype=np.uint8),
-        "sent_off": np.concatenate(([0], np.cumsum(np.asarray(n_sent, dtype=np.int64)))).astype(np.int64),
-        "sent": (np.concatenate(sentences) if sentences else np.zeros(0, dtype=np.int64)).astype(np.int64),
+        "length": lengths,
+        "n_chars": n_chars,
+        "n_tokens": n_tokens,
+        "plain": plain,
+        "sent_off": np.concatenate(([0], np.cumsum(n_sent))).astype(np.int64),
+        "sent": sent,
         "points": points,
-        "astral_pos": np.concatenate(astral_pos).astype(np.int64) if astral_pos else np.zeros(0, dtype=np.int64),
-        "astral_code": np.concatenate(astral_code) if astral_code else np.zeros(0, dtype=np.uint32),
+        "astral_pos": high.astype(np.int64),
+        "astral_code": astral_code,
         "ends": np.packbits(end_flags, bitorder="little"),
         "first_off": first_off,
-        "first_pos": token_starts[order].astype(pos_type),
+        "first_pos": first_pos,
     }
     return _write(store_path(warm), warm.key, keys, arrays)
+
+
+def _sentences(text: str):
+    from .tokenize import sentence_start_array
+
+    return sentence_start_array(text)
 
 
 def _write(path: Path, index_key: str, keys: list[str], arrays: dict) -> bool:
@@ -680,12 +716,13 @@ def renew(cache: TokenCache, warm: WarmIndex) -> bool | None:
         return None
     keys = list(dict.fromkeys(rec[5] for rec in records))  # (two files of the same text share an entry)
     if not warm.verify:
-        if warm.stats["read"] or warm.stats["unread"] == 0:
-            return None
         current = warm.store if warm.store is not None else WarmStore.open(warm)
         if current is not None:
             same = current.keys == keys
             current.close()
             if same:
                 return None
-    return build_store(cache, warm, keys)
+    from .cache import TokenCache
+
+    # a cache of its own: worker processes wrote packs this process's index of them has not seen
+    return build_store(TokenCache(cache.folder), warm, keys)
