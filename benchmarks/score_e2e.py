@@ -12,12 +12,13 @@ run, on the same corpus, so a busy machine slows both. The rows:
 * baseline: ``python baseline.py CORPUS``, a fresh process that reads every file, segments it with
   ``jieba.lcut`` and counts the tokens equal to a term of the default lexicon with ``collections.Counter``;
 * one sentence: ``policytext score one.txt`` (default engine, default cache);
-* cold: ``policytext score CORPUS -o scores.csv --cache EMPTY`` (default engine, every core);
+* cold: ``policytext score CORPUS -o scores.csv --cache EMPTY`` (default engine, every core; it fills the token
+  cache, the index of unchanged files and the store);
 * warm after a lexicon change: the cache filled by a run with the default lexicon, then
   ``policytext score CORPUS -o scores.csv --cache FULL --lexicon changed.yaml``: no file is opened, each
   document comes from its cache entry (:mod:`policytext.warm`);
-* the first warm run after the cold one, timed once and apart: it reads no file, scores document by document
-  and then writes the corpus's store (:mod:`policytext.warmstore`), which the timed warm runs score from;
+* the first warm run after the cold one, timed once and apart: like every warm run it scores from the
+  corpus's store (:mod:`policytext.warmstore`), which the cold run wrote;
 * the same with ``--verify``: every file read, decoded and hashed again (the warm run before issue 15.2), and
   the store written anew;
 * with ``--before DIR``: the same warm command run with ``PYTHONPATH=DIR`` (another checkout, e.g. the code
@@ -323,9 +324,9 @@ def main() -> None:
         empty_cache()
         wall(cold, 1)
         warm = cold + ["--lexicon", str(changed)]
-        # the first warm run after the cold one reads no file and writes the store (policytext.warmstore)
+        # the first warm run after the cold one, timed apart: no earlier warm run has left anything behind
         first_warm = wall(warm, 1)
-        print(f"  first warm run (writes the store) {fmt(first_warm)}", flush=True)
+        print(f"  first warm run after the cold one {fmt(first_warm)}", flush=True)
         variants = [(warm, None), (warm + ["--verify"], None)]
         if opts.before:  # its own cache, filled by its own code (another cache format would be all misses)
             env = {**os.environ, "PYTHONPATH": str(Path(opts.before).resolve())}
@@ -339,8 +340,7 @@ def main() -> None:
                 times += wall(cmd, 1, env=env)
         rows.append(("`policytext score CORPUS -o scores.csv --lexicon changed.yaml`, warm cache", timings[0]))
         print(f"  warm {fmt(timings[0])}", flush=True)
-        extra = [("the first warm run after the cold one (scores document by document, then writes the store)",
-                  first_warm),
+        extra = [("the first warm run after the cold one, timed apart", first_warm),
                  ("the same with `--verify` (every file read and hashed again, the store written anew)", timings[1])]
         print(f"  warm --verify {fmt(timings[1])}", flush=True)
         if opts.before:
