@@ -32,8 +32,8 @@ When it is written
     ``laws_regulations``, part of that cold run's time), and every warm run after it, the first one after a
     lexicon change included, scores from it. A run that found a file changed uses the store for the documents
     before that file, scores the rest one by one and writes a new store. A corpus of more than
-    :data:`MAX_CHARS` characters gets no store (building one holds about 6 bytes per character at its peak,
-    20 MB per million characters): its warm runs score document by document.
+    :data:`MAX_CHARS` characters (about 150 MB of Chinese text) gets no store (building one holds about 15
+    bytes a character at its peak): its warm runs score document by document.
 
 The file
     ``PTSTORE1\\n``, the length of the header (16 hex digits and a newline), the header (JSON, ASCII: the
@@ -82,9 +82,9 @@ _ALIGN = 64
 BATCH_DOCS = 50_000
 #: the code point between two documents' texts (never compared: a term must end inside its document)
 _GAP = 0
-#: a corpus with more characters than this has no store (its positions are 32-bit; building one holds about
-#: 20 bytes a character at its peak)
-MAX_CHARS = 100_000_000
+#: a corpus with more characters than this has no store: building one holds about 15 bytes a character at its
+#: peak (285 MB more for the 19 M characters of laws_regulations), so at most about 750 MB
+MAX_CHARS = 50_000_000
 
 
 def store_path(warm: WarmIndex) -> Path:

@@ -366,3 +366,16 @@ def test_unique_is_numpys(seed):
     got = warmstore._unique(values, counts=True)
     assert got[0].tolist() == expected[0].tolist() and got[1].tolist() == expected[1].tolist()
     assert warmstore._unique(values).tolist() == expected[0].tolist()
+
+
+def test_no_store_above_the_size_limit(tmp_path, monkeypatch):
+    """A corpus over MAX_CHARS characters gets no store; its runs score document by document, the same."""
+    corpus = write(tmp_path / "corpus", random_texts(4, 30))
+    monkeypatch.setattr(warmstore, "MAX_CHARS", 200)
+    scorer = pt.Scorer(_yaml_lexicon(tmp_path))
+    plain = tmp_path / "plain.csv"
+    scorer.score(corpus, cache=None, output=plain, evidence=False)
+    cache = TokenCache(tmp_path / "cache")
+    states = [run(scorer, corpus, cache, tmp_path / f"{i}.csv")["warm_index"]["store"] for i in range(2)]
+    assert states == ["not written", "not written"] and not list(cache.folder.glob("warm/*.store"))
+    assert (tmp_path / "1.csv").read_bytes() == plain.read_bytes()
