@@ -715,6 +715,8 @@ def renew(cache: TokenCache, warm: WarmIndex) -> bool | None:
     if not records:
         return None
     keys = list(dict.fromkeys(rec[5] for rec in records))  # (two files of the same text share an entry)
+    if sum(rec[7] for rec in records) > MAX_CHARS:  # (raw lengths: no entry is read to find out)
+        return False
     if not warm.verify:
         current = warm.store if warm.store is not None else WarmStore.open(warm)
         if current is not None:
