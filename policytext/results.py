@@ -508,28 +508,33 @@ class ScoreRows:
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n",
                             quoting=csv.QUOTE_MINIMAL, quotechar='"', doublequote=True)
         writer.writerow(columns)
-        if isinstance(self.records, ScoreRecords):  # a run's rows: by column, a block at a time (same text)
-            # a column held in a typed array has no text to neutralise
-            texts = [j for j, c in enumerate(columns) if not self.records.is_numeric(c)]
-            for values in self.records.column_blocks(columns, block):
-                for j in texts:
-                    values[j] = ["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                                 for v in values[j]]
-                writer.writerows(zip(*values))
-                if len(values[0]) == block:
-                    yield buf.getvalue()
-                    buf.seek(0)
-                    buf.truncate()
+
+        def neutral(v):
+            return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+        def blocks():  # the rows, ``block`` at a time
+            if isinstance(self.records, ScoreRecords):  # a run's rows: by column (same text)
+                # a column held in a typed array has no text to neutralise
+                texts = [j for j, c in enumerate(columns) if not self.records.is_numeric(c)]
+                for values in self.records.column_blocks(columns, block):
+                    for j in texts:
+                        values[j] = [neutral(v) for v in values[j]]
+                    yield zip(*values)
+                return
+            rows = []
+            for rec in self.records:
+                # ints, floats (repr, as pandas writes float64), booleans (True/False) and text (neutralised)
+                rows.append([neutral(rec[c]) for c in columns])
+                if len(rows) == block:
+                    yield rows
+                    rows = []
+            yield rows
+
+        for rows in blocks():
+            writer.writerows(rows)
             text = buf.getvalue()
             if text:
                 yield text
-            return
-        for i, rec in enumerate(self.records, 1):
-            # ints, floats (repr, as pandas writes float64), booleans (True/False) and text (neutralised)
-            writer.writerow(["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                             for v in (rec[c] for c in columns)])
-            if i % block == 0:
-                yield buf.getvalue()
                 buf.seek(0)
                 buf.truncate()
         text = buf.getvalue()
