@@ -28,8 +28,8 @@ What is recorded per file
 
 When a file is read anyway (any doubt)
     Its path is not in the index, any of the five identity fields differs (a rename, a copy, an edit, a
-    ``touch``), its id differs, its cache entry is not in the packs (``policytext cache clear``, a damaged
-    pack), the index file does not check out (cut short, edited: a SHA-256 of its body is in its header), or
+    ``touch``), its id differs, its cache entry is neither in the packs nor in the corpus's store
+    (:mod:`policytext.warmstore`; ``policytext cache clear``, a damaged pack), the index file does not check out (cut short, edited: a SHA-256 of its body is in its header), or
     ``verify`` (``policytext score --verify``) is on: then every file is read and hashed and the index is
     written anew. The entry is read from the packs by whichever process scores the document; should it have
     vanished in between, that process reads the file after all.
