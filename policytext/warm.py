@@ -4,7 +4,7 @@ A run over paths with a token cache (:mod:`policytext.cache`) keeps, in the cach
 (``<cache>/warm/<key>.idx``), like a build system's dependency index: for every single-document file (.txt,
 .md, .docx, .pdf, .html, .htm) that was read, decoded, normalised and tokenized, its identity and the key of
 its cache entry. On the next run, a file whose identity is unchanged and whose entry is still in the cache's
-packs is **not opened**: its document is the cached :class:`~policytext.cache.Segmentation` (normalised text
+packs (or in the corpus's store, :mod:`policytext.warmstore`) is **not opened**: its document is the cached :class:`~policytext.cache.Segmentation` (normalised text
 and tokens), so the run only matches. Tables (.csv, .xlsx ...) are always read.
 
 The index key
