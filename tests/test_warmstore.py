@@ -379,3 +379,41 @@ def test_no_store_above_the_size_limit(tmp_path, monkeypatch):
     states = [run(scorer, corpus, cache, tmp_path / f"{i}.csv")["warm_index"]["store"] for i in range(2)]
     assert states == ["not written", "not written"] and not list(cache.folder.glob("warm/*.store"))
     assert (tmp_path / "1.csv").read_bytes() == plain.read_bytes()
+
+
+CONCURRENT = """
+import sys
+import policytext as pt
+from policytext import warm
+warm.RACY_NS = 0
+corpus, out, cache, lexicon = sys.argv[1:5]
+info = {}
+pt.Scorer(pt.load_lexicon(lexicon)).score(corpus, cache=cache, output=out, evidence=False, info=info)
+print(info["warm_index"]["unread"], info["warm_index"]["store"])
+"""
+
+
+def test_two_concurrent_runs_write_and_read_the_store(tmp_path):
+    """Two processes on one cache at once: both write a whole store (the last replace wins) and both then score
+    from one; the scores are those of a run without cache, and no temporary file is left."""
+    import os
+    import subprocess
+    import sys
+
+    corpus = write(tmp_path / "corpus", random_texts(11, 200))
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text(LEXICON, encoding="utf-8")
+    plain = tmp_path / "plain.csv"
+    pt.Scorer(pt.load_lexicon(lexicon)).score(corpus, cache=None, output=plain, evidence=False)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    for round_ in ("cold", "warm"):
+        outs = [tmp_path / f"{round_}{i}.csv" for i in range(2)]
+        procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(corpus), str(out), str(cache), str(lexicon)],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for out in outs]
+        results = [p.communicate(timeout=300) for p in procs]
+        assert all(p.returncode == 0 for p in procs), results
+        assert all(out.read_bytes() == plain.read_bytes() for out in outs)
+        if round_ == "warm":
+            assert [stdout.split() for stdout, _ in results] == [["200", "kept"]] * 2
+    assert len(list((cache / "warm").glob("*.store"))) == 1 and not list((cache / "warm").glob(".*.tmp"))
