@@ -417,3 +417,20 @@ def test_two_concurrent_runs_write_and_read_the_store(tmp_path):
         if round_ == "warm":
             assert [stdout.split() for stdout, _ in results] == [["200", "kept"]] * 2
     assert len(list((cache / "warm").glob("*.store"))) == 1 and not list((cache / "warm").glob(".*.tmp"))
+
+
+def test_building_leaves_numpys_huge_page_setting_as_it_was(tmp_path):
+    pytest.importorskip("numpy._core.multiarray", reason="numpy 2 has the switch there")
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    corpus = write(tmp_path / "corpus", random_texts(5, 20))
+    original = _set_madvise_hugepage(True)
+    try:
+        for setting in (True, False):
+            _set_madvise_hugepage(setting)
+            info = run(pt.Scorer(_yaml_lexicon(tmp_path)), corpus, TokenCache(tmp_path / f"cache{setting}"),
+                       tmp_path / "x.csv")
+            assert info["warm_index"]["store"] == "written"
+            assert _set_madvise_hugepage(setting) is setting  # (it returns the setting it replaces)
+    finally:
+        _set_madvise_hugepage(original)
