@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -349,10 +350,9 @@ class WarmStore:
         """Unmap the file (the store cannot score after this; its keys stay)."""
         if self._arrays is None:
             return
-        self._arrays = None
-        for name in ("base", "length", "n_chars", "n_tokens", "plain", "sent_off", "sent", "points", "astral_pos",
-                     "astral_code", "ends", "first_off", "first_pos"):
+        for name in self._arrays:
             self.__dict__.pop(name, None)
+        self._arrays = None
         if self._mapped is not None:
             with contextlib.suppress(BufferError):
                 self._mapped.close()
@@ -711,14 +711,9 @@ def iter_from_store(documents: Iterable, store: WarmStore, scorer, cache, rest, 
                 yield from flush()
             continue
         yield from flush()
-        yield from rest(_chain(doc, docs))
+        yield from rest(itertools.chain([doc], docs))
         return
     yield from flush()
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def open_for(warm: WarmIndex | None, scorer, evidence) -> WarmStore | None:

@@ -315,10 +315,10 @@ def tiny_disk(tmp_path):
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("a small tmpfs needs root; test_a_full_disk_is_one_line_exit_4 injects ENOSPC instead")
+        pytest.skip(reason="a small tmpfs needs root; test_a_full_disk_is_one_line_exit_4 injects ENOSPC instead")
     made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
     if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({made.stderr.decode().strip()}); the ENOSPC injection test covers it")
+        pytest.skip(reason=f"cannot mount a tmpfs here ({made.stderr.decode().strip()}); the ENOSPC injection test covers it")
     try:
         yield mount
     finally:

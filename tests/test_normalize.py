@@ -170,27 +170,15 @@ def test_slices_are_cut_before_an_ideograph_after_a_full_stop_or_a_blank_line():
 
 def test_opencc_keys_longer_than_one_character_are_made_of_ideographs_only(tmp_path):
     """The premise of slicing t2s: no key of the installed t2s dictionaries spans 。 or a line break."""
-    import json
-    import os
     import re
-    import subprocess
 
     import opencc
-    import pytest
 
-    share = os.path.join(os.path.dirname(opencc.__file__), "clib", "share", "opencc")
-    tool = os.path.join(os.path.dirname(opencc.__file__), "clib", "bin", "opencc_dict")
-    if not (os.path.isfile(tool) and os.path.isfile(os.path.join(share, "t2s.json"))):
-        pytest.skip("this OpenCC build ships no opencc_dict tool or t2s.json to read its dictionaries with")
-    with open(os.path.join(share, "t2s.json"), encoding="utf-8") as fh:
-        files = re.findall(r'"file"\s*:\s*"([^"]+\.ocd2)"', json.dumps(json.load(fh)))
-    assert "TSPhrases.ocd2" in files
+    _, names, entries = _t2s_dictionaries(tmp_path)
+    assert "TSPhrases.ocd2" in names
     ideographs = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
-    for name in files:
-        out = tmp_path / (name + ".txt")
-        subprocess.run([tool, "-i", os.path.join(share, name), "-o", str(out), "-f", "ocd2", "-t", "text"],
-                       check=True, capture_output=True)
-        keys = [line.split("\t", 1)[0] for line in out.read_text(encoding="utf-8").splitlines()]
+    for name in names:
+        keys = [k for k, _ in entries[name]]
         assert keys and all(ideographs.fullmatch(k) for k in keys if len(k) > 1), name
     assert opencc.OpenCC("t2s").convert("。\n") == "。\n"
 
@@ -211,7 +199,7 @@ def _t2s_dictionaries(folder):
     config = opencc.OpenCC("t2s").config
     tool = os.path.join(os.path.dirname(opencc.__file__), "clib", "bin", "opencc_dict")
     if not (os.path.isfile(tool) and os.path.isfile(config)):
-        pytest.skip("this OpenCC build ships no opencc_dict tool or t2s.json to read its dictionaries with")
+        pytest.skip(reason="this OpenCC build ships no opencc_dict tool or t2s.json to read its dictionaries with")
     with open(config, encoding="utf-8") as fh:
         names = re.findall(r'"file"\s*:\s*"([^"]+)"', json.dumps(json.load(fh)))
     entries = {}
